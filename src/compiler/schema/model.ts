@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { providerPreferencesSchema } from './provider-preferences.js';
+
+export const capabilities = ['tools', 'vision', 'json', 'reasoning', 'streaming', 'audio', 'coding', 'embeddings'] as const;
+
+/** USD per 1M tokens (request: USD per request). */
+export const pricingSchema = z
+  .object({
+    prompt: z.number().nonnegative(),
+    completion: z.number().nonnegative(),
+    cacheRead: z.number().nonnegative().optional(),
+    cacheWrite: z.number().nonnegative().optional(),
+    request: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+export const upstreamSchema = z
+  .object({
+    provider: z.string().min(1),
+    /** The model name the provider expects. */
+    model: z.string().min(1),
+    /** Lower is tried first. */
+    priority: z.number().int().min(0).default(1),
+    /** Overrides the model's pricing for this upstream. */
+    pricing: pricingSchema.optional(),
+    /** Request parameters this upstream supports (for `require_parameters`). */
+    parameters: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export const modelIdPattern = /^[a-z0-9][a-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+export const modelSchema = z
+  .object({
+    id: z.string().regex(modelIdPattern, 'a canonical "provider/model" id'),
+    name: z.string().optional(),
+    aliases: z.array(z.string().min(1)).default([]),
+    context: z.number().int().positive(),
+    maxOutput: z.number().int().positive().optional(),
+    capabilities: z.array(z.enum(capabilities)).default([]),
+    pricing: pricingSchema,
+    upstreams: z.array(upstreamSchema).default([]),
+    /** Models tried, in order, when every upstream of this one fails. */
+    fallbacks: z.array(z.string()).default([]),
+    /** Default provider preferences for requests to this model. */
+    provider: providerPreferencesSchema.optional(),
+  })
+  .strict();
+
+export const modelFileSchema = z.object({ models: z.array(z.unknown()) }).strict();
+
+export type ModelInput = z.input<typeof modelSchema>;
+export type ModelSpec = z.output<typeof modelSchema>;
+export type Pricing = z.output<typeof pricingSchema>;

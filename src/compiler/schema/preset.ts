@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { providerPreferencesSchema } from './provider-preferences.js';
+
+export const presetSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lowercase slug'),
+    description: z.string().optional(),
+    model: z.string().min(1),
+    models: z.array(z.string()).default([]),
+    provider: providerPreferencesSchema.optional(),
+    system: z.string().optional(),
+    params: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export type PresetInput = z.input<typeof presetSchema>;
+export type PresetSpec = z.output<typeof presetSchema>;

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest (see `anyrouter keys new`)');
+
+export const gatewayKeySchema = z
+  .object({
+    name: z.string().min(1),
+    sha256: sha256Hex,
+    /** Globs of model ids (and aliases, presets) the key may use. */
+    models: z.array(z.string().min(1)).default(['*']),
+    /** Requests per minute; absent means unlimited. */
+    rpm: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const adminKeySchema = z.object({ name: z.string().min(1), sha256: sha256Hex }).strict();
+
+export const authSchema = z
+  .object({
+    gatewayKeys: z.array(gatewayKeySchema).default([]),
+    adminKeys: z.array(adminKeySchema).default([]),
+  })
+  .strict();
+
+export const serverSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(0).max(65535).default(8787),
+    bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
+  })
+  .strict();
+
+export type AuthSpec = z.output<typeof authSchema>;
+export type ServerSpec = z.output<typeof serverSchema>;

@@ -1,0 +1,34 @@
+/**
+ * What a config file imports: `import { defineConfig, env } from 'anyrouter'`.
+ * Kept free of runtime dependencies so that evaluating a config loads nothing heavy.
+ */
+import type { EnvRef } from './compiler/schema/secret-ref.js';
+import type { ProviderInput } from './compiler/schema/provider.js';
+import type { RoutingInput } from './compiler/schema/routing.js';
+import type { ModelInput } from './compiler/schema/model.js';
+import type { PresetInput } from './compiler/schema/preset.js';
+import type { z } from 'zod';
+import type { authSchema, serverSchema } from './compiler/schema/server.js';
+
+export type { EnvRef, ProviderInput, RoutingInput, ModelInput, PresetInput };
+
+export interface AnyRouterConfig {
+  providers?: Record<string, ProviderInput>;
+  routing?: RoutingInput;
+  /** A folder of model YAML relative to the config (default `models`), or the models inline. */
+  models?: string | ModelInput[];
+  /** A folder of preset YAML relative to the config (default `presets`), or the presets inline. */
+  presets?: string | PresetInput[];
+  server?: z.input<typeof serverSchema>;
+  auth?: z.input<typeof authSchema>;
+}
+
+/** Identity function that gives the config its type. */
+export function defineConfig(config: AnyRouterConfig): AnyRouterConfig {
+  return config;
+}
+
+/** A secret read from the environment at serve time; the bundle keeps only the name. */
+export function env(name: string): EnvRef {
+  return { env: name };
+}
