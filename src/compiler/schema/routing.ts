@@ -16,7 +16,7 @@ export const routingSchema = z
     /** Total deadline for one client request across all attempts. */
     requestTimeoutMs: z.number().int().positive().default(600_000),
     connectTimeoutMs: z.number().int().positive().default(10_000),
-    firstByteTimeoutMs: z.number().int().positive().default(120_000),
+    firstByteTimeoutMs: z.number().int().positive().default(300_000),
     idleTimeoutMs: z.number().int().positive().default(60_000),
     /** Statuses that move on to the next key or upstream. 400/404/413/422 are the request's fault and are returned. */
     failoverStatuses: z.array(failoverStatusSchema).default([401, 402, 403, 408, 429, '5xx']),

@@ -1,0 +1,89 @@
+/**
+ * The Hono app: routes under /v1 and /api/v1, gateway auth, and OpenAI-shaped errors for everything else.
+ * Handlers write to the Node response directly and return RESPONSE_ALREADY_SENT.
+ */
+import { randomUUID } from 'node:crypto';
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono, type Context } from 'hono';
+import { handleChatCompletions, type RequestContext } from './http/chat-completions.js';
+import type { GatewayError } from './http/openai-errors.js';
+import { healthReport } from './http/health-report.js';
+import { presentedKey } from './http/gateway-auth.js';
+import { didYouMeanSuffix } from '../compiler/did-you-mean.js';
+import { sendJson, sendOpenAIError } from './http/respond.js';
+import type { GatewayState } from './gateway-state.js';
+
+type Env = { Bindings: HttpBindings; Variables: { ctx: RequestContext } };
+
+export function newRequestId(): string {
+  return 'req_' + randomUUID().replaceAll('-', '');
+}
+
+export function createApp(getState: () => GatewayState): Hono<Env> {
+  const app = new Hono<Env>();
+
+  const sendError = (c: Context<Env>, error: GatewayError) => {
+    const id = c.get('ctx')?.requestId ?? newRequestId();
+    sendOpenAIError(c.env.outgoing, error, id, c.get('ctx')?.baseHeaders ?? {});
+    return RESPONSE_ALREADY_SENT;
+  };
+
+  const authenticated = async (c: Context<Env>, next: () => Promise<void>) => {
+    const requestId = newRequestId();
+    const state = getState();
+    const auth = state.auth.authenticate(presentedKey(c.req.header('authorization'), c.req.header('x-api-key')), state.clock.now());
+    if ('status' in auth) {
+      c.set('ctx', { requestId, identity: { name: 'unknown', allows: () => false }, baseHeaders: { 'x-anyrouter-request-id': requestId } });
+      return sendError(c, auth);
+    }
+    const baseHeaders: Record<string, string> = { 'x-anyrouter-request-id': requestId };
+    if (auth.rateLimit) {
+      baseHeaders['x-ratelimit-limit'] = String(auth.rateLimit.limit);
+      baseHeaders['x-ratelimit-remaining'] = String(auth.rateLimit.remaining);
+      baseHeaders['x-ratelimit-reset'] = String(auth.rateLimit.resetSeconds);
+    }
+    c.set('ctx', { requestId, identity: auth, baseHeaders });
+    await next();
+  };
+
+  const methodNotAllowed = (allowed: string) => (c: Context<Env>) =>
+    sendError(c, { status: 405, code: 'method_not_allowed', message: `${c.req.method} is not allowed here; use ${allowed}`, headers: { allow: allowed } });
+
+  for (const base of ['/v1', '/api/v1']) {
+    app.post(`${base}/chat/completions`, authenticated, async (c) => {
+      await handleChatCompletions(getState(), c.get('ctx'), c.env.incoming, c.env.outgoing);
+      return RESPONSE_ALREADY_SENT;
+    });
+    app.all(`${base}/chat/completions`, methodNotAllowed('POST'));
+
+    app.get(`${base}/models`, authenticated, (c) => {
+      sendJson(c.env.outgoing, 200, getState().table.modelListJson, c.get('ctx').baseHeaders);
+      return RESPONSE_ALREADY_SENT;
+    });
+    app.get(`${base}/models/:id{.+}`, authenticated, (c) => {
+      const id = c.req.param('id') ?? '';
+      const table = getState().table;
+      const json = table.modelJson.get(id.toLowerCase());
+      if (!json) return sendError(c, { status: 404, code: 'model_not_found', message: `model '${id}' is not in this gateway's catalog${didYouMeanSuffix(id, table.names)}` });
+      sendJson(c.env.outgoing, 200, json, c.get('ctx').baseHeaders);
+      return RESPONSE_ALREADY_SENT;
+    });
+    app.all(`${base}/models`, methodNotAllowed('GET'));
+  }
+
+  app.get('/health', (c) => c.json(healthReport(getState())));
+  app.all('/health', methodNotAllowed('GET'));
+
+  app.notFound((c) => sendError(c, { status: 404, code: 'route_not_found', message: `no route for ${c.req.method} ${c.req.path}` }));
+  app.onError((error, c) => {
+    // never a stack trace or a key in the answer; the log line carries only the error's name
+    process.stderr.write(`anyrouter: internal error on ${c.req.method} ${c.req.path}: ${error.name}\n`);
+    if (c.env.outgoing.headersSent) {
+      c.env.outgoing.end();
+      return RESPONSE_ALREADY_SENT;
+    }
+    return sendError(c, { status: 500, code: 'internal_error', message: 'internal gateway error' });
+  });
+  return app;
+}

@@ -1,0 +1,26 @@
+/** Parsing of the upstream's rate-limit timing headers. */
+
+/** `Retry-After`: delta seconds or an HTTP date; returns ms from `now`, or undefined. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** OpenAI's `x-ratelimit-reset-requests` style durations: `1s`, `6m0s`, `20ms`, `1h2m3.5s`; or bare seconds. */
+export function parseResetDuration(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  let total = 0;
+  let matched = '';
+  for (const m of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    matched += m[0];
+  }
+  return matched.length === trimmed.length && matched.length > 0 ? Math.round(total) : undefined;
+}

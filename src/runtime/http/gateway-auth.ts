@@ -1,0 +1,74 @@
+/** Gateway keys: sha256 lookup, allowed-model globs, and a per-key requests-per-minute window. */
+import { createHash } from 'node:crypto';
+import type { BundleGatewayKey } from '../../bundle/format.js';
+import type { GatewayError } from './openai-errors.js';
+
+export interface GatewayIdentity {
+  name: string;
+  /** Returns true when the key may use `model` (canonical id, alias or preset name). */
+  allows(model: string): boolean;
+  rateLimit?: { limit: number; remaining: number; resetSeconds: number };
+}
+
+const ANONYMOUS: GatewayIdentity = { name: 'anonymous', allows: () => true };
+
+/** Compiles a glob (`*` any run, `?` one char) to a RegExp, case-insensitive. */
+export function globToRegExp(glob: string): RegExp {
+  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 'i');
+}
+
+interface KeyEntry {
+  spec: BundleGatewayKey;
+  patterns: RegExp[];
+  windowStart: number;
+  count: number;
+}
+
+export class GatewayAuth {
+  private readonly byHash = new Map<string, KeyEntry>();
+
+  constructor(keys: readonly BundleGatewayKey[]) {
+    for (const spec of keys) this.byHash.set(spec.sha256, { spec, patterns: spec.models.map(globToRegExp), windowStart: 0, count: 0 });
+  }
+
+  get enabled(): boolean {
+    return this.byHash.size > 0;
+  }
+
+  /** Authenticates a presented key and counts the request against its rpm. */
+  authenticate(presented: string | undefined, now: number): GatewayIdentity | GatewayError {
+    if (!this.enabled) return ANONYMOUS;
+    if (!presented) return { status: 401, code: 'missing_api_key', message: 'missing gateway key: send Authorization: Bearer <key>' };
+    const entry = this.byHash.get(createHash('sha256').update(presented).digest('hex'));
+    if (!entry) return { status: 401, code: 'invalid_api_key', message: 'invalid gateway key' };
+    const identity: GatewayIdentity = { name: entry.spec.name, allows: (model) => entry.patterns.some((p) => p.test(model)) };
+    const rpm = entry.spec.rpm;
+    if (rpm === undefined) return identity;
+    if (now - entry.windowStart >= 60_000) {
+      entry.windowStart = now;
+      entry.count = 0;
+    }
+    const resetSeconds = Math.max(1, Math.ceil((entry.windowStart + 60_000 - now) / 1000));
+    if (entry.count >= rpm) {
+      return {
+        status: 429,
+        code: 'rate_limit_exceeded',
+        message: `gateway key '${entry.spec.name}' is over its limit of ${rpm} requests per minute`,
+        headers: { 'retry-after': String(resetSeconds), 'x-ratelimit-limit': String(rpm), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetSeconds) },
+      };
+    }
+    entry.count++;
+    identity.rateLimit = { limit: rpm, remaining: rpm - entry.count, resetSeconds };
+    return identity;
+  }
+}
+
+/** The key from `Authorization: Bearer ...` or `x-api-key`. */
+export function presentedKey(authorization: string | undefined, apiKey: string | undefined): string | undefined {
+  if (authorization) {
+    const m = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (m) return m[1]!.trim();
+  }
+  return apiKey?.trim() || undefined;
+}

@@ -1,0 +1,39 @@
+/** GET /health: gateway status and a per-upstream, per-key snapshot of the health state. */
+import { keyId } from '../engine/health.js';
+import type { GatewayState } from '../gateway-state.js';
+
+export function healthReport(state: GatewayState) {
+  const now = state.clock.now();
+  const { table, health } = state;
+  const iso = (t: number) => new Date(t).toISOString();
+  const providers: Record<string, unknown> = {};
+  for (const provider of table.providers.values()) {
+    const keys: Record<string, unknown> = {};
+    for (const key of provider.pool.keys) {
+      const mark = health.keys.get(keyId(provider.id, key.name));
+      const cooling = mark !== undefined && mark.until > now;
+      keys[key.name] = {
+        tier: key.tier,
+        configured: key.present,
+        state: !key.present ? 'missing' : cooling ? 'quarantined' : 'healthy',
+        ...(cooling ? { until: iso(mark.until) } : {}),
+        ...(mark?.lastError ? { lastError: mark.lastError, lastErrorAt: iso(mark.lastErrorAt!) } : {}),
+      };
+    }
+    providers[provider.id] = { type: provider.spec.type, keys };
+  }
+  const upstreams: Record<string, unknown> = {};
+  for (const [id, mark] of [...health.upstreams.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const cooling = mark.until > now;
+    upstreams[id] = { state: cooling ? 'cooling' : 'healthy', ...(cooling ? { until: iso(mark.until) } : {}), lastError: mark.lastError, lastErrorAt: mark.lastErrorAt ? iso(mark.lastErrorAt) : undefined };
+  }
+  return {
+    status: 'ok',
+    bundle: table.bundle.hash,
+    uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
+    models: table.bundle.models.length,
+    providers,
+    /** Upstreams that have failed at some point; every other upstream is healthy. */
+    upstreams,
+  };
+}

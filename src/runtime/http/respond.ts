@@ -1,0 +1,16 @@
+/** Writing answers straight to the Node response (no Web Response conversion on the hot path). */
+import type { ServerResponse } from 'node:http';
+import { openAIErrorBody, type GatewayError } from './openai-errors.js';
+
+export function sendJson(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+export function sendOpenAIError(res: ServerResponse, error: GatewayError, requestId: string, headers: Record<string, string> = {}): void {
+  sendJson(res, error.status, openAIErrorBody(error, requestId), { ...headers, ...error.headers, 'x-anyrouter-request-id': requestId });
+}

@@ -1,0 +1,124 @@
+/**
+ * The serve-time view of a bundle: lookups, key pools with values from the environment, candidate lists
+ * and the static responses (model list), all built once at start so a request does no sorting or scanning.
+ */
+import type { BundleModel, BundleProvider, EnvRef, RoutingBundle } from '../bundle/format.js';
+import { KeyPool } from './engine/key-pool.js';
+import { makeCandidate, type EngineCandidate, type EngineKey, type EngineProvider } from './engine/plan.js';
+import type { FailoverPolicy } from './engine/outcome.js';
+
+export interface ServeKey extends EngineKey {
+  /** The secret, read from the environment at start; never logged. */
+  value: string | undefined;
+}
+
+export interface ServeProvider extends EngineProvider {
+  spec: BundleProvider;
+  pool: KeyPool<ServeKey>;
+  /** Extra headers with env references resolved. */
+  headers: Record<string, string>;
+  /** `scheme://host:port` of baseUrl, the undici pool key. */
+  origin: string;
+  /** baseUrl's path without a trailing slash, e.g. `/v1`. */
+  basePath: string;
+}
+
+export interface ServeModel {
+  spec: BundleModel;
+  candidates: EngineCandidate[];
+}
+
+export interface RoutingTable {
+  bundle: RoutingBundle;
+  providers: Map<string, ServeProvider>;
+  /** Lowercased id or alias -> model. */
+  models: Map<string, ServeModel>;
+  /** Every id and alias, for did-you-mean. */
+  names: string[];
+  policy: FailoverPolicy;
+  /** `GET /models` body, serialised once. */
+  modelListJson: string;
+  modelJson: Map<string, string>;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function resolveEnv(value: string | EnvRef, env: Env): string | undefined {
+  return typeof value === 'string' ? value : env[value.env];
+}
+
+export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env, random: () => number = Math.random): RoutingTable {
+  const providers = new Map<string, ServeProvider>();
+  for (const spec of Object.values(bundle.providers)) {
+    const keys: ServeKey[] = spec.keys.map((k) => {
+      const value = env[k.env];
+      return { name: k.name, weight: k.weight, tier: k.tier, value: value || undefined, present: Boolean(value) };
+    });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(spec.headers)) {
+      const resolved = resolveEnv(value, env);
+      if (resolved !== undefined) headers[name.toLowerCase()] = resolved;
+    }
+    const url = new URL(spec.baseUrl);
+    providers.set(spec.id, { id: spec.id, spec, pool: new KeyPool(keys, spec.keyStrategy, random), headers, origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') });
+  }
+
+  const byId = new Map<string, ServeModel>();
+  for (const spec of bundle.models) {
+    const candidates = spec.candidates.flatMap((c) => {
+      const provider = providers.get(c.provider);
+      return provider ? [makeCandidate(provider, c.model)] : [];
+    });
+    byId.set(spec.id, { spec, candidates });
+  }
+  const models = new Map<string, ServeModel>();
+  for (const [name, id] of Object.entries(bundle.lookup)) {
+    const model = byId.get(id);
+    if (model) models.set(name, model);
+  }
+
+  const modelJson = new Map<string, string>();
+  const list = bundle.models.map((m) => {
+    const entry = describeModel(m);
+    modelJson.set(m.id.toLowerCase(), JSON.stringify(entry));
+    return entry;
+  });
+  for (const [name, id] of Object.entries(bundle.lookup)) {
+    const json = modelJson.get(id.toLowerCase());
+    if (json) modelJson.set(name, json);
+  }
+
+  return {
+    bundle,
+    providers,
+    models,
+    names: bundle.models.flatMap((m) => [m.id, ...m.aliases]),
+    policy: { failoverStatuses: new Set(bundle.routing.failoverStatuses), failoverClasses: new Set(bundle.routing.failoverClasses) },
+    modelListJson: JSON.stringify({ object: 'list', data: list }),
+    modelJson,
+  };
+}
+
+/** A model in OpenAI's list shape, with OpenRouter-style catalog fields (prices in USD per token, as strings). */
+function describeModel(m: BundleModel) {
+  const perToken = (usdPerMillion: number | undefined) => (usdPerMillion === undefined ? undefined : String(+(usdPerMillion / 1e6).toPrecision(12)));
+  return {
+    id: m.id,
+    object: 'model',
+    created: 0,
+    owned_by: m.id.split('/')[0],
+    name: m.name ?? m.id,
+    aliases: m.aliases,
+    context_length: m.context,
+    max_output_tokens: m.maxOutput ?? null,
+    capabilities: m.capabilities,
+    pricing: {
+      prompt: perToken(m.pricing.prompt),
+      completion: perToken(m.pricing.completion),
+      input_cache_read: perToken(m.pricing.cacheRead),
+      input_cache_write: perToken(m.pricing.cacheWrite),
+      request: m.pricing.request === undefined ? undefined : String(m.pricing.request),
+    },
+    providers: m.candidates.map((c) => c.provider),
+  };
+}

@@ -1,0 +1,70 @@
+/** Starting and stopping the gateway's HTTP server. */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { RoutingBundle } from '../bundle/format.js';
+import { createApp } from './app.js';
+import { createGatewayState, type GatewayState } from './gateway-state.js';
+import type { Env } from './routing-table.js';
+
+export interface GatewayOptions {
+  bundle: RoutingBundle;
+  host?: string;
+  port?: number;
+  env?: Env;
+  /** Where start-up notes go (default stderr). */
+  log?: (line: string) => void;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  host: string;
+  state: GatewayState;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const state = createGatewayState(options.bundle, options.env ?? process.env);
+  let host = options.host ?? options.bundle.server.host ?? LOOPBACK;
+  if (!state.auth.enabled && host !== LOOPBACK && host !== 'localhost' && host !== '::1') {
+    log(`anyrouter: no gateway keys are configured, so the gateway binds to ${LOOPBACK} only (not ${host}); add auth.gatewayKeys (anyrouter keys new NAME) to serve other hosts`);
+    host = LOOPBACK;
+  } else if (!state.auth.enabled) {
+    log(`anyrouter: no gateway keys are configured: listening on loopback only, without authentication`);
+  }
+  const app = createApp(() => state);
+  const port = options.port ?? options.bundle.server.port;
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port, autoCleanupIncoming: false }, () => resolve(s as Server)) as Server;
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const address = server.address() as AddressInfo;
+  const missing = [...state.table.providers.values()].filter((p) => !p.pool.keys.some((k) => k.present)).map((p) => p.id);
+  if (missing.length > 0) log(`anyrouter: providers with no key in the environment (their upstreams are skipped): ${missing.join(', ')}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
+    port: address.port,
+    host: address.address,
+    state,
+    close(graceMs = 30_000) {
+      closing ??= new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          state.pools.close().then(() => resolve(), () => resolve());
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
