@@ -10,6 +10,8 @@ import type { FailoverPolicy } from './engine/outcome.js';
 export interface ServeKey extends EngineKey {
   /** The secret, read from the environment at start; never logged. */
   value: string | undefined;
+  /** The environment variable it comes from (safe to name in messages). */
+  env: string;
 }
 
 export interface ServeProvider extends EngineProvider {
@@ -23,9 +25,13 @@ export interface ServeProvider extends EngineProvider {
   basePath: string;
 }
 
+export interface ServeCandidate extends EngineCandidate {
+  provider: ServeProvider;
+}
+
 export interface ServeModel {
   spec: BundleModel;
-  candidates: EngineCandidate[];
+  candidates: ServeCandidate[];
 }
 
 export interface RoutingTable {
@@ -43,6 +49,9 @@ export interface RoutingTable {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Upstream types this runtime has an adapter for; candidates of other types are left out of the table. */
+export const SERVED_PROVIDER_TYPES: ReadonlySet<string> = new Set(['openai']);
+
 function resolveEnv(value: string | EnvRef, env: Env): string | undefined {
   return typeof value === 'string' ? value : env[value.env];
 }
@@ -52,7 +61,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
   for (const spec of Object.values(bundle.providers)) {
     const keys: ServeKey[] = spec.keys.map((k) => {
       const value = env[k.env];
-      return { name: k.name, weight: k.weight, tier: k.tier, value: value || undefined, present: Boolean(value) };
+      return { name: k.name, weight: k.weight, tier: k.tier, value: value || undefined, env: k.env, present: Boolean(value) };
     });
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(spec.headers)) {
@@ -67,7 +76,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
   for (const spec of bundle.models) {
     const candidates = spec.candidates.flatMap((c) => {
       const provider = providers.get(c.provider);
-      return provider ? [makeCandidate(provider, c.model)] : [];
+      return provider && SERVED_PROVIDER_TYPES.has(provider.spec.type) ? [{ ...makeCandidate(provider, c.model), provider }] : [];
     });
     byId.set(spec.id, { spec, candidates });
   }

@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import type { RoutingBundle } from '../bundle/format.js';
 import { createApp } from './app.js';
 import { createGatewayState, type GatewayState } from './gateway-state.js';
-import type { Env } from './routing-table.js';
+import { SERVED_PROVIDER_TYPES, type Env } from './routing-table.js';
 
 export interface GatewayOptions {
   bundle: RoutingBundle;
@@ -46,6 +46,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   server.keepAliveTimeout = 65_000;
   const address = server.address() as AddressInfo;
   const missing = [...state.table.providers.values()].filter((p) => !p.pool.keys.some((k) => k.present)).map((p) => p.id);
+  const unserved = [...state.table.providers.values()].filter((p) => !SERVED_PROVIDER_TYPES.has(p.spec.type)).map((p) => `${p.id} (${p.spec.type})`);
+  if (unserved.length > 0) log(`anyrouter: no adapter yet for these providers; their models fall back to other upstreams: ${unserved.join(', ')}`);
   if (missing.length > 0) log(`anyrouter: providers with no key in the environment (their upstreams are skipped): ${missing.join(', ')}`);
 
   let closing: Promise<void> | undefined;

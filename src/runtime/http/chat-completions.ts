@@ -7,7 +7,7 @@ import { didYouMeanSuffix } from '../../compiler/did-you-mean.js';
 import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/attempt-loop.js';
 import { planAttempts } from '../engine/plan.js';
 import type { GatewayState } from '../gateway-state.js';
-import type { ServeKey, ServeProvider } from '../routing-table.js';
+import type { ServeCandidate, ServeKey, ServeProvider } from '../routing-table.js';
 import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
 import { bodyForModel, openAIHeaders } from '../upstream/openai-request.js';
 import type { GatewayIdentity } from './gateway-auth.js';
@@ -164,6 +164,7 @@ export async function handleChatCompletions(state: GatewayState, ctx: RequestCon
       res.off('close', onClose);
       if (result.last) discardOutcome(result.last);
       const error = exhaustedError(result, model.spec.id, clock.now());
+      if (plan.refusal?.kind === 'no-key') error.message = `no upstream of '${model.spec.id}' has a key: set ${missingKeyNames(model.candidates)} in the gateway's environment`;
       if (res.headersSent) {
         await write(res, openAIStreamErrorEvent(error.message, ctx.requestId, model.spec.id));
         res.end();
@@ -186,6 +187,12 @@ function exhaustedError(result: Extract<LoopResult<UpstreamBody>, { kind: 'exhau
   const reason = result.why === 'max-attempts' ? 'the attempt limit was reached' : result.why === 'deadline' ? 'the request deadline passed' : 'every upstream failed';
   const timedOut = result.why === 'deadline' || result.attempts.every((a) => a.errorClass === 'timeout');
   return { status: timedOut ? 504 : 502, code: 'upstream_failed', message: `'${modelId}' could not be served: ${reason} (${summary})` };
+}
+
+function missingKeyNames(candidates: readonly ServeCandidate[]): string {
+  const names = new Set<string>();
+  for (const c of candidates) for (const key of c.provider.pool.keys) names.add(key.env);
+  return [...names].join(' or ') || 'a provider key';
 }
 
 function summarizeAttempts(attempts: AttemptRecord[]): string {
