@@ -38,6 +38,8 @@ export interface BundleProvider {
   timeouts: BundleTimeouts;
   headers: Record<string, string | EnvRef>;
   connections: number;
+  /** `never`: this provider's shared (operator) keys are never used. */
+  shared: 'fallback' | 'never';
 }
 
 export interface BundlePricing {
@@ -57,6 +59,22 @@ export interface BundleCandidate {
   parameters?: string[];
 }
 
+export type SortBy = 'price' | 'latency' | 'throughput';
+export type PercentileThresholds = Partial<Record<'p50' | 'p75' | 'p90' | 'p99', number>>;
+
+/** OpenRouter's `provider` object: per request, and as a default per model and per preset. */
+export interface ProviderPreferences {
+  order?: string[];
+  only?: string[];
+  ignore?: string[];
+  allow_fallbacks?: boolean;
+  sort?: SortBy | { by: SortBy; partition?: 'model' | 'none' };
+  max_price?: { prompt?: number; completion?: number; request?: number };
+  preferred_max_latency?: number | PercentileThresholds;
+  preferred_min_throughput?: number | PercentileThresholds;
+  require_parameters?: boolean;
+}
+
 export interface BundleModel {
   id: string;
   name?: string;
@@ -68,7 +86,17 @@ export interface BundleModel {
   /** Ranked by priority, then provider id, then model: the runtime does no sorting per request. */
   candidates: BundleCandidate[];
   fallbacks: string[];
-  provider?: Record<string, unknown>;
+  provider?: ProviderPreferences;
+  /** Strength for virtual pools: higher is tried first. */
+  rank?: number;
+}
+
+/** A virtual model (`anyrouter/coding`) whose members are other models, strongest first. */
+export interface BundlePool {
+  id: string;
+  description?: string;
+  /** Ranked member model ids, computed at build time. */
+  members: string[];
 }
 
 export interface BundlePreset {
@@ -76,7 +104,7 @@ export interface BundlePreset {
   description?: string;
   model: string;
   models: string[];
-  provider?: Record<string, unknown>;
+  provider?: ProviderPreferences;
   system?: string;
   params: Record<string, unknown>;
 }
@@ -97,6 +125,8 @@ export interface BundleGatewayKey {
   sha256: string;
   models: string[];
   rpm?: number;
+  /** `never`: requests with this key never use shared (operator) provider keys, only BYOK ones. */
+  shared?: 'fallback' | 'never';
 }
 
 export interface BundleServer {
@@ -118,4 +148,6 @@ export interface RoutingBundle {
   /** Every id and alias, lowercased, to the canonical id. */
   lookup: Record<string, string>;
   presets: Record<string, BundlePreset>;
+  /** Virtual pool models by id. */
+  pools: Record<string, BundlePool>;
 }

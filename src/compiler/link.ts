@@ -1,5 +1,5 @@
 /** Pass 3, link: cross-references between providers, models, aliases, presets and fallbacks. */
-import { didYouMeanSuffix } from './did-you-mean.js';
+import { didYouMeanSuffix } from '../naming/did-you-mean.js';
 import { formatPath, type Finding } from './diagnostics.js';
 import type { ProviderPreferences } from './schema/provider-preferences.js';
 import type { ValidatedConfig } from './validate.js';
@@ -10,7 +10,7 @@ export interface LinkedConfig extends ValidatedConfig {
 }
 
 export function link(config: ValidatedConfig, findings: Finding[], fileOf: (source: number) => string): LinkedConfig {
-  const formatOrigin = (part: { source: number; path: (string | number)[] }) => `${fileOf(part.source)} at ${formatPath(part.path)}`;
+  const formatOrigin = (part: { source: number; path: (string | number)[] }) => (part.path.length > 0 ? `${fileOf(part.source)} at ${formatPath(part.path)}` : fileOf(part.source));
   // every declared provider counts as known, even one that failed validation, so errors do not cascade
   const providerIds = Object.keys(config.config.providers).sort();
   const providerSet = new Set(providerIds);
@@ -45,6 +45,8 @@ export function link(config: ValidatedConfig, findings: Finding[], fileOf: (sour
   }
 
   const resolve = (name: string) => lookup.get(name.toLowerCase());
+  // a reference to a model declared where the compiler could not read is not reported as unknown
+  const isUnknownModel = (name: string) => resolve(name) === undefined && !config.invalidModelIds.has(name) && config.modelFilesRead;
   const known = () => [...lookup.values(), ...[...lookup.keys()]];
 
   for (const model of models) {
@@ -65,7 +67,7 @@ export function link(config: ValidatedConfig, findings: Finding[], fileOf: (sour
       seen.add(pair);
     });
     value.fallbacks.forEach((name, i) => {
-      if (resolve(name) === undefined && !config.invalidModelIds.has(name)) {
+      if (isUnknownModel(name)) {
         findings.push({ severity: 'error', code: 'AR204', message: `fallback '${name}' of '${value.id}' is not a known model${didYouMeanSuffix(name, known())}`, at: { source: model.source, path: [...model.path, 'fallbacks', i] } });
       }
     });
@@ -84,7 +86,7 @@ export function link(config: ValidatedConfig, findings: Finding[], fileOf: (sour
     presetNames.set(value.name, formatOrigin(preset));
     const refs: Array<[string, (string | number)[]]> = [[value.model, ['model']], ...value.models.map((m, i): [string, (string | number)[]] => [m, ['models', i]])];
     for (const [name, path] of refs) {
-      if (resolve(name) === undefined && !config.invalidModelIds.has(name)) {
+      if (isUnknownModel(name)) {
         findings.push({ severity: 'error', code: 'AR203', message: `preset '${value.name}' names unknown model '${name}'${didYouMeanSuffix(name, known())}`, at: { source: preset.source, path: [...preset.path, ...path] } });
       }
     }
@@ -100,7 +102,7 @@ export function link(config: ValidatedConfig, findings: Finding[], fileOf: (sour
       if (names.has(key.name)) findings.push({ severity: 'error', code: 'AR213', message: `provider '${provider.id}' has two keys named '${key.name}'`, at: { source: provider.source, path: [...provider.path, 'keys', i, 'name'] } });
       names.add(key.name);
     });
-    if (!used.has(provider.id)) {
+    if (!used.has(provider.id) && !config.providersOfInvalidModels.has(provider.id) && config.modelFilesRead) {
       findings.push({ severity: 'warning', code: 'AR208', message: `provider '${provider.id}' is not used by any model`, at: { source: provider.source, path: provider.path, key: true } });
     }
   }

@@ -63,12 +63,12 @@ export async function loadTsConfig(configPath: string): Promise<{ source?: TsSou
     });
     code = result.outputFiles[0]!.text;
   } catch (error) {
-    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors ?? [];
+    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number; lineText: string } | null }> }).errors ?? [];
     const findings: Finding[] = errors.map((e) => ({
       severity: 'error',
       code: 'AR002',
       message: e.text,
-      at: e.location ? { file: displayPath(path.resolve(e.location.file)), line: e.location.line, column: e.location.column + 1 } : { file, line: 1, column: 1 },
+      at: e.location ? { file: displayPath(path.resolve(e.location.file)), line: e.location.line, column: utf16Column(e.location.lineText, e.location.column) + 1 } : { file, line: 1, column: 1 },
     }));
     if (findings.length === 0) findings.push({ severity: 'error', code: 'AR002', message: String((error as Error).message), at: { file, line: 1, column: 1 } });
     return { source, findings };
@@ -82,6 +82,11 @@ export async function loadTsConfig(configPath: string): Promise<{ source?: TsSou
   } catch (error) {
     return { source, findings: [{ severity: 'error', code: 'AR002', message: `evaluating the config threw: ${(error as Error).message}`, at: { file, line: 1, column: 1 } }] };
   }
+}
+
+/** esbuild counts columns in UTF-8 bytes; editors (and the YAML and TS locators) count UTF-16 units. */
+function utf16Column(lineText: string, byteColumn: number): number {
+  return Buffer.from(lineText, 'utf8').subarray(0, byteColumn).toString('utf8').length;
 }
 
 /** Every `.yaml`/`.yml` file below `dir`, sorted so the result does not depend on directory order. */

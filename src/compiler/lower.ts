@@ -30,6 +30,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
       },
       headers: value.headers,
       connections: value.connections ?? DEFAULT_CONNECTIONS,
+      shared: value.shared,
     };
   }
 
@@ -57,6 +58,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
       if (value.name !== undefined) model.name = value.name;
       if (value.maxOutput !== undefined) model.maxOutput = value.maxOutput;
       if (value.provider !== undefined) model.provider = value.provider;
+      if (value.rank !== undefined) model.rank = value.rank;
       return model;
     })
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -97,6 +99,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
     models,
     lookup: Object.fromEntries([...linked.lookup.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     presets,
+    pools: {},
   };
 }
 

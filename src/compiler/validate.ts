@@ -5,7 +5,7 @@ import { modelFileSchema, modelSchema, type ModelSpec } from './schema/model.js'
 import { presetSchema, type PresetSpec } from './schema/preset.js';
 import { providerSchema, type ProviderSpec } from './schema/provider.js';
 import { knownKeysAt } from './schema/shape-at.js';
-import { didYouMeanSuffix } from './did-you-mean.js';
+import { didYouMeanSuffix } from '../naming/did-you-mean.js';
 import { looksLikeSecret } from './secret-scan.js';
 import { formatPath, type Finding, type PathSegment } from './diagnostics.js';
 
@@ -29,13 +29,24 @@ export interface ValidatedConfig {
   presets: Array<Located<PresetSpec>>;
   /** Ids of model entries that failed validation: later passes do not report references to them. */
   invalidModelIds: Set<string>;
+  /** Providers named in the upstreams of model entries that failed validation: not reported as unused. */
+  providersOfInvalidModels: Set<string>;
+  /** False when a model file could not be read as `models: [...]`: what it declares is unknown, so later passes do not report unknown models or unused providers. */
+  modelFilesRead: boolean;
 }
 
 export function zodFindings(error: z.ZodError, schema: z.ZodType, source: number, base: PathSegment[]): Finding[] {
-  return error.issues.map((issue) => {
+  return error.issues.map((issue): Finding => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     const at = (p: PathSegment[], key = false) => ({ source, path: [...base, ...p], key });
     const where = formatPath([...base, ...path]);
+    const prefix = where ? `${where}: ` : '';
+    // a missing field fails whatever schema it has (type, enum, union): report it as missing, on its parent
+    if (issue.input === undefined && path.length > 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
+      const field = path[path.length - 1];
+      const expected = issue.code === 'invalid_type' ? ` (${issue.expected})` : '';
+      return { severity: 'error', code: 'AR104', message: `missing required field '${String(field)}'${expected} in ${formatPath([...base, ...path.slice(0, -1)]) || 'config'}`, at: at(path.slice(0, -1)) };
+    }
     switch (issue.code) {
       case 'unrecognized_keys': {
         const key = issue.keys[0]!;
@@ -43,23 +54,27 @@ export function zodFindings(error: z.ZodError, schema: z.ZodType, source: number
         return { severity: 'error', code: 'AR102', message: `unknown field '${key}'${where ? ` in ${where}` : ''}${didYouMeanSuffix(key, known)}`, at: at([...path, key], true) };
       }
       case 'invalid_type':
-        if (issue.input === undefined) {
-          const field = path[path.length - 1];
-          return { severity: 'error', code: 'AR104', message: `missing required field '${String(field)}' (${issue.expected}) in ${formatPath([...base, ...path.slice(0, -1)]) || 'config'}`, at: at(path.slice(0, -1)) };
-        }
-        return { severity: 'error', code: 'AR101', message: `${where}: expected ${issue.expected}, got ${describe(issue.input)}`, at: at(path) };
+        return { severity: 'error', code: 'AR101', message: `${prefix}expected ${issue.expected}, got ${describe(issue.input)}`, at: at(path) };
       case 'invalid_value': {
         const allowed = issue.values.map(String);
         const hint = typeof issue.input === 'string' ? didYouMeanSuffix(issue.input, allowed) : '';
-        return { severity: 'error', code: 'AR103', message: `${where}: ${describe(issue.input)} is not one of ${allowed.map((v) => `'${v}'`).join(', ')}${hint}`, at: at(path) };
+        return { severity: 'error', code: 'AR103', message: `${prefix}${describe(issue.input)} is not one of ${allowed.map((v) => `'${v}'`).join(', ')}${hint}`, at: at(path) };
+      }
+      case 'invalid_union': {
+        // every branch wanted another type (e.g. `models: 42` for a folder name or a list): a wrong type
+        const expected = issue.errors.map((branch) => (branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0 ? branch[0]!.expected : undefined));
+        if (expected.every((e) => e !== undefined)) {
+          return { severity: 'error', code: 'AR101', message: `${prefix}expected ${[...new Set(expected)].join(' or ')}, got ${describe(issue.input)}`, at: at(path) };
+        }
+        return { severity: 'error', code: 'AR100', message: `${prefix}${issue.message}`, at: at(path) };
       }
       case 'too_small':
       case 'too_big':
-        return { severity: 'error', code: 'AR105', message: `${where}: ${issue.message}`, at: at(path) };
+        return { severity: 'error', code: 'AR105', message: `${prefix}${issue.message}`, at: at(path) };
       case 'invalid_format':
-        return { severity: 'error', code: 'AR106', message: `${where}: ${issue.message}`, at: at(path) };
+        return { severity: 'error', code: 'AR106', message: `${prefix}${issue.message}`, at: at(path) };
       default:
-        return { severity: 'error', code: 'AR100', message: `${where}: ${issue.message}`, at: at(path) };
+        return { severity: 'error', code: 'AR100', message: `${prefix}${issue.message}`, at: at(path) };
     }
   });
 }
@@ -86,6 +101,8 @@ export interface ConfigParts {
   /** One per model entry, from YAML files or an inline array. */
   models: RawPart[];
   presets: RawPart[];
+  /** False when some model file had a YAML error or was not `models: [...]`. */
+  modelFilesRead: boolean;
 }
 
 export function validateTop(top: RawPart, findings: Finding[]): ConfigSpec | undefined {
@@ -101,13 +118,18 @@ export function validateParts(config: ConfigSpec, parts: ConfigParts, findings: 
   }
   const models: ValidatedConfig['models'] = [];
   const invalidModelIds = new Set<string>();
+  const providersOfInvalidModels = new Set<string>();
   for (const part of parts.models) {
     const value = check(modelSchema, part, findings);
     if (value) models.push({ value, source: part.source, path: part.path });
     else {
-      const id = (part.value as { id?: unknown } | null)?.id;
-      if (typeof id === 'string') invalidModelIds.add(id);
-      for (const alias of ((part.value as { aliases?: unknown } | null)?.aliases as unknown[] | undefined) ?? []) if (typeof alias === 'string') invalidModelIds.add(alias);
+      const raw = (part.value ?? {}) as { id?: unknown; aliases?: unknown; upstreams?: unknown };
+      if (typeof raw.id === 'string') invalidModelIds.add(raw.id);
+      for (const alias of Array.isArray(raw.aliases) ? raw.aliases : []) if (typeof alias === 'string') invalidModelIds.add(alias);
+      for (const upstream of Array.isArray(raw.upstreams) ? raw.upstreams : []) {
+        const provider = (upstream as { provider?: unknown } | null)?.provider;
+        if (typeof provider === 'string') providersOfInvalidModels.add(provider);
+      }
     }
   }
   const presets: ValidatedConfig['presets'] = [];
@@ -115,12 +137,12 @@ export function validateParts(config: ConfigSpec, parts: ConfigParts, findings: 
     const value = check(presetSchema, part, findings);
     if (value) presets.push({ value, source: part.source, path: part.path });
   }
-  return { config, providers, models, presets, invalidModelIds };
+  return { config, providers, models, presets, invalidModelIds, providersOfInvalidModels, modelFilesRead: parts.modelFilesRead };
 }
 
-/** A model YAML file must be `models: [...]`; returns its entries as parts. */
-export function modelFileParts(value: unknown, source: number, findings: Finding[]): RawPart[] {
+/** A model YAML file must be `models: [...]`; returns its entries as parts, or undefined when it is not. */
+export function modelFileParts(value: unknown, source: number, findings: Finding[]): RawPart[] | undefined {
   const file = check(modelFileSchema, { value, source, path: [] }, findings);
-  if (!file) return [];
+  if (!file) return undefined;
   return file.models.map((entry, i) => ({ value: entry, source, path: ['models', i] }));
 }

@@ -10,7 +10,7 @@ import { handleChatCompletions, type RequestContext } from './http/chat-completi
 import type { GatewayError } from './http/openai-errors.js';
 import { healthReport } from './http/health-report.js';
 import { presentedKey } from './http/gateway-auth.js';
-import { didYouMeanSuffix } from '../compiler/did-you-mean.js';
+import { didYouMeanSuffix } from '../naming/did-you-mean.js';
 import { sendJson, sendOpenAIError } from './http/respond.js';
 import type { GatewayState } from './gateway-state.js';
 

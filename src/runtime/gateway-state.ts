@@ -5,6 +5,7 @@ import { HealthState } from './engine/health.js';
 import { GatewayAuth } from './http/gateway-auth.js';
 import { buildRoutingTable, type Env, type RoutingTable } from './routing-table.js';
 import { OriginPools } from './upstream/origin-pools.js';
+import { UpstreamStats } from './policy/upstream-stats.js';
 
 export interface GatewayState {
   table: RoutingTable;
@@ -12,6 +13,7 @@ export interface GatewayState {
   pools: OriginPools;
   auth: GatewayAuth;
   clock: Clock;
+  stats: UpstreamStats;
   startedAt: number;
 }
 
@@ -24,6 +26,7 @@ export function createGatewayState(bundle: RoutingBundle, env: Env = process.env
     pools: new OriginPools(),
     auth: new GatewayAuth(bundle.auth.gatewayKeys),
     clock: systemClock,
+    stats: new UpstreamStats(),
     startedAt: Date.now(),
   };
 }

@@ -2,7 +2,7 @@
  * The serve-time view of a bundle: lookups, key pools with values from the environment, candidate lists
  * and the static responses (model list), all built once at start so a request does no sorting or scanning.
  */
-import type { BundleModel, BundleProvider, EnvRef, RoutingBundle } from '../bundle/format.js';
+import type { BundleCandidate, BundleModel, BundleProvider, EnvRef, RoutingBundle } from '../bundle/format.js';
 import { KeyPool } from './engine/key-pool.js';
 import { makeCandidate, type EngineCandidate, type EngineKey, type EngineProvider } from './engine/plan.js';
 import type { FailoverPolicy } from './engine/outcome.js';
@@ -27,6 +27,15 @@ export interface ServeProvider extends EngineProvider {
 
 export interface ServeCandidate extends EngineCandidate {
   provider: ServeProvider;
+  spec: BundleCandidate;
+}
+
+/** A virtual pool model: its members that have a key at serve time, strongest first. */
+export interface ServePool {
+  id: string;
+  members: ServeModel[];
+  /** Members left out because none of their providers has a key. */
+  keyless: string[];
 }
 
 export interface ServeModel {
@@ -39,6 +48,8 @@ export interface RoutingTable {
   providers: Map<string, ServeProvider>;
   /** Lowercased id or alias -> model. */
   models: Map<string, ServeModel>;
+  /** Lowercased pool id -> pool. */
+  pools: Map<string, ServePool>;
   /** Every id and alias, for did-you-mean. */
   names: string[];
   policy: FailoverPolicy;
@@ -76,7 +87,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
   for (const spec of bundle.models) {
     const candidates = spec.candidates.flatMap((c) => {
       const provider = providers.get(c.provider);
-      return provider && SERVED_PROVIDER_TYPES.has(provider.spec.type) ? [{ ...makeCandidate(provider, c.model), provider }] : [];
+      return provider && SERVED_PROVIDER_TYPES.has(provider.spec.type) ? [{ ...makeCandidate(provider, c.model), provider, spec: c }] : [];
     });
     byId.set(spec.id, { spec, candidates });
   }
@@ -84,6 +95,19 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
   for (const [name, id] of Object.entries(bundle.lookup)) {
     const model = byId.get(id);
     if (model) models.set(name, model);
+  }
+
+  const pools = new Map<string, ServePool>();
+  for (const pool of Object.values(bundle.pools ?? {})) {
+    const members: ServeModel[] = [];
+    const keyless: string[] = [];
+    for (const id of pool.members) {
+      const model = byId.get(id);
+      if (!model) continue;
+      if (model.candidates.some((c) => c.provider.pool.keys.some((k) => k.present))) members.push(model);
+      else keyless.push(id);
+    }
+    pools.set(pool.id.toLowerCase(), { id: pool.id, members, keyless });
   }
 
   const modelJson = new Map<string, string>();
@@ -101,6 +125,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     bundle,
     providers,
     models,
+    pools,
     names: bundle.models.flatMap((m) => [m.id, ...m.aliases]),
     policy: { failoverStatuses: new Set(bundle.routing.failoverStatuses), failoverClasses: new Set(bundle.routing.failoverClasses) },
     modelListJson: JSON.stringify({ object: 'list', data: list }),

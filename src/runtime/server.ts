@@ -59,9 +59,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     close(graceMs = 30_000) {
       closing ??= new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        // a keep-alive connection whose in-flight response ends while draining would otherwise stay open
+        // (and hold close() up) until the grace period: close connections as they become idle
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         force.unref();
+        sweep.unref();
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           state.pools.close().then(() => resolve(), () => resolve());
         });
         server.closeIdleConnections();

@@ -102,7 +102,7 @@ export const requestErrorScriptArb: fc.Arbitrary<Script> = fc
   .map((status): Script => ({ kind: 'status', status }));
 
 export const scriptArb: fc.Arbitrary<Script> = fc.oneof(
-  { weight: 3, arbitrary: successScriptArb },
+  { weight: 2, arbitrary: successScriptArb },
   { weight: 1, arbitrary: requestErrorScriptArb },
   { weight: 2, arbitrary: keyRejectedScriptArb },
   { weight: 2, arbitrary: rateLimitScriptArb },
@@ -112,7 +112,12 @@ export const scriptArb: fc.Arbitrary<Script> = fc.oneof(
 /** Failures only: nothing ever serves or is returned. */
 export const failingScriptArb: fc.Arbitrary<Script> = fc.oneof(keyRejectedScriptArb, rateLimitScriptArb, upstreamFailedScriptArb);
 
-export const latencyArb: fc.Arbitrary<number> = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2_000 }));
+/** Round latencies half the time, so that attempts end exactly on round deadlines (boundary cases). */
+export const latencyArb: fc.Arbitrary<number> = fc.oneof(
+  fc.constant(0),
+  fc.integer({ min: 1, max: 20 }).map((n) => n * 100),
+  fc.integer({ min: 1, max: 2_000 }),
+);
 
 export function stepArb(script: fc.Arbitrary<Script> = scriptArb): fc.Arbitrary<ScriptStep> {
   return fc.record({ script, latency: latencyArb });
@@ -178,7 +183,28 @@ export interface Scenario {
   /** Indexed by `candidate * MAX_KEYS + key`. */
   script: ScriptStep[];
   settings: SettingsSpec;
+  /** Marks that concurrent requests put in the shared health state while this request is in flight. */
+  external: ExternalMark[];
 }
+
+export interface ExternalMark {
+  /** Applied when this (0-based) transport call ends. */
+  afterCall: number;
+  target: 'upstream' | 'key';
+  /** Candidate index (modulo the candidate count); for a key, its provider's key index (modulo the pool size). */
+  candidate: number;
+  key: number;
+  /** Relative to the clock when applied. */
+  offset: number;
+}
+
+export const externalMarkArb: fc.Arbitrary<ExternalMark> = fc.record({
+  afterCall: fc.nat({ max: 6 }),
+  target: fc.constantFrom<'upstream' | 'key'>('upstream', 'key'),
+  candidate: fc.nat({ max: MAX_CANDIDATES - 1 }),
+  key: fc.nat({ max: MAX_KEYS - 1 }),
+  offset: fc.integer({ min: 1, max: 60_000 }),
+});
 
 const keyArb = (i: number, presentBias: number): fc.Arbitrary<EngineKey> =>
   fc.record({
@@ -198,11 +224,12 @@ const providerArb = (i: number, presentBias: number): fc.Arbitrary<ProviderSpec>
     seed: fc.integer(),
   });
 
-const markArb = (probability: number): fc.Arbitrary<number | undefined> =>
-  fc.oneof(
-    { weight: 100 - probability, arbitrary: fc.constant(undefined) },
-    { weight: probability, arbitrary: fc.oneof(fc.integer({ min: -5_000, max: 0 }), fc.integer({ min: 1, max: 60_000 })) },
-  );
+const markArb = (probability: number): fc.Arbitrary<number | undefined> => {
+  const marked = fc.oneof(fc.integer({ min: -5_000, max: 0 }), fc.integer({ min: 1, max: 60_000 }));
+  if (probability <= 0) return fc.constant(undefined);
+  if (probability >= 100) return marked;
+  return fc.oneof({ weight: 100 - probability, arbitrary: fc.constant(undefined) }, { weight: probability, arbitrary: marked });
+};
 
 export interface ScenarioOptions {
   /** Outcomes of the scripted transport. */
@@ -214,6 +241,8 @@ export interface ScenarioOptions {
   maxAttempts?: fc.Arbitrary<number>;
   deadlineIn?: fc.Arbitrary<number>;
   minCandidates?: number;
+  /** Let concurrent requests mark health mid-request (default: when markProbability > 0). */
+  external?: boolean;
 }
 
 export function scenarioArb(options: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
@@ -238,11 +267,21 @@ export function scenarioArb(options: ScenarioOptions = {}): fc.Arbitrary<Scenari
           minLength: MAX_CANDIDATES * MAX_KEYS,
           maxLength: MAX_CANDIDATES * MAX_KEYS,
         }),
+        external: (options.external ?? markP > 0) ? fc.array(externalMarkArb, { maxLength: 3 }) : fc.constant([]),
         settings: fc.record({
-          maxAttempts: options.maxAttempts ?? fc.integer({ min: 0, max: 12 }),
+          maxAttempts:
+            options.maxAttempts ??
+            fc.oneof({ weight: 1, arbitrary: fc.integer({ min: 0, max: 2 }) }, { weight: 6, arbitrary: fc.integer({ min: 3, max: 20 }) }),
           cooldownMs: fc.integer({ min: 1_000, max: 60_000 }),
           keyQuarantineMs: fc.integer({ min: 600_000, max: 86_400_000 }),
-          deadlineIn: options.deadlineIn ?? fc.oneof(fc.integer({ min: 0, max: 6_000 }), fc.constant(10_000_000)),
+          deadlineIn:
+            options.deadlineIn ??
+            fc.oneof(
+              { weight: 1, arbitrary: fc.constant(0) },
+              { weight: 2, arbitrary: fc.integer({ min: 1, max: 60 }).map((n) => n * 100) },
+              { weight: 1, arbitrary: fc.integer({ min: 0, max: 6_000 }) },
+              { weight: 8, arbitrary: fc.constant(10_000_000) },
+            ),
         }),
       }),
     );
@@ -383,11 +422,23 @@ export function scriptedTransport(
     const step = override?.({ index: calls.length, candidateIndex, keyIndex }) ?? stepFor(world.scenario, candidateIndex, keyIndex);
     await Promise.resolve();
     world.clock.advance(step.latency);
+    for (const m of world.scenario.external) if (m.afterCall === calls.length) applyExternal(world, m);
     const outcome = toOutcome(step.script, `${attempt.candidate.upstream}|${attempt.key.name}|${calls.length}`);
     calls.push({ attempt, candidateIndex, keyIndex, startedAt, endedAt: world.clock.now(), before, outcome, script: step.script });
     return outcome;
   };
   return { transport, calls };
+}
+
+function applyExternal(world: World, m: ExternalMark): void {
+  const now = world.clock.now();
+  const candidate = world.candidates[m.candidate % world.candidates.length]!;
+  if (m.target === 'upstream') {
+    world.health.coolUpstream(candidate.upstream, now + m.offset, 'http_503', now);
+  } else {
+    const keys = candidate.provider.pool.keys;
+    world.health.quarantineKey(keyId(candidate.provider.id, keys[m.key % keys.length]!.name), now + m.offset, 'http_429', now);
+  }
 }
 
 export function resultOutcome<B>(result: LoopResult<B>): UpstreamOutcome<B> | undefined {

@@ -42,6 +42,8 @@ export const modelSchema = z
     upstreams: z.array(upstreamSchema).default([]),
     /** Models tried, in order, when every upstream of this one fails. */
     fallbacks: z.array(z.string()).default([]),
+    /** Strength for virtual pools (higher is tried first). */
+    rank: z.number().optional(),
     /** Default provider preferences for requests to this model. */
     provider: providerPreferencesSchema.optional(),
   })

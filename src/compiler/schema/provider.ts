@@ -29,6 +29,8 @@ export const providerSchema = z
     firstByteTimeoutMs: z.number().int().positive().optional(),
     idleTimeoutMs: z.number().int().positive().optional(),
     headers: z.record(z.string(), headerValueSchema).default({}),
+    /** `never`: this provider's shared (operator) keys are never used, only BYOK ones. */
+    shared: z.enum(['fallback', 'never']).default('fallback'),
     /** Max open connections to this provider's origin. */
     connections: z.number().int().positive().optional(),
   })

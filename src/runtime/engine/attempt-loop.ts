@@ -63,6 +63,8 @@ export interface LoopInput<Body> {
   transport: Transport<Body>;
   settings: LoopSettings;
   signal?: AbortSignal;
+  /** Keys this request may use; all present keys when absent. */
+  keyUsable?: (key: EngineKey, provider: EngineCandidate['provider']) => boolean;
   /** Called with every outcome the loop does not hand back, so its body can be released. */
   discard?: (outcome: UpstreamOutcome<Body>) => void;
 }
@@ -76,9 +78,12 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
   let last: UpstreamOutcome<Body> | undefined;
   let why: 'all-failed' | 'max-attempts' | 'deadline' = 'all-failed';
   let retryAt: number | undefined;
+  /** Model groups that answered with a request error: the rest of their candidates are skipped. */
+  const failedGroups = new Set<number>();
 
   candidates: for (let c = 0; c < plan.order.length; c++) {
     const candidate = plan.order[c]!;
+    if (failedGroups.has(candidate.group ?? 0)) continue;
     const probing = plan.probe && c === 0;
     const provider = candidate.provider;
     const tried = new Set<number>();
@@ -97,7 +102,7 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
       if (!probing && health.upstreamCoolingUntil(candidate.upstream, now) !== undefined) break;
       const index = provider.pool.pick((i) => {
         const key = provider.pool.keys[i]!;
-        return key.present && !tried.has(i) && (probing || health.keyQuarantinedUntil(keyId(provider.id, key.name), now) === undefined);
+        return key.present && !tried.has(i) && (!input.keyUsable || input.keyUsable(key, provider)) && (probing || health.keyQuarantinedUntil(keyId(provider.id, key.name), now) === undefined);
       });
       if (index < 0) break;
       tried.add(index);
@@ -130,8 +135,15 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
           } else if (probing) health.keys.delete(kid);
           return { kind: 'served', outcome: served, attempts };
         }
-        case 'request-error':
-          return { kind: 'returned', outcome: outcome as Extract<UpstreamOutcome<Body>, { kind: 'response' }>, attempts };
+        case 'request-error': {
+          // the request is wrong for this model; a later model in the request's `models` list may still take it
+          const group = candidate.group ?? 0;
+          const laterModel = plan.order.slice(c + 1).some((o) => (o.group ?? 0) !== group && !failedGroups.has(o.group ?? 0));
+          if (!laterModel) return { kind: 'returned', outcome: outcome as Extract<UpstreamOutcome<Body>, { kind: 'response' }>, attempts };
+          failedGroups.add(group);
+          record.nextBecause = `model '${candidate.model}' rejected the request (${record.errorClass}); trying the next model`;
+          break;
+        }
         case 'client-aborted':
           input.discard?.(outcome);
           return { kind: 'aborted', attempts };
@@ -154,7 +166,7 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
       }
       if (last !== undefined) input.discard?.(last);
       last = outcome;
-      if (outcomeClass === 'upstream-failed') continue candidates;
+      if (outcomeClass === 'upstream-failed' || outcomeClass === 'request-error') continue candidates;
     }
   }
   const lastRecord = attempts[attempts.length - 1];

@@ -22,6 +22,8 @@ export interface EngineCandidate {
   model: string;
   /** `provider/model`, the health id. */
   upstream: string;
+  /** Which of the request's models this candidate serves (0: the primary). A request error moves on to the next group. */
+  group?: number;
 }
 
 export interface PlanDecision {
@@ -53,6 +55,8 @@ export interface PlanInput {
   now: number;
   /** `X-AnyRouter-Provider`: only this provider, no fallback, no probe. */
   pinnedProvider?: string;
+  /** Keys this request may use (e.g. BYOK only); all present keys when absent. */
+  keyUsable?: (key: EngineKey, provider: EngineProvider) => boolean;
 }
 
 export function makeCandidate(provider: EngineProvider, model: string): EngineCandidate {
@@ -60,11 +64,11 @@ export function makeCandidate(provider: EngineProvider, model: string): EngineCa
 }
 
 /** When a candidate can next serve: now if it has a usable key and is not cooling; undefined if never (no key present). */
-export function availableAt(candidate: EngineCandidate, health: HealthState, now: number): number | undefined {
+export function availableAt(candidate: EngineCandidate, health: HealthState, now: number, keyUsable?: PlanInput['keyUsable']): number | undefined {
   const keys = candidate.provider.pool.keys;
   let soonestKey: number | undefined;
   for (const key of keys) {
-    if (!key.present) continue;
+    if (!key.present || (keyUsable && !keyUsable(key, candidate.provider))) continue;
     const until = health.keyQuarantinedUntil(keyId(candidate.provider.id, key.name), now) ?? now;
     if (soonestKey === undefined || until < soonestKey) soonestKey = until;
   }
@@ -85,7 +89,7 @@ export function planAttempts(input: PlanInput): Plan {
       decisions.push({ upstream: candidate.upstream, included: false, reason: `not the pinned provider '${input.pinnedProvider}'` });
       continue;
     }
-    const at = availableAt(candidate, health, now);
+    const at = availableAt(candidate, health, now, input.keyUsable);
     if (at === undefined) {
       decisions.push({ upstream: candidate.upstream, included: false, reason: 'no key configured in the environment' });
       continue;

@@ -1,19 +1,25 @@
 /**
- * POST /v1/chat/completions: parse only to route, plan, run the attempt loop against OpenAI-compatible
- * upstreams, and answer once: a JSON body, a relayed SSE stream, or an error in OpenAI's envelope.
+ * POST /v1/chat/completions: parse only to route, plan (presets, model fallbacks, provider preferences,
+ * health), run the attempt loop against OpenAI-compatible upstreams, and answer once: a JSON body, a
+ * relayed SSE stream, or an error in OpenAI's envelope.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { didYouMeanSuffix } from '../../compiler/did-you-mean.js';
-import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/attempt-loop.js';
-import { planAttempts } from '../engine/plan.js';
+import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
+import { runAttempts, type LoopResult } from '../engine/attempt-loop.js';
 import type { GatewayState } from '../gateway-state.js';
-import type { ServeCandidate, ServeKey, ServeProvider } from '../routing-table.js';
+import { planRoute } from '../policy/plan-route.js';
+import { readFeatures } from '../policy/request-features.js';
+import type { RoutedCandidate } from '../policy/rank-candidates.js';
+import type { ServeKey, ServeProvider } from '../routing-table.js';
 import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
-import { bodyForModel, openAIHeaders } from '../upstream/openai-request.js';
+import { openAIHeaders } from '../upstream/openai-request.js';
+import { parseChatRequest, upstreamBodies } from './chat-request.js';
+import { exhaustedError, missingKeyNames } from './exhausted-error.js';
 import type { GatewayIdentity } from './gateway-auth.js';
 import { openAIStreamErrorEvent, type GatewayError } from './openai-errors.js';
 import { readBody } from './read-body.js';
 import { sendJson, sendOpenAIError } from './respond.js';
+import { modelNameRewriter } from './served-model-name.js';
 import { relaySse, write } from './sse-relay.js';
 
 export interface RequestContext {
@@ -25,23 +31,8 @@ export interface RequestContext {
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
-function parseRequest(raw: Buffer): { ok: true; body: Record<string, unknown> } | { ok: false; error: GatewayError } {
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    return { ok: false, error: { status: 400, code: 'invalid_json', message: 'request body is not valid JSON' } };
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, error: { status: 400, code: 'invalid_request', message: 'request body must be a JSON object' } };
-  const record = body as Record<string, unknown>;
-  if (typeof record.model !== 'string' || record.model === '') return { ok: false, error: { status: 400, code: 'missing_model', message: "'model' is required: a model id such as 'openai/gpt-5.4-mini' or an alias" } };
-  if (!Array.isArray(record.messages) || record.messages.length === 0) return { ok: false, error: { status: 400, code: 'missing_messages', message: "'messages' is required: a non-empty array of chat messages" } };
-  if (record.stream !== undefined && typeof record.stream !== 'boolean') return { ok: false, error: { status: 400, code: 'invalid_stream', message: "'stream' must be a boolean" } };
-  return { ok: true, body: record };
-}
-
 export async function handleChatCompletions(state: GatewayState, ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { table, health, clock } = state;
+  const { table, health, clock, stats } = state;
   const bundle = table.bundle;
   const fail = (error: GatewayError) => sendOpenAIError(res, error, ctx.requestId, ctx.baseHeaders);
 
@@ -50,25 +41,34 @@ export async function handleChatCompletions(state: GatewayState, ctx: RequestCon
     if (read.tooLarge) return fail({ status: 413, code: 'body_too_large', message: `request body is over the limit of ${bundle.server.bodyLimitBytes} bytes` });
     return fail({ status: 400, code: 'body_read_failed', message: 'could not read the request body' });
   }
-  const parsed = parseRequest(read.body);
+  const parsed = parseChatRequest(read.body);
   if (!parsed.ok) return fail(parsed.error);
   const body = parsed.body;
-  const requested = body.model as string;
-  const model = table.models.get(requested.toLowerCase());
-  if (!model) return fail({ status: 404, code: 'model_not_found', message: `model '${requested}' is not in this gateway's catalog${didYouMeanSuffix(requested, table.names)}` });
-  if (!ctx.identity.allows(model.spec.id) && !ctx.identity.allows(requested)) {
-    return fail({ status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${model.spec.id}'` });
-  }
 
   const pinned = headerValue(req.headers['x-anyrouter-provider']);
-  if (pinned !== undefined && !model.candidates.some((c) => c.provider.id.toLowerCase() === pinned.toLowerCase())) {
-    return fail({ status: 400, code: 'provider_not_available', message: `provider '${pinned}' does not serve '${model.spec.id}'${didYouMeanSuffix(pinned, model.candidates.map((c) => c.provider.id))}` });
+  const now = clock.now();
+  const route = planRoute({
+    table,
+    body,
+    features: readFeatures(body, read.body.length),
+    health,
+    stats: { ttfb: (u) => stats.ttfbPercentiles(u, now), throughput: (u) => stats.throughputPercentiles(u, now) },
+    now,
+    ...(pinned !== undefined ? { pinnedProvider: pinned } : {}),
+    ...(ctx.identity.byokOnly ? { byokOnly: true } : {}),
+  });
+  if ('status' in route) return fail(route);
+  const { target, plan } = route;
+  const primary = target.models[0]!;
+
+  const forbidden = target.models.find((m) => !ctx.identity.allows(m.spec.id) && !m.spec.aliases.some((a) => ctx.identity.allows(a)));
+  if (forbidden) return fail({ status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` });
+  if (pinned !== undefined && !route.ranked.some((c) => c.provider.id.toLowerCase() === pinned.toLowerCase())) {
+    const providers = [...new Set(route.ranked.map((c) => c.provider.id))];
+    return fail({ status: 400, code: 'provider_not_available', message: `provider '${pinned}' does not serve '${primary.spec.id}'${didYouMeanSuffix(pinned, providers)}` });
   }
 
   const stream = body.stream === true;
-  const now = clock.now();
-  const plan = planAttempts({ candidates: model.candidates, health, now, ...(pinned !== undefined ? { pinnedProvider: pinned } : {}) });
-
   const abort = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) abort.abort();
@@ -84,7 +84,7 @@ export async function handleChatCompletions(state: GatewayState, ctx: RequestCon
     }, bundle.routing.keepAliveMs);
   }
 
-  const bodyFor = bodyForModel(read.body, body, new Map());
+  const bodyFor = upstreamBodies(read.body, body, target);
   let result: LoopResult<UpstreamBody>;
   try {
     result = await runAttempts<UpstreamBody>({
@@ -93,6 +93,7 @@ export async function handleChatCompletions(state: GatewayState, ctx: RequestCon
       clock,
       signal: abort.signal,
       discard: discardOutcome,
+      keyUsable: route.keyUsable,
       settings: {
         ...table.policy,
         maxAttempts: bundle.routing.maxAttempts,
@@ -100,10 +101,11 @@ export async function handleChatCompletions(state: GatewayState, ctx: RequestCon
         keyQuarantineMs: bundle.routing.keyQuarantineMs,
         deadline: now + bundle.routing.requestTimeoutMs,
       },
-      transport: ({ candidate, key, deadline }) => {
+      transport: async ({ candidate, key, deadline }) => {
         const provider = candidate.provider as ServeProvider;
         const timeouts = provider.spec.timeouts;
-        return callUpstream(state.pools, {
+        const started = clock.now();
+        const outcome = await callUpstream(state.pools, {
           origin: provider.origin,
           path: `${provider.basePath}/chat/completions`,
           headers: openAIHeaders(provider, key as ServeKey, stream),
@@ -113,9 +115,11 @@ export async function handleChatCompletions(state: GatewayState, ctx: RequestCon
           connectTimeoutMs: timeouts.connectMs,
           firstByteMs: timeouts.firstByteMs,
           idleMs: timeouts.idleMs,
-          deadline: Math.min(deadline, clock.now() + timeouts.totalMs),
+          deadline: Math.min(deadline, started + timeouts.totalMs),
           signal: abort.signal,
         });
+        if (outcome.kind === 'response' && outcome.status < 300) stats.recordTtfb(candidate.upstream, started, clock.now() - started);
+        return outcome;
       },
     });
   } finally {
@@ -132,41 +136,52 @@ export async function handleChatCompletions(state: GatewayState, ctx: RequestCon
     case 'returned': {
       const outcome = result.outcome;
       const served = result.attempts[result.attempts.length - 1]!;
+      const candidate = plan.order.find((c) => c.upstream === served.upstream) as RoutedCandidate | undefined;
+      const servedModel = candidate?.modelId ?? primary.spec.id;
       headers['x-anyrouter-upstream'] = served.provider;
+      headers['x-anyrouter-model'] = servedModel;
+      // a count, copied only when it is one (an upstream header is not otherwise relayed)
       const upstreamRemaining = outcome.headers['x-ratelimit-remaining-requests'];
-      if (upstreamRemaining !== undefined) headers['x-upstream-ratelimit-remaining'] = upstreamRemaining;
+      if (upstreamRemaining !== undefined && /^\d+$/.test(upstreamRemaining)) headers['x-upstream-ratelimit-remaining'] = upstreamRemaining;
+      const rename = result.kind === 'served' ? modelNameRewriter(served.model, servedModel) : undefined;
       if (outcome.body.kind === 'buffer') {
         res.off('close', onClose);
+        // some upstreams echo the key they were sent in their error messages ("Incorrect API key provided: sk-...")
+        const data = result.kind === 'returned' ? withoutSecret(outcome.body.data, table.providers.get(served.provider)?.pool.keys.find((k) => k.name === served.key)?.value) : rename ? rename(outcome.body.data) : outcome.body.data;
+        if (result.kind === 'served') recordThroughput(state, served.upstream, data, served.endedAt - served.startedAt);
         if (res.headersSent) {
           // keep-alives already committed a 200 stream: deliver the upstream's error in-band
-          await write(res, openAIStreamErrorEvent(errorMessageOf(outcome.body.data, outcome.status), ctx.requestId, model.spec.id));
+          await write(res, openAIStreamErrorEvent(errorMessageOf(data, outcome.status), ctx.requestId, servedModel));
           res.end();
           return;
         }
         const contentType = outcome.headers['content-type'] ?? 'application/json';
-        sendJson(res, outcome.status, outcome.body.data, { ...headers, 'content-type': contentType });
+        sendJson(res, outcome.status, data, { ...headers, 'content-type': contentType });
         return;
       }
       const upstream = outcome.body;
       if (!res.headersSent) res.writeHead(outcome.status, { ...headers, ...SSE_HEADERS });
-      const relayed = await relaySse(res, upstream.first, upstream.rest, 'data: [DONE]');
+      const streamStarted = clock.now();
+      const relayed = await relaySse(res, upstream.first, upstream.rest, 'data: [DONE]', rename);
       res.off('close', onClose);
-      if (!relayed.complete) {
+      if (relayed.complete) {
+        upstream.done();
+        const seconds = (clock.now() - streamStarted) / 1000;
+        if (seconds > 0) stats.recordThroughput(served.upstream, streamStarted, relayed.events / seconds);
+      } else {
         upstream.cancel();
-        if (!res.destroyed) {
-          await write(res, openAIStreamErrorEvent(relayed.error ?? 'upstream stream failed', ctx.requestId, model.spec.id));
-        }
-      } else upstream.done();
+        if (!res.destroyed) await write(res, openAIStreamErrorEvent(relayed.error ?? 'upstream stream failed', ctx.requestId, servedModel));
+      }
       res.end();
       return;
     }
     case 'exhausted': {
       res.off('close', onClose);
       if (result.last) discardOutcome(result.last);
-      const error = exhaustedError(result, model.spec.id, clock.now());
-      if (plan.refusal?.kind === 'no-key') error.message = `no upstream of '${model.spec.id}' has a key: set ${missingKeyNames(model.candidates)} in the gateway's environment`;
+      const error = exhaustedError(result, primary.spec.id, clock.now());
+      if (plan.refusal?.kind === 'no-key') error.message = `no upstream of '${primary.spec.id}' has a key: set ${missingKeyNames(route.ranked)} in the gateway's environment`;
       if (res.headersSent) {
-        await write(res, openAIStreamErrorEvent(error.message, ctx.requestId, model.spec.id));
+        await write(res, openAIStreamErrorEvent(error.message, ctx.requestId, primary.spec.id));
         res.end();
         return;
       }
@@ -175,29 +190,18 @@ export async function handleChatCompletions(state: GatewayState, ctx: RequestCon
   }
 }
 
-function exhaustedError(result: Extract<LoopResult<UpstreamBody>, { kind: 'exhausted' }>, modelId: string, now: number): GatewayError {
-  const retryAfter = result.retryAt !== undefined ? { 'retry-after': String(Math.max(1, Math.ceil((result.retryAt - now) / 1000))) } : undefined;
-  if (result.why === 'refused') {
-    const message = result.message ?? `no upstream can serve '${modelId}'`;
-    return { status: 503, code: 'no_upstream_available', message, ...(retryAfter ? { headers: retryAfter } : {}) };
-  }
-  const summary = summarizeAttempts(result.attempts);
-  const allRateLimited = result.attempts.length > 0 && result.attempts.every((a) => a.outcome === 'key-rate-limited');
-  if (allRateLimited) return { status: 429, code: 'upstream_rate_limited', message: `every upstream of '${modelId}' is rate-limited (${summary})`, ...(retryAfter ? { headers: retryAfter } : {}) };
-  const reason = result.why === 'max-attempts' ? 'the attempt limit was reached' : result.why === 'deadline' ? 'the request deadline passed' : 'every upstream failed';
-  const timedOut = result.why === 'deadline' || result.attempts.every((a) => a.errorClass === 'timeout');
-  return { status: timedOut ? 504 : 502, code: 'upstream_failed', message: `'${modelId}' could not be served: ${reason} (${summary})` };
+/** Completion tokens per second of a non-streamed answer, from its usage. */
+function recordThroughput(state: GatewayState, upstream: string, data: Buffer, ms: number): void {
+  const at = data.lastIndexOf('"completion_tokens"');
+  if (at < 0 || ms <= 0) return;
+  const m = /^"completion_tokens"\s*:\s*(\d+)/.exec(data.subarray(at, at + 40).toString('latin1'));
+  if (m) state.stats.recordThroughput(upstream, state.clock.now(), Number(m[1]) / (ms / 1000));
 }
 
-function missingKeyNames(candidates: readonly ServeCandidate[]): string {
-  const names = new Set<string>();
-  for (const c of candidates) for (const key of c.provider.pool.keys) names.add(key.env);
-  return [...names].join(' or ') || 'a provider key';
-}
-
-function summarizeAttempts(attempts: AttemptRecord[]): string {
-  if (attempts.length === 0) return 'no attempt was made';
-  return attempts.map((a) => `${a.provider}: ${a.errorClass ?? a.status}`).join(', ');
+/** The body with every occurrence of `secret` replaced, so an upstream's echo of a provider key never reaches the client. */
+function withoutSecret(body: Buffer, secret: string | undefined): Buffer {
+  if (!secret || !body.includes(secret)) return body;
+  return Buffer.from(body.toString('utf8').replaceAll(secret, '[redacted]'), 'utf8');
 }
 
 function errorMessageOf(body: Buffer, status: number): string {

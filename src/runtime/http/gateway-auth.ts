@@ -8,6 +8,8 @@ export interface GatewayIdentity {
   /** Returns true when the key may use `model` (canonical id, alias or preset name). */
   allows(model: string): boolean;
   rateLimit?: { limit: number; remaining: number; resetSeconds: number };
+  /** The key says `shared: never`: only BYOK provider keys serve it. */
+  byokOnly?: boolean;
 }
 
 const ANONYMOUS: GatewayIdentity = { name: 'anonymous', allows: () => true };
@@ -42,7 +44,7 @@ export class GatewayAuth {
     if (!presented) return { status: 401, code: 'missing_api_key', message: 'missing gateway key: send Authorization: Bearer <key>' };
     const entry = this.byHash.get(createHash('sha256').update(presented).digest('hex'));
     if (!entry) return { status: 401, code: 'invalid_api_key', message: 'invalid gateway key' };
-    const identity: GatewayIdentity = { name: entry.spec.name, allows: (model) => entry.patterns.some((p) => p.test(model)) };
+    const identity: GatewayIdentity = { name: entry.spec.name, allows: (model) => entry.patterns.some((p) => p.test(model)), ...(entry.spec.shared === 'never' ? { byokOnly: true } : {}) };
     const rpm = entry.spec.rpm;
     if (rpm === undefined) return identity;
     if (now - entry.windowStart >= 60_000) {

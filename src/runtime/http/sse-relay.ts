@@ -30,6 +30,8 @@ export async function write(res: ServerResponse, data: Buffer | string): Promise
 export interface RelayResult {
   /** The upstream ended normally with its terminal event. */
   complete: boolean;
+  /** How many `data:` events were relayed (a proxy for tokens, for throughput). */
+  events: number;
   error?: string;
 }
 
@@ -37,8 +39,9 @@ export interface RelayResult {
  * Writes `first` and then every chunk of `rest`. Returns when the upstream ends, fails or the client goes away.
  * `terminal` is the byte sequence of the protocol's final event (`data: [DONE]` for OpenAI).
  */
-export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIterator<Buffer>, terminal: string): Promise<RelayResult> {
+export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIterator<Buffer>, terminal: string, transform?: (events: Buffer) => Buffer): Promise<RelayResult> {
   let pending: Buffer | undefined;
+  let events = 0;
   let tail = '';
   const forward = async (chunk: Buffer) => {
     const data = pending ? Buffer.concat([pending, chunk]) : chunk;
@@ -49,28 +52,35 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
     }
     pending = boundary < data.length ? data.subarray(boundary) : undefined;
     const complete = boundary < data.length ? data.subarray(0, boundary) : data;
+    events += countEvents(complete);
     tail = (tail + complete.subarray(Math.max(0, complete.length - 64)).toString('latin1')).slice(-64);
-    await write(res, complete);
+    await write(res, transform ? transform(complete) : complete);
   };
   try {
     await forward(first);
     for (;;) {
-      if (res.destroyed) return { complete: false, error: 'client closed the stream' };
+      if (res.destroyed) return { complete: false, events, error: 'client closed the stream' };
       const next = await rest.next();
       if (next.done) break;
       await forward(next.value);
     }
   } catch (error) {
     const code = (error as { code?: string }).code;
-    return { complete: false, error: code === 'UND_ERR_BODY_TIMEOUT' ? 'upstream stream went idle' : 'upstream connection dropped mid-stream' };
+    return { complete: false, events, error: code === 'UND_ERR_BODY_TIMEOUT' ? 'upstream stream went idle' : 'upstream connection dropped mid-stream' };
   }
   if (pending) {
     // an unterminated last event: send it as is only if it carries the terminal marker
     if (pending.includes(terminal)) {
-      await write(res, pending);
-      return { complete: true };
+      await write(res, transform ? transform(pending) : pending);
+      return { complete: true, events: events + 1 };
     }
-    return { complete: false, error: 'upstream ended the stream in the middle of an event' };
+    return { complete: false, events, error: 'upstream ended the stream in the middle of an event' };
   }
-  return tail.includes(terminal) ? { complete: true } : { complete: false, error: 'upstream ended the stream before its final event' };
+  return tail.includes(terminal) ? { complete: true, events } : { complete: false, events, error: 'upstream ended the stream before its final event' };
+}
+
+function countEvents(data: Buffer): number {
+  let n = 0;
+  for (let i = data.indexOf('data:'); i >= 0; i = data.indexOf('data:', i + 5)) n++;
+  return n;
 }

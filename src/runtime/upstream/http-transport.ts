@@ -115,6 +115,8 @@ export async function callUpstream(pools: OriginPools, call: UpstreamCall): Prom
   const status = response.statusCode;
   try {
     if (!call.stream || status < 200 || status >= 300) {
+      // the headers are the first byte of a JSON answer; the idle timeout covers its body
+      clearFirstByte();
       const data = await readAll(response.body);
       cleanup();
       return { kind: 'response', status, headers, body: { kind: 'buffer', data } };

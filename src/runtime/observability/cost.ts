@@ -1,0 +1,64 @@
+/**
+ * Cost of a request from the bundle's pricing (USD per 1M tokens, `request` in USD per request)
+ * and the usage the upstream reported.
+ *
+ * Computed in integers so sums never drift: prices become nano-USD per 1M tokens, token x price
+ * products are summed exactly (BigInt), and the total is rounded once, half up, to a nano-dollar.
+ * The store keeps nano-dollars; `usd` is the nearest double to that exact decimal.
+ */
+import type { BundlePricing } from '../../bundle/format.js';
+
+/** Usage in OpenAI's convention: `prompt` includes `cached` and `cacheWrite` tokens. */
+export interface CostUsage {
+  prompt: number;
+  completion: number;
+  /** Prompt tokens read from the provider's cache. */
+  cached?: number;
+  /** Prompt tokens written to the provider's cache (Anthropic's `cache_creation_input_tokens`). */
+  cacheWrite?: number;
+}
+
+export interface Cost {
+  /** Integer nano-dollars (1e-9 USD). */
+  nanoUsd: number;
+  usd: number;
+}
+
+export const NANO_USD_PER_USD = 1_000_000_000;
+
+const TOKENS_PER_PRICE_UNIT = 1_000_000n;
+
+export function computeCost(pricing: BundlePricing, usage: CostUsage): Cost {
+  const prompt = tokenCount(usage.prompt);
+  const cached = Math.min(tokenCount(usage.cached), prompt);
+  const cacheWrite = Math.min(tokenCount(usage.cacheWrite), prompt - cached);
+  const uncached = prompt - cached - cacheWrite;
+  const promptPrice = nanoPrice(pricing.prompt);
+  // nano-USD per 1M tokens x tokens = femto-USD
+  const femto =
+    BigInt(uncached) * promptPrice +
+    BigInt(cached) * (pricing.cacheRead === undefined ? promptPrice : nanoPrice(pricing.cacheRead)) +
+    BigInt(cacheWrite) * (pricing.cacheWrite === undefined ? promptPrice : nanoPrice(pricing.cacheWrite)) +
+    BigInt(tokenCount(usage.completion)) * nanoPrice(pricing.completion);
+  const nano = (femto + TOKENS_PER_PRICE_UNIT / 2n) / TOKENS_PER_PRICE_UNIT + (pricing.request === undefined ? 0n : nanoPrice(pricing.request));
+  const nanoUsd = Number(nano);
+  return { nanoUsd, usd: nanoToUsd(nanoUsd) };
+}
+
+export function nanoToUsd(nanoUsd: number): number {
+  return nanoUsd / NANO_USD_PER_USD;
+}
+
+/** USD rounded to the nano-dollar, as the store keeps it. */
+export function usdToNano(usd: number): number {
+  return Number.isFinite(usd) && usd > 0 ? Math.round(usd * NANO_USD_PER_USD) : 0;
+}
+
+/** A price (USD per unit) in nano-USD per unit; exact for prices with up to 9 decimals. */
+function nanoPrice(price: number): bigint {
+  return Number.isFinite(price) && price > 0 ? BigInt(Math.round(price * NANO_USD_PER_USD)) : 0n;
+}
+
+function tokenCount(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
+}

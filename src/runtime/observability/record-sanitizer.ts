@@ -1,0 +1,57 @@
+/**
+ * What the store does to a record before it is written: every string loses the gateway's provider
+ * key values; bodies are dropped unless body logging is on, and then redacted and capped.
+ */
+import type { AttemptTrace, RequestBodies, RequestRecord } from './request-record.js';
+import { prepareBody, redactSensitive, SecretScrubber, type BodyPolicy } from './redaction.js';
+
+export interface BodyLogging extends BodyPolicy {
+  /** `logging.bodies`: store prompt and completion bodies at all. */
+  enabled: boolean;
+}
+
+export const DEFAULT_BODY_LOGGING: BodyLogging = { enabled: false, redact: true, maxBytes: 64 * 1024 };
+
+export interface RecordSanitizer {
+  (record: RequestRecord): RequestRecord;
+}
+
+export function createRecordSanitizer(options: { secrets?: Iterable<string>; bodies?: Partial<BodyLogging> } = {}): RecordSanitizer {
+  const scrubber = new SecretScrubber(options.secrets ?? []);
+  const bodies: BodyLogging = { ...DEFAULT_BODY_LOGGING, ...options.bodies };
+  const text = (value: string): string => (scrubber.size === 0 ? value : scrubber.scrub(value));
+  const opt = (value: string | undefined): string | undefined => (value === undefined ? undefined : text(value));
+  // free text that may quote an upstream's error message
+  const prose = (value: string | undefined): string | undefined => (value === undefined ? undefined : bodies.redact ? redactSensitive(text(value)) : text(value));
+
+  const attempt = (a: AttemptTrace): AttemptTrace => ({
+    ...a,
+    upstream: text(a.upstream),
+    provider: text(a.provider),
+    upstreamModel: text(a.upstreamModel),
+    keyName: text(a.keyName),
+    errorClass: prose(a.errorClass),
+    nextBecause: prose(a.nextBecause),
+  });
+
+  const keptBodies = (b: RequestBodies | undefined): RequestBodies | undefined => {
+    if (!bodies.enabled || b === undefined) return undefined;
+    const out: RequestBodies = {};
+    if (b.request !== undefined) out.request = prepareBody(b.request, bodies, scrubber);
+    if (b.response !== undefined) out.response = prepareBody(b.response, bodies, scrubber);
+    return out;
+  };
+
+  return (record) => ({
+    ...record,
+    id: text(record.id),
+    gatewayKey: opt(record.gatewayKey),
+    app: { title: opt(record.app.title), source: opt(record.app.source), version: opt(record.app.version), referer: opt(record.app.referer) },
+    requestedModel: text(record.requestedModel),
+    preset: opt(record.preset),
+    servedModel: opt(record.servedModel),
+    errorClass: prose(record.errorClass),
+    attempts: record.attempts.map(attempt),
+    bodies: keptBodies(record.bodies),
+  });
+}

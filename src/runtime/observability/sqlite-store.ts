@@ -1,0 +1,199 @@
+/**
+ * The request log: one SQLite file (WAL) holding requests and their attempts.
+ * better-sqlite3 is synchronous; this class never runs on the request path. The record queue calls
+ * `insertBatch` from a timer, the admin API and CLI call the queries.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { usdToNano } from './cost.js';
+import { createRecordSanitizer, type BodyLogging, type RecordSanitizer } from './record-sanitizer.js';
+import { appName, isFailed, recordModel, type RequestRecord } from './request-record.js';
+import { getRequest, listRequests, type RequestFilter, type RequestPage, type PageRequest } from './request-queries.js';
+import { migrate } from './sqlite-schema.js';
+import { usageReport, type UsageQuery, type UsageRow } from './usage-query.js';
+
+export const DEFAULT_DB_PATH = '.anyrouter/anyrouter.db';
+
+export interface SqliteStoreOptions {
+  /** Database file; default `.anyrouter/anyrouter.db` (relative to the working directory). Parent folders are created. */
+  path?: string;
+  /** Provider key values: removed from every stored string. */
+  secrets?: Iterable<string>;
+  bodies?: Partial<BodyLogging>;
+  /** How long a write waits for another writer's lock before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+  /** Open for reading only (the CLI); no migrations, no writes. */
+  readonly?: boolean;
+}
+
+const INSERT_REQUEST = `INSERT INTO requests (
+  id, time, gateway_key, app, app_title, app_source, app_version, app_referer, protocol,
+  requested_model, preset, served_model, model, upstream, stream, status, error_class, failed,
+  latency_ms, ttfb_ms, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens,
+  cost_nano_usd, attempt_count, request_body, response_body
+) VALUES (
+  @id, @time, @gateway_key, @app, @app_title, @app_source, @app_version, @app_referer, @protocol,
+  @requested_model, @preset, @served_model, @model, @upstream, @stream, @status, @error_class, @failed,
+  @latency_ms, @ttfb_ms, @prompt_tokens, @completion_tokens, @cached_tokens, @reasoning_tokens,
+  @cost_nano_usd, @attempt_count, @request_body, @response_body
+) ON CONFLICT (id) DO NOTHING`;
+
+const INSERT_ATTEMPT = `INSERT INTO attempts (
+  request_seq, idx, upstream, provider, upstream_model, key_name, key_tier, outcome, status,
+  error_class, started_at, latency_ms, ttfb_ms, next_because
+) VALUES (
+  @request_seq, @idx, @upstream, @provider, @upstream_model, @key_name, @key_tier, @outcome, @status,
+  @error_class, @started_at, @latency_ms, @ttfb_ms, @next_because
+)`;
+
+export class SqliteRequestStore {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly sanitize: RecordSanitizer;
+  private readonly insertMany: ((records: readonly RequestRecord[]) => number) | undefined;
+
+  constructor(options: SqliteStoreOptions = {}) {
+    this.path = resolve(options.path ?? DEFAULT_DB_PATH);
+    this.sanitize = createRecordSanitizer({ secrets: options.secrets, bodies: options.bodies });
+    if (options.readonly) {
+      this.db = new Database(this.path, { readonly: true, fileMustExist: true });
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 1000))}`);
+      return;
+    }
+    mkdirSync(dirname(this.path), { recursive: true });
+    this.db = new Database(this.path);
+    try {
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 100))}`);
+      this.db.pragma('journal_mode = WAL');
+      // WAL + NORMAL: commits do not fsync; a power cut may lose the last batches, never corrupts
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      migrate(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    const insertRequest = this.db.prepare(INSERT_REQUEST);
+    const insertAttempt = this.db.prepare(INSERT_ATTEMPT);
+    this.insertMany = this.db.transaction((records: readonly RequestRecord[]) => {
+      let inserted = 0;
+      for (const raw of records) {
+        const record = this.sanitize(raw);
+        const result = insertRequest.run(requestRow(record));
+        if (result.changes === 0) continue; // same id twice: keep the first
+        inserted++;
+        const seq = result.lastInsertRowid;
+        record.attempts.forEach((a, idx) => {
+          insertAttempt.run({
+            request_seq: seq,
+            idx,
+            upstream: a.upstream,
+            provider: a.provider,
+            upstream_model: a.upstreamModel,
+            key_name: a.keyName,
+            key_tier: a.keyTier,
+            outcome: a.outcome,
+            status: a.status ?? null,
+            error_class: a.errorClass ?? null,
+            started_at: Math.round(a.startedAt),
+            latency_ms: a.latencyMs,
+            ttfb_ms: a.ttfbMs ?? null,
+            next_because: a.nextBecause ?? null,
+          });
+        });
+      }
+      return inserted;
+    });
+  }
+
+  /** Writes records in one transaction; returns how many were new. Throws what SQLite throws. */
+  insertBatch(records: readonly RequestRecord[]): number {
+    if (this.insertMany === undefined) throw new Error('request log opened read-only');
+    return this.insertMany(records);
+  }
+
+  /**
+   * Deletes requests (and their attempts) older than `cutoffMs`, in transactions of at most
+   * `batchSize` requests so a large purge never holds the write lock for long. Returns the count.
+   */
+  deleteOlderThan(cutoffMs: number, batchSize = 2000): number {
+    const step = this.db.prepare('DELETE FROM requests WHERE seq IN (SELECT seq FROM requests WHERE time < ? ORDER BY time LIMIT ?)');
+    let total = 0;
+    for (;;) {
+      const { changes } = step.run(cutoffMs, batchSize);
+      total += changes;
+      if (changes < batchSize) return total;
+    }
+  }
+
+  listRequests(filter: RequestFilter = {}, page: PageRequest = {}): RequestPage {
+    return listRequests(this.db, filter, page);
+  }
+
+  getRequest(id: string): RequestRecord | undefined {
+    return getRequest(this.db, id);
+  }
+
+  usage(query: UsageQuery): UsageRow[] {
+    return usageReport(this.db, query);
+  }
+
+  /** Number of requests stored (for tests and health output). */
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n;
+  }
+
+  /** Folds the WAL into the main file (what a clean shutdown does anyway). */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  get open(): boolean {
+    return this.db.open;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+type SqlValue = string | number | bigint | null;
+
+function requestRow(r: RequestRecord): Record<string, SqlValue> {
+  const last = r.attempts[r.attempts.length - 1];
+  return {
+    id: r.id,
+    time: Math.round(r.time),
+    gateway_key: r.gatewayKey ?? null,
+    app: appName(r.app) ?? null,
+    app_title: r.app.title ?? null,
+    app_source: r.app.source ?? null,
+    app_version: r.app.version ?? null,
+    app_referer: r.app.referer ?? null,
+    protocol: r.protocol,
+    requested_model: r.requestedModel,
+    preset: r.preset ?? null,
+    served_model: r.servedModel ?? null,
+    model: recordModel(r),
+    upstream: last?.upstream ?? null,
+    stream: r.stream ? 1 : 0,
+    status: r.status,
+    error_class: r.errorClass ?? null,
+    failed: isFailed(r) ? 1 : 0,
+    latency_ms: r.latencyMs,
+    ttfb_ms: r.ttfbMs ?? null,
+    prompt_tokens: r.tokens?.prompt ?? null,
+    completion_tokens: r.tokens?.completion ?? null,
+    cached_tokens: r.tokens?.cached ?? null,
+    reasoning_tokens: r.tokens?.reasoning ?? null,
+    cost_nano_usd: r.costUsd === undefined ? null : usdToNano(r.costUsd),
+    attempt_count: r.attempts.length,
+    request_body: r.bodies?.request ?? null,
+    response_body: r.bodies?.response ?? null,
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The request log in a worker thread: the main thread only posts batches (a structured clone,
+ * a few microseconds a record) and awaits answers; the SQLite work (sanitizing, inserting,
+ * queries, retention) runs on the worker. Calls are served in order, one at a time.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { RecordWriter } from './record-queue.js';
+import type { RequestRecord } from './request-record.js';
+import type { PageRequest, RequestFilter, RequestPage } from './request-queries.js';
+import type { SqliteStoreOptions } from './sqlite-store.js';
+import type { UsageQuery, UsageRow } from './usage-query.js';
+import { RequestLogError, type WorkerCall, type WorkerReply, type WorkerStoreOptions } from './worker-protocol.js';
+
+/** The queries the admin API and CLI need, whichever thread serves them. */
+export interface RequestLogReader {
+  listRequests(filter?: RequestFilter, page?: PageRequest): Promise<RequestPage>;
+  getRequest(id: string): Promise<RequestRecord | undefined>;
+  usage(query: UsageQuery): Promise<UsageRow[]>;
+}
+
+export interface WorkerRequestLogOptions extends Omit<SqliteStoreOptions, 'readonly'> {
+  /** How long to wait for the worker to open the database. Default 10 s. */
+  startTimeoutMs?: number;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+export class WorkerRequestLog implements RecordWriter, RequestLogReader {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private stopped: Error | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    /** Absolute path of the database file. */
+    readonly path: string,
+  ) {
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.kind !== 'result') return;
+      const call = this.pending.get(reply.id);
+      if (call === undefined) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) call.resolve(reply.value);
+      else call.reject(new RequestLogError(reply.error));
+    });
+    const stop = (why: string) => {
+      this.stopped ??= new RequestLogError({ name: 'RequestLogError', message: why });
+      for (const call of this.pending.values()) call.reject(this.stopped);
+      this.pending.clear();
+    };
+    // the error itself is not kept: its stack is of no use to a caller and is never logged from here
+    worker.on('error', () => stop('request log worker failed'));
+    worker.on('exit', () => stop('request log worker stopped'));
+    // never keeps the process alive by itself; close() is the orderly way out
+    worker.unref();
+  }
+
+  /** Starts the worker and waits until the database is open and migrated. */
+  static start(options: WorkerRequestLogOptions = {}): Promise<WorkerRequestLog> {
+    const { startTimeoutMs = 10_000, secrets, ...rest } = options;
+    const data: WorkerStoreOptions = { ...rest, secrets: [...(secrets ?? [])] };
+    const worker = spawnWorker(data);
+    return new Promise((resolve, reject) => {
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        worker.removeAllListeners();
+        void worker.terminate();
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new RequestLogError({ name: 'RequestLogError', message: 'request log worker did not start in time' })), startTimeoutMs);
+      worker.once('error', () => fail(new RequestLogError({ name: 'RequestLogError', message: 'request log worker failed to start' })));
+      worker.once('exit', () => fail(new RequestLogError({ name: 'RequestLogError', message: 'request log worker exited while starting' })));
+      worker.once('message', (reply: WorkerReply) => {
+        clearTimeout(timer);
+        worker.removeAllListeners();
+        if (reply.kind === 'ready') resolve(new WorkerRequestLog(worker, reply.path));
+        else if (reply.kind === 'fatal') {
+          void worker.terminate();
+          reject(new RequestLogError(reply.error));
+        } else fail(new RequestLogError({ name: 'RequestLogError', message: 'unexpected message from request log worker' }));
+      });
+    });
+  }
+
+  async write(batch: readonly RequestRecord[]): Promise<void> {
+    await this.call({ op: 'write', batch });
+  }
+
+  listRequests(filter: RequestFilter = {}, page: PageRequest = {}): Promise<RequestPage> {
+    return this.call({ op: 'list', filter, page }) as Promise<RequestPage>;
+  }
+
+  async getRequest(id: string): Promise<RequestRecord | undefined> {
+    return ((await this.call({ op: 'get', requestId: id })) as RequestRecord | null | undefined) ?? undefined;
+  }
+
+  usage(query: UsageQuery): Promise<UsageRow[]> {
+    return this.call({ op: 'usage', query }) as Promise<UsageRow[]>;
+  }
+
+  deleteOlderThan(cutoffMs: number): Promise<number> {
+    return this.call({ op: 'deleteOlderThan', cutoffMs }) as Promise<number>;
+  }
+
+  count(): Promise<number> {
+    return this.call({ op: 'count' }) as Promise<number>;
+  }
+
+  /** Closes the database after the calls already posted, then ends the worker. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.stopped === undefined) {
+        const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+        await this.call({ op: 'close' }).catch(() => undefined);
+        await Promise.race([exited, delay(2_000)]);
+      }
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private call(call: WorkerCall): Promise<unknown> {
+    if (this.stopped !== undefined) return Promise.reject(this.stopped);
+    if (this.closing !== undefined && call.op !== 'close') return Promise.reject(new RequestLogError({ name: 'RequestLogError', message: 'request log is closed' }));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...call, id });
+    });
+  }
+}
+
+/**
+ * The worker runs the compiled `request-log-worker.js` next to this file; when this file is the
+ * TypeScript source (tests, `tsx`), it runs the `.ts` entry through tsx's loader.
+ */
+function spawnWorker(data: WorkerStoreOptions): Worker {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return new Worker(new URL('./request-log-worker.js', self), { workerData: data });
+  const entry = new URL('./request-log-worker.ts', self).href;
+  const tsxApi = pathToFileURL(createRequire(self).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: data });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

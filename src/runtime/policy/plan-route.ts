@@ -1,0 +1,79 @@
+/**
+ * The one routing function: from a request body and the live state, the ordered attempts with the reason
+ * for every inclusion, exclusion and position. The runtime serves from it; `anyrouter explain` prints it.
+ */
+import type { HealthState } from '../engine/health.js';
+import { planAttempts, type EngineKey, type EngineProvider, type Plan } from '../engine/plan.js';
+import type { RoutingTable, ServeProvider } from '../routing-table.js';
+import { rankCandidates, type Decision, type FilterName, type LiveStats, type RoutedCandidate } from './rank-candidates.js';
+import type { RequestFeatures } from './request-features.js';
+import { resolveTarget, type RequestTarget, type TargetError } from './request-target.js';
+
+export interface RouteInput {
+  table: RoutingTable;
+  body: Record<string, unknown>;
+  features: RequestFeatures;
+  health: HealthState;
+  stats: LiveStats;
+  now: number;
+  pinnedProvider?: string;
+  /** The gateway key forbids the operator's shared provider keys. */
+  byokOnly?: boolean;
+}
+
+export interface RoutePlan {
+  target: RequestTarget;
+  /** After preferences, before health. */
+  ranked: RoutedCandidate[];
+  /** After health: what the attempt loop runs. */
+  plan: Plan;
+  decisions: Decision[];
+  keyUsable: (key: EngineKey, provider: EngineProvider) => boolean;
+}
+
+export type RouteError = TargetError & { decisions?: Decision[] };
+
+const HARD_FILTERS_404: ReadonlySet<FilterName> = new Set(['provider.only', 'provider.ignore', 'provider.require_parameters']);
+
+export function planRoute(input: RouteInput): RoutePlan | RouteError {
+  const target = resolveTarget(input.table, input.body);
+  if ('status' in target) return target;
+  const ranked = rankCandidates({
+    models: target.models,
+    ...(target.preferences ? { preferences: target.preferences } : {}),
+    ...(target.suffixSort ? { suffixSort: target.suffixSort } : {}),
+    features: input.features,
+    stats: input.stats,
+  });
+  if (ranked.candidates.length === 0) return emptiedError(target, ranked.excludedBy, ranked.decisions);
+
+  const byokOnly = input.byokOnly === true;
+  const keyUsable = (key: EngineKey, provider: EngineProvider) => key.tier !== 'shared' || (!byokOnly && (provider as ServeProvider).spec.shared !== 'never');
+  const pinned = input.pinnedProvider;
+  const plan = planAttempts({ candidates: ranked.candidates, health: input.health, now: input.now, keyUsable, ...(pinned !== undefined ? { pinnedProvider: pinned } : {}) });
+  const decisions = [...ranked.decisions.filter((d) => !d.included), ...mergeHealth(ranked.decisions.filter((d) => d.included), plan)];
+  return { target, ranked: ranked.candidates, plan, decisions, keyUsable };
+}
+
+/** Health decisions refine the preference positions: a cooling candidate is excluded (or probed). */
+function mergeHealth(included: Decision[], plan: Plan): Decision[] {
+  const health = new Map(plan.decisions.map((d) => [d.upstream, d]));
+  return included.map((d) => {
+    const h = health.get(d.upstream);
+    if (!h || h.included) return h?.reason.startsWith('probe') ? { ...d, reason: `${d.reason}; ${h.reason}` } : d;
+    return { ...d, included: false, reason: `${d.reason}; skipped: ${h.reason}` };
+  });
+}
+
+function emptiedError(target: RequestTarget, excludedBy: Map<FilterName, number>, decisions: Decision[]): RouteError {
+  const filters = [...excludedBy.keys()];
+  const status = filters.some((f) => HARD_FILTERS_404.has(f)) ? 404 : 400;
+  const models = target.models.map((m) => m.spec.id).join(', ');
+  const detail = filters.map((f) => `${f} excluded ${excludedBy.get(f)}`).join('; ');
+  return {
+    status,
+    code: 'no_matching_upstream',
+    message: `no upstream of ${models} is left after the routing filters (${detail || 'no upstream serves this model'})`,
+    decisions,
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * Applies provider preferences and the implicit filters to each model's ranked candidates:
+ * hard filters (only, ignore, max_price, require_parameters, tools, output and context limits),
+ * then order, sort and the preferred latency/throughput thresholds. Pure: stats come in as functions.
+ */
+import type { BundlePricing, PercentileThresholds, ProviderPreferences, SortBy } from '../../bundle/format.js';
+import type { ServeCandidate, ServeModel } from '../routing-table.js';
+import type { Percentiles } from './upstream-stats.js';
+import type { RequestFeatures } from './request-features.js';
+
+export interface RoutedCandidate extends ServeCandidate {
+  /** Index of the model in the request's model list: a request error moves on to the next group. */
+  group: number;
+  modelId: string;
+  pricing: BundlePricing;
+}
+
+export interface Decision {
+  model: string;
+  upstream: string;
+  included: boolean;
+  reason: string;
+}
+
+/** Which filter removed a candidate; hard filters that empty the list decide the error. */
+export type FilterName = 'provider.only' | 'provider.ignore' | 'provider.max_price' | 'provider.require_parameters' | 'tools' | 'max_tokens' | 'context_length' | 'allow_fallbacks';
+
+export interface LiveStats {
+  ttfb(upstream: string): Percentiles | undefined;
+  throughput(upstream: string): Percentiles | undefined;
+}
+
+export interface RankInput {
+  models: readonly ServeModel[];
+  /** The request's (or preset's) provider object; when absent each model's own default applies. */
+  preferences?: ProviderPreferences;
+  suffixSort?: SortBy;
+  features: RequestFeatures;
+  stats: LiveStats;
+}
+
+export interface RankResult {
+  candidates: RoutedCandidate[];
+  decisions: Decision[];
+  /** Filters that excluded at least one candidate, with how many. */
+  excludedBy: Map<FilterName, number>;
+}
+
+/** USD per 1M tokens, prompt plus completion; the per-request fee breaks ties. */
+export function effectivePrice(p: BundlePricing): number {
+  return p.prompt + p.completion;
+}
+
+const lower = (list: readonly string[] | undefined) => (list ? new Set(list.map((s) => s.toLowerCase())) : undefined);
+
+function sortKeyOf(preferences: ProviderPreferences | undefined, suffixSort: SortBy | undefined): { by?: SortBy; partition: 'model' | 'none' } {
+  const sort = preferences?.sort;
+  if (typeof sort === 'string') return { by: sort, partition: 'model' };
+  if (sort) return { by: sort.by, partition: sort.partition ?? 'model' };
+  return suffixSort ? { by: suffixSort, partition: 'model' } : { partition: 'model' };
+}
+
+function meets(p: Percentiles | undefined, threshold: number | PercentileThresholds | undefined, better: 'lower' | 'higher'): boolean {
+  if (threshold === undefined || p === undefined) return true;
+  const limits: PercentileThresholds = typeof threshold === 'number' ? { p50: threshold } : threshold;
+  return (Object.keys(limits) as Array<keyof PercentileThresholds>).every((q) => {
+    const limit = limits[q];
+    if (limit === undefined) return true;
+    return better === 'lower' ? p[q] <= limit : p[q] >= limit;
+  });
+}
+
+export function compareBy(by: SortBy, stats: LiveStats): (a: RoutedCandidate, b: RoutedCandidate) => number {
+  switch (by) {
+    case 'price':
+      return (a, b) => effectivePrice(a.pricing) - effectivePrice(b.pricing) || (a.pricing.request ?? 0) - (b.pricing.request ?? 0);
+    case 'latency':
+      return (a, b) => (stats.ttfb(a.upstream)?.p50 ?? Infinity) - (stats.ttfb(b.upstream)?.p50 ?? Infinity) || 0;
+    case 'throughput':
+      return (a, b) => (stats.throughput(b.upstream)?.p50 ?? -Infinity) - (stats.throughput(a.upstream)?.p50 ?? -Infinity) || 0;
+  }
+}
+
+/** A stable sort (Array.prototype.sort is stable), so equal keys keep the bundle's rank order. */
+function stableSort<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  return items.sort((a, b) => {
+    const c = compare(a, b);
+    return Number.isNaN(c) ? 0 : c;
+  });
+}
+
+export function rankCandidates(input: RankInput): RankResult {
+  const decisions: Decision[] = [];
+  const excludedBy = new Map<FilterName, number>();
+  const exclude = (c: RoutedCandidate, filter: FilterName, reason: string) => {
+    decisions.push({ model: c.modelId, upstream: c.upstream, included: false, reason: `${filter}: ${reason}` });
+    excludedBy.set(filter, (excludedBy.get(filter) ?? 0) + 1);
+  };
+  const groups: RoutedCandidate[][] = [];
+  const missesPreferred = new Set<RoutedCandidate>();
+  let globalSort: SortBy | undefined;
+
+  input.models.forEach((model, group) => {
+    const prefs = input.preferences ?? model.spec.provider;
+    const only = lower(prefs?.only);
+    const ignore = lower(prefs?.ignore);
+    const maxPrice = prefs?.max_price;
+    const { features } = input;
+    let kept: RoutedCandidate[] = [];
+    for (const c of model.candidates) {
+      const routed: RoutedCandidate = { ...c, group, modelId: model.spec.id, pricing: c.spec.pricing };
+      const provider = c.provider.id.toLowerCase();
+      const declared = c.spec.parameters;
+      if (only && !only.has(provider)) exclude(routed, 'provider.only', `'${c.provider.id}' is not listed`);
+      else if (ignore?.has(provider)) exclude(routed, 'provider.ignore', `'${c.provider.id}' is ignored`);
+      else if (maxPrice?.prompt !== undefined && routed.pricing.prompt > maxPrice.prompt) exclude(routed, 'provider.max_price', `prompt $${routed.pricing.prompt}/M is over $${maxPrice.prompt}/M`);
+      else if (maxPrice?.completion !== undefined && routed.pricing.completion > maxPrice.completion) exclude(routed, 'provider.max_price', `completion $${routed.pricing.completion}/M is over $${maxPrice.completion}/M`);
+      else if (maxPrice?.request !== undefined && (routed.pricing.request ?? 0) > maxPrice.request) exclude(routed, 'provider.max_price', `request price $${routed.pricing.request} is over $${maxPrice.request}`);
+      else if (prefs?.require_parameters && features.parameters.some((p) => !declared?.includes(p))) {
+        exclude(routed, 'provider.require_parameters', `does not declare support for ${features.parameters.filter((p) => !declared?.includes(p)).join(', ')}`);
+      } else if (features.tools && (!model.spec.capabilities.includes('tools') || (declared !== undefined && !declared.includes('tools')))) exclude(routed, 'tools', 'the request has tools and this upstream cannot call tools');
+      else if (features.maxTokens !== undefined && model.spec.maxOutput !== undefined && features.maxTokens > model.spec.maxOutput) exclude(routed, 'max_tokens', `max_tokens ${features.maxTokens} is over the model's output limit ${model.spec.maxOutput}`);
+      else if (features.promptTokens() > model.spec.context) exclude(routed, 'context_length', `the prompt (~${features.promptTokens()} tokens) is over the context window ${model.spec.context}`);
+      else kept.push(routed);
+    }
+
+    const { by, partition } = sortKeyOf(prefs, group === 0 ? input.suffixSort : undefined);
+    const order = prefs?.order?.map((p) => p.toLowerCase()) ?? [];
+    const ordered = order.flatMap((p) => kept.filter((c) => c.provider.id.toLowerCase() === p));
+    let rest = kept.filter((c) => !order.includes(c.provider.id.toLowerCase()));
+    if (by && partition === 'model') rest = stableSort(rest, compareBy(by, input.stats));
+    if (by && partition === 'none') globalSort ??= by;
+    kept = [...ordered, ...rest];
+
+    if (prefs?.allow_fallbacks === false) {
+      const allowed = ordered.length > 0 ? ordered : kept.slice(0, 1);
+      for (const c of kept) if (!allowed.includes(c)) exclude(c, 'allow_fallbacks', 'allow_fallbacks is false: only the ordered or primary upstream');
+      kept = allowed;
+    }
+
+    const slow = kept.filter((c) => !meets(input.stats.ttfb(c.upstream), prefs?.preferred_max_latency, 'lower') || !meets(input.stats.throughput(c.upstream), prefs?.preferred_min_throughput, 'higher'));
+    for (const c of slow) missesPreferred.add(c);
+    groups.push(slow.length > 0 ? [...kept.filter((c) => !missesPreferred.has(c)), ...slow] : kept);
+  });
+
+  let candidates = groups.flat();
+  if (globalSort) candidates = stableSort(candidates, compareBy(globalSort, input.stats));
+  candidates.forEach((c, i) => {
+    const slow = missesPreferred.has(c) ? ', moved to the end of its model: misses the preferred latency/throughput' : '';
+    decisions.push({ model: c.modelId, upstream: c.upstream, included: true, reason: `position ${i + 1}${c.group > 0 ? ` (fallback model ${c.group + 1})` : ''}${slow}` });
+  });
+  return { candidates, decisions, excludedBy };
+}

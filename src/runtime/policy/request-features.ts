@@ -1,0 +1,68 @@
+/** What a request needs from an upstream, read once from its body: tools, parameters, output and prompt size. */
+
+/** Request parameters an upstream can declare support for (`parameters` in model YAML). */
+export const ROUTABLE_PARAMETERS = [
+  'tools',
+  'tool_choice',
+  'response_format',
+  'structured_outputs',
+  'temperature',
+  'top_p',
+  'top_k',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'seed',
+  'frequency_penalty',
+  'presence_penalty',
+  'repetition_penalty',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'reasoning',
+  'reasoning_effort',
+  'parallel_tool_calls',
+] as const;
+
+export interface RequestFeatures {
+  tools: boolean;
+  /** Routable parameters the request sets. */
+  parameters: string[];
+  maxTokens?: number;
+  /** A cheap estimate of prompt tokens (characters of text / 4), computed only when asked. */
+  promptTokens(): number;
+}
+
+/** Below this many estimated tokens no model's context can be exceeded, so the text is not walked. */
+const smallestContextHint = 4096;
+
+export function readFeatures(body: Record<string, unknown>, rawLength: number): RequestFeatures {
+  const parameters = ROUTABLE_PARAMETERS.filter((p) => body[p] !== undefined && body[p] !== null);
+  const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined;
+  let estimate: number | undefined;
+  return {
+    tools: Array.isArray(body.tools) && body.tools.length > 0,
+    parameters,
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    promptTokens() {
+      // the raw body length bounds the text length: walk the messages only when that bound is not enough
+      estimate ??= rawLength / 4 < smallestContextHint ? Math.ceil(rawLength / 4) : Math.ceil(textLength(body.messages ?? body.input ?? body.contents) / 4);
+      return estimate;
+    },
+  };
+}
+
+function textLength(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (Array.isArray(value)) {
+    let n = 0;
+    for (const item of value) n += textLength(item);
+    return n;
+  }
+  if (value !== null && typeof value === 'object') {
+    let n = 0;
+    for (const [key, item] of Object.entries(value)) if (key === 'content' || key === 'text' || key === 'input' || key === 'parts' || key === 'system') n += textLength(item);
+    return n;
+  }
+  return 0;
+}

@@ -1,0 +1,119 @@
+/**
+ * What a request asks for, resolved against the table: the ordered models to try (`model`, then `models`,
+ * virtual pools expanded), the preset merged under the request, and a sort implied by `:floor`/`:nitro`.
+ */
+import type { BundlePreset, ProviderPreferences, SortBy } from '../../bundle/format.js';
+import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
+import type { RoutingTable, ServeModel } from '../routing-table.js';
+
+export interface RequestTarget {
+  /** Models in the order they are tried; the first is the primary. */
+  models: ServeModel[];
+  /** Where each model came from, for explanations. */
+  origins: string[];
+  preset?: BundlePreset;
+  /** The request's `provider` object if it has one, else the preset's (replaced whole, never merged). */
+  preferences?: ProviderPreferences;
+  /** Sort implied by a `:floor` (price) or `:nitro` (throughput) suffix. */
+  suffixSort?: SortBy;
+  /** The preset's system prompt, prepended to the messages. */
+  system?: string;
+  /** The preset's parameters; the request's own values win. */
+  params: Record<string, unknown>;
+}
+
+export interface TargetError {
+  status: 400 | 404 | 503;
+  code: string;
+  message: string;
+}
+
+const SUFFIX_SORT: Record<string, SortBy> = { floor: 'price', nitro: 'throughput' };
+const PRESET_PREFIX = '@preset/';
+
+interface TargetRequest {
+  model?: unknown;
+  models?: unknown;
+  preset?: unknown;
+  provider?: unknown;
+}
+
+/** Splits `x/y@preset/name`, `@preset/name` and a `preset` field into a model name and a preset name. */
+function splitPreset(request: TargetRequest): { model?: string; preset?: string } {
+  const model = typeof request.model === 'string' ? request.model : undefined;
+  if (model !== undefined) {
+    const at = model.indexOf(PRESET_PREFIX);
+    if (at >= 0) return { ...(at > 0 ? { model: model.slice(0, at) } : {}), preset: model.slice(at + PRESET_PREFIX.length) };
+  }
+  return { ...(model !== undefined ? { model } : {}), ...(typeof request.preset === 'string' ? { preset: request.preset } : {}) };
+}
+
+export function resolveTarget(table: RoutingTable, request: TargetRequest): RequestTarget | TargetError {
+  const split = splitPreset(request);
+  let preset: BundlePreset | undefined;
+  if (split.preset !== undefined) {
+    preset = table.bundle.presets[split.preset.toLowerCase()] ?? table.bundle.presets[split.preset];
+    if (!preset) {
+      return { status: 404, code: 'preset_not_found', message: `preset '${split.preset}' does not exist${didYouMeanSuffix(split.preset, Object.keys(table.bundle.presets))}` };
+    }
+  }
+  const primary = split.model ?? preset?.model;
+  if (primary === undefined) return { status: 400, code: 'missing_model', message: "'model' is required: a model id, an alias, or '@preset/name'" };
+
+  let suffixSort: SortBy | undefined;
+  const names: Array<[string, string]> = [[primary, split.model !== undefined ? 'model' : `preset '${preset!.name}' model`]];
+  const fallbackList = Array.isArray(request.models) ? request.models : preset?.models;
+  const fallbackOrigin = Array.isArray(request.models) ? 'models' : `preset '${preset?.name}' models`;
+  for (const m of fallbackList ?? []) if (typeof m === 'string') names.push([m, fallbackOrigin]);
+
+  const models: ServeModel[] = [];
+  const origins: string[] = [];
+  const seen = new Set<string>();
+  for (const [rawName, origin] of names) {
+    let name = rawName;
+    let resolved = lookup(table, name);
+    if (!resolved) {
+      const colon = name.lastIndexOf(':');
+      const sort = colon > 0 ? SUFFIX_SORT[name.slice(colon + 1)] : undefined;
+      if (sort) {
+        name = name.slice(0, colon);
+        resolved = lookup(table, name);
+        if (resolved && models.length === 0) suffixSort = sort;
+      }
+    }
+    if (!resolved) {
+      return { status: 404, code: 'model_not_found', message: `model '${rawName}'${origin === 'model' ? '' : ` (${origin})`} is not in this gateway's catalog${didYouMeanSuffix(name, [...table.names, ...Object.keys(table.bundle.pools)])}` };
+    }
+    if (resolved.pool && resolved.models.length === 0) {
+      return { status: 503, code: 'pool_has_no_keys', message: `virtual model '${resolved.pool}' has no member whose provider has a key: add a provider key to the gateway's environment` };
+    }
+    for (const model of resolved.models) {
+      if (seen.has(model.spec.id)) continue;
+      seen.add(model.spec.id);
+      models.push(model);
+      origins.push(resolved.pool ? `${origin} (pool ${resolved.pool})` : origin);
+    }
+  }
+
+  const preferences = (isObject(request.provider) ? (request.provider as ProviderPreferences) : undefined) ?? preset?.provider;
+  return {
+    models,
+    origins,
+    ...(preset ? { preset } : {}),
+    ...(preferences ? { preferences } : {}),
+    ...(suffixSort ? { suffixSort } : {}),
+    ...(preset?.system !== undefined ? { system: preset.system } : {}),
+    params: preset?.params ?? {},
+  };
+}
+
+function lookup(table: RoutingTable, name: string): { models: ServeModel[]; pool?: string } | undefined {
+  const model = table.models.get(name.toLowerCase());
+  if (model) return { models: [model] };
+  const pool = table.pools.get(name.toLowerCase());
+  return pool ? { models: pool.members, pool: pool.id } : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

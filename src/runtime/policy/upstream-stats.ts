@@ -1,0 +1,109 @@
+/**
+ * Live per-upstream statistics over a rolling window: time to first byte (ms) and throughput
+ * (tokens per second). Percentiles are recomputed at most once per `refreshMs`, not per request.
+ */
+
+export interface Percentiles {
+  p50: number;
+  p75: number;
+  p90: number;
+  p99: number;
+}
+
+export interface UpstreamSnapshot {
+  samples: number;
+  ttfbMs?: Percentiles;
+  tokensPerSecond?: Percentiles;
+}
+
+interface Sample {
+  at: number;
+  value: number;
+}
+
+class RollingSeries {
+  private readonly samples: Sample[] = [];
+  private next = 0;
+  private cached: { at: number; value: Percentiles | undefined } | undefined;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly windowMs: number,
+  ) {}
+
+  add(at: number, value: number): void {
+    if (this.samples.length < this.capacity) this.samples.push({ at, value });
+    else this.samples[this.next] = { at, value };
+    this.next = (this.next + 1) % this.capacity;
+    this.cached = undefined;
+  }
+
+  get count(): number {
+    return this.samples.length;
+  }
+
+  percentiles(now: number, refreshMs: number): Percentiles | undefined {
+    if (this.cached && now - this.cached.at < refreshMs) return this.cached.value;
+    const values = this.samples.filter((s) => now - s.at <= this.windowMs).map((s) => s.value).sort((a, b) => a - b);
+    const value = values.length === 0 ? undefined : { p50: pick(values, 0.5), p75: pick(values, 0.75), p90: pick(values, 0.9), p99: pick(values, 0.99) };
+    this.cached = { at: now, value };
+    return value;
+  }
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function pick(sorted: readonly number[], q: number): number {
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1]!;
+}
+
+export interface UpstreamStatsOptions {
+  capacity?: number;
+  windowMs?: number;
+  refreshMs?: number;
+}
+
+export class UpstreamStats {
+  private readonly ttfb = new Map<string, RollingSeries>();
+  private readonly throughput = new Map<string, RollingSeries>();
+  private readonly capacity: number;
+  private readonly windowMs: number;
+  private readonly refreshMs: number;
+
+  constructor(options: UpstreamStatsOptions = {}) {
+    this.capacity = options.capacity ?? 256;
+    this.windowMs = options.windowMs ?? 5 * 60_000;
+    this.refreshMs = options.refreshMs ?? 1_000;
+  }
+
+  private series(map: Map<string, RollingSeries>, upstream: string): RollingSeries {
+    let s = map.get(upstream);
+    if (!s) {
+      s = new RollingSeries(this.capacity, this.windowMs);
+      map.set(upstream, s);
+    }
+    return s;
+  }
+
+  recordTtfb(upstream: string, at: number, ms: number): void {
+    this.series(this.ttfb, upstream).add(at, ms);
+  }
+
+  recordThroughput(upstream: string, at: number, tokensPerSecond: number): void {
+    if (Number.isFinite(tokensPerSecond) && tokensPerSecond > 0) this.series(this.throughput, upstream).add(at, tokensPerSecond);
+  }
+
+  ttfbPercentiles(upstream: string, now: number): Percentiles | undefined {
+    return this.ttfb.get(upstream)?.percentiles(now, this.refreshMs);
+  }
+
+  throughputPercentiles(upstream: string, now: number): Percentiles | undefined {
+    return this.throughput.get(upstream)?.percentiles(now, this.refreshMs);
+  }
+
+  snapshot(upstream: string, now: number): UpstreamSnapshot {
+    const ttfbMs = this.ttfbPercentiles(upstream, now);
+    const tokensPerSecond = this.throughputPercentiles(upstream, now);
+    return { samples: this.ttfb.get(upstream)?.count ?? 0, ...(ttfbMs ? { ttfbMs } : {}), ...(tokensPerSecond ? { tokensPerSecond } : {}) };
+  }
+}
