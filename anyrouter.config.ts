@@ -112,6 +112,14 @@ export default defineConfig({
   // maxAttempts: (upstream, key) attempts per request, across model fallbacks too.
   routing: { cooldownMs: 30_000, maxAttempts: 6 },
 
+  // Virtual models: "model": "anyrouter/coding" serves the strongest member (highest `rank` in the
+  // model YAML) whose provider has a key, and falls through the rest.
+  pools: {
+    'anyrouter/byok': { description: 'Every chat model the configured keys can reach, strongest first.', exclude: ['openai/text-embedding-3-small', 'openai/text-embedding-3-large'] },
+    'anyrouter/coding': { description: 'Coding-capable models, strongest first.', capabilities: ['coding'] },
+    'anyrouter/agent': { description: 'Tool-calling models for agents, strongest first.', capabilities: ['tools', 'streaming'] },
+  },
+
   models: 'models', // folder of model YAML, relative to this file
   presets: 'presets', // folder of preset YAML ("model": "@preset/coding")
 

@@ -9,6 +9,7 @@ import type { ModelInput } from './compiler/schema/model.js';
 import type { PresetInput } from './compiler/schema/preset.js';
 import type { z } from 'zod';
 import type { authSchema, serverSchema } from './compiler/schema/server.js';
+import type { poolSchema } from './compiler/schema/config.js';
 
 export type { EnvRef, ProviderInput, RoutingInput, ModelInput, PresetInput };
 
@@ -21,6 +22,8 @@ export interface AnyRouterConfig {
   presets?: string | PresetInput[];
   server?: z.input<typeof serverSchema>;
   auth?: z.input<typeof authSchema>;
+  /** Virtual pool models, e.g. `'anyrouter/coding': { capabilities: ['coding'] }`. */
+  pools?: Record<string, z.input<typeof poolSchema>>;
 }
 
 /** Identity function that gives the config its type. */

@@ -53,6 +53,9 @@ export const DiagnosticCodes = {
   AR211: 'duplicate preset name',
   AR212: 'provider preference names an unknown provider',
   AR213: 'duplicate key name in a provider',
+  AR214: 'pool id collides with a model id or alias',
+  AR215: 'pool names an unknown model',
+  AR216: 'pool has no member',
 } as const;
 
 export type DiagnosticCode = keyof typeof DiagnosticCodes;

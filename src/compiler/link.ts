@@ -7,6 +7,8 @@ import type { ValidatedConfig } from './validate.js';
 export interface LinkedConfig extends ValidatedConfig {
   /** Every id and alias (lowercased) to its canonical model id. */
   lookup: Map<string, string>;
+  /** Virtual pools with their ranked member ids. */
+  pools: Array<{ id: string; description?: string; members: string[] }>;
 }
 
 export function link(config: ValidatedConfig, findings: Finding[], fileOf: (source: number) => string): LinkedConfig {
@@ -107,7 +109,8 @@ export function link(config: ValidatedConfig, findings: Finding[], fileOf: (sour
     }
   }
 
-  return { ...config, models, lookup };
+  const pools = linkPools(config, models, lookup, findings);
+  return { ...config, models, lookup, pools };
 }
 
 function checkPreferences(prefs: ProviderPreferences | undefined, providerIds: string[], source: number, path: (string | number)[], findings: Finding[]): void {
@@ -147,4 +150,40 @@ function reportFallbackCycles(models: LinkedConfig['models'], resolve: (name: st
     state.set(id, 'done');
   };
   for (const id of [...byId.keys()].sort()) if (state.get(id) === undefined) visit(id);
+}
+
+/** Each pool's ranked members: the explicit list, or every model with the pool's capabilities by rank (then id). */
+function linkPools(config: ValidatedConfig, models: LinkedConfig['models'], lookup: Map<string, string>, findings: Finding[]): LinkedConfig['pools'] {
+  const pools: LinkedConfig['pools'] = [];
+  const names = () => [...new Set([...lookup.values(), ...lookup.keys()])];
+  for (const id of Object.keys(config.config.pools).sort()) {
+    const spec = config.config.pools[id]!;
+    const at = (...path: (string | number)[]) => ({ source: 0, path: ['pools', id, ...path] });
+    const owner = lookup.get(id.toLowerCase());
+    if (owner !== undefined) {
+      findings.push({ severity: 'error', code: 'AR214', message: `pool '${id}' has the same name as model '${owner}'`, at: { ...at(), key: true } });
+      continue;
+    }
+    const resolve = (name: string, path: (string | number)[]) => {
+      const target = lookup.get(name.toLowerCase());
+      if (target === undefined && !config.invalidModelIds.has(name)) {
+        findings.push({ severity: 'error', code: 'AR215', message: `pool '${id}' names unknown model '${name}'${didYouMeanSuffix(name, names())}`, at: at(...path) });
+      }
+      return target;
+    };
+    const excluded = new Set(spec.exclude.map((name, i) => resolve(name, ['exclude', i])).filter((m): m is string => m !== undefined));
+    let members: string[];
+    if (spec.members) {
+      members = spec.members.map((name, i) => resolve(name, ['members', i])).filter((m): m is string => m !== undefined);
+    } else {
+      members = models
+        .filter((m) => spec.capabilities.every((c) => m.value.capabilities.includes(c)))
+        .sort((a, b) => (b.value.rank ?? 0) - (a.value.rank ?? 0) || (a.value.id < b.value.id ? -1 : a.value.id > b.value.id ? 1 : 0))
+        .map((m) => m.value.id);
+    }
+    members = [...new Set(members)].filter((m) => !excluded.has(m));
+    if (members.length === 0) findings.push({ severity: 'warning', code: 'AR216', message: `pool '${id}' has no member: no model has ${spec.capabilities.join(', ') || 'the listed names'}`, at: { ...at(), key: true } });
+    pools.push({ id, ...(spec.description !== undefined ? { description: spec.description } : {}), members });
+  }
+  return pools;
 }

@@ -99,7 +99,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
     models,
     lookup: Object.fromEntries([...linked.lookup.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     presets,
-    pools: {},
+    pools: Object.fromEntries(linked.pools.map((p) => [p.id, p])),
   };
 }
 

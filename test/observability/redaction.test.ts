@@ -25,6 +25,8 @@ describe('redactSensitive', () => {
     expect(redactSensitive('curl -H "Bearer tok_1234567890"')).toBe('curl -H "Bearer [REDACTED:key]"');
     expect(redactSensitive('{"api_key": "hunter2-not-a-prefix", "model": "x"}')).toBe('{"api_key": "[REDACTED:key]", "model": "x"}');
     expect(redactSensitive('password=correcthorse')).toBe('password=[REDACTED:key]');
+    expect(redactSensitive('X-API-KEY: abcd1234efgh')).toBe('X-API-KEY: [REDACTED:key]');
+    expect(redactSensitive('see https://x.example/?api_key=abcd1234&q=1')).toBe('see https://x.example/?api_key=[REDACTED:key]&q=1');
   });
 
   it('removes emails and phone numbers', () => {
@@ -35,6 +37,7 @@ describe('redactSensitive', () => {
   });
 
   it('leaves ordinary text, ids, timestamps and token counts alone', () => {
+    expect(redactSensitive('version +1 2 3')).toBe('version +1 2 3');
     const text = '{"model":"gpt-5.4-mini","created":1712345678901,"usage":{"prompt_tokens":1234},"id":"chatcmpl-123","task-name":"risk-assessment","ask":"sk-short"}';
     expect(redactSensitive(text)).toBe(text);
   });
@@ -68,7 +71,7 @@ describe('prepareBody', () => {
     const out = prepareBody(body, { redact: false, maxBytes: 100 }, new SecretScrubber([secret]));
     expect(out.startsWith(`${'x'.repeat(90)}[REDACTED`)).toBe(true);
     expect(out).not.toContain('0123456789');
-    expect(out).toContain('[truncated, 1133 bytes]');
+    expect(out).toContain(`[truncated, ${body.length} bytes]`);
   });
 
   it('does not let redaction pull a key cut by the read window under the cap', () => {

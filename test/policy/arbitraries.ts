@@ -215,7 +215,7 @@ export function bundleArb(options: BundleOptions = {}): fc.Arbitrary<GeneratedWo
             system: fc.option(fc.constantFrom('You are terse.', 'You write code.'), { nil: undefined }),
             params: fc.dictionary(fc.constantFrom('temperature', 'top_p', 'seed', 'max_tokens'), fc.integer({ min: 0, max: 9 }), { maxKeys: 3 }),
           }),
-          { maxLength: 3, selector: (p) => p.name },
+          { minLength: 1, maxLength: 3, selector: (p) => p.name },
         ),
         poolSeeds: !options.presets ? fc.constant<number[][]>([]) : fc.array(fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), { maxLength: 2 }),
       }),
@@ -415,3 +415,56 @@ export const upstreamFailureArb: fc.Arbitrary<Behaviour> = fc.oneof(
   fc.constantFrom(408, 500, 502, 503).map((status): Behaviour => ({ kind: 'status', status })),
   fc.constantFrom('connect' as const, 'timeout' as const, 'reset' as const).map((reason): Behaviour => ({ kind: 'failure', reason })),
 );
+
+// ---------------------------------------------------------------------------------------------
+// Hand-written bundles for example tests
+
+export function handProvider(id: string, keys: Array<{ tier: 'byok' | 'shared'; env?: string }> = [{ tier: 'byok' }], extra: Partial<BundleProvider> = {}): BundleProvider {
+  return {
+    id,
+    type: 'openai',
+    baseUrl: `https://${id}.example/v1`,
+    keys: keys.map((k, i) => ({ name: `${k.tier}-${i}`, env: k.env ?? keyEnv(id, i), weight: 1, tier: k.tier })),
+    keyStrategy: 'fallback',
+    timeouts: { connectMs: 1000, firstByteMs: 5000, idleMs: 5000, totalMs: 10_000 },
+    headers: {},
+    connections: 4,
+    shared: 'fallback',
+    ...extra,
+  };
+}
+
+export function handModel(id: string, providers: readonly string[], extra: Partial<BundleModel> = {}): BundleModel {
+  const pricing = { prompt: 1, completion: 2 };
+  return {
+    id,
+    aliases: [],
+    context: 128_000,
+    capabilities: ['tools'],
+    pricing,
+    candidates: providers.map((p, i) => ({ provider: p, model: id.split('/')[1]!, priority: i + 1, pricing })),
+    fallbacks: [],
+    ...extra,
+  };
+}
+
+/** A bundle from hand-written parts; `env` sets every key's variable unless given. */
+export function handWorld(parts: { providers: BundleProvider[]; models: BundleModel[]; presets?: BundlePreset[]; pools?: BundlePool[] }, env?: Record<string, string>): GeneratedWorld {
+  const models = [...parts.models].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const lookup: Record<string, string> = {};
+  for (const m of models) for (const name of [m.id, ...m.aliases]) lookup[name.toLowerCase()] = m.id;
+  const bundle: RoutingBundle = {
+    format: BUNDLE_FORMAT,
+    hash: 'test',
+    routing: { cooldownMs: 30_000, keyQuarantineMs: 300_000, maxAttempts: 100, requestTimeoutMs: 600_000, keepAliveMs: 15_000, failoverStatuses: [401, 402, 403, 408, 429], failoverClasses: ['5xx'] },
+    server: { port: 0, bodyLimitBytes: 1_000_000 },
+    auth: { gatewayKeys: [], adminKeys: [] },
+    providers: Object.fromEntries(parts.providers.map((p) => [p.id, p])),
+    models,
+    lookup,
+    presets: Object.fromEntries((parts.presets ?? []).map((p) => [p.name, p])),
+    pools: Object.fromEntries((parts.pools ?? []).map((p) => [p.id, p])),
+  };
+  const allKeys = Object.fromEntries(parts.providers.flatMap((p) => p.keys.map((k) => [k.env, `secret-${k.env}`])));
+  return { bundle, env: env ?? allKeys };
+}

@@ -2,6 +2,19 @@ import { z } from 'zod';
 import { providerSchema } from './provider.js';
 import { routingSchema } from './routing.js';
 import { authSchema, serverSchema } from './server.js';
+import { capabilities, modelIdPattern } from './model.js';
+
+/** A virtual model whose members are catalog models, strongest (highest `rank`) first. */
+export const poolSchema = z
+  .object({
+    description: z.string().optional(),
+    /** Members must have every one of these capabilities (none: every model). */
+    capabilities: z.array(z.enum(capabilities)).default([]),
+    /** An explicit ranked member list instead of the capability match. */
+    members: z.array(z.string()).optional(),
+    exclude: z.array(z.string()).default([]),
+  })
+  .strict();
 
 /** The top level of `anyrouter.config.ts`. Models and presets are folders of YAML, or inline arrays. */
 export const configSchema = z
@@ -12,8 +25,11 @@ export const configSchema = z
     presets: z.union([z.string(), z.array(z.unknown())]).default('presets'),
     server: serverSchema.default(serverSchema.parse({})),
     auth: authSchema.default(authSchema.parse({})),
+    /** Virtual pool models such as `anyrouter/coding`. */
+    pools: z.record(z.string().regex(modelIdPattern, 'a "provider/model" style id such as anyrouter/coding'), poolSchema).default({}),
   })
   .strict();
 
 export { providerSchema };
 export type ConfigSpec = z.output<typeof configSchema>;
+export type PoolSpec = z.output<typeof poolSchema>;

@@ -78,6 +78,11 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
   let last: UpstreamOutcome<Body> | undefined;
   let why: 'all-failed' | 'max-attempts' | 'deadline' = 'all-failed';
   let retryAt: number | undefined;
+  /** Every return but `exhausted` hands back no earlier failure: release its body. */
+  const finish = (result: LoopResult<Body>): LoopResult<Body> => {
+    if (last !== undefined) input.discard?.(last);
+    return result;
+  };
   /** Model groups that answered with a request error: the rest of their candidates are skipped. */
   const failedGroups = new Set<number>();
 
@@ -88,7 +93,7 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
     const provider = candidate.provider;
     const tried = new Set<number>();
     for (;;) {
-      if (input.signal?.aborted) return { kind: 'aborted', attempts };
+      if (input.signal?.aborted) return finish({ kind: 'aborted', attempts });
       if (attempts.length >= settings.maxAttempts) {
         why = 'max-attempts';
         break candidates;
@@ -133,20 +138,20 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
             const wait = parseResetDuration(served.headers['x-ratelimit-reset-requests']) ?? settings.cooldownMs;
             health.quarantineKey(kid, endedAt + wait, 'ratelimit_exhausted', endedAt);
           } else if (probing) health.keys.delete(kid);
-          return { kind: 'served', outcome: served, attempts };
+          return finish({ kind: 'served', outcome: served, attempts });
         }
         case 'request-error': {
           // the request is wrong for this model; a later model in the request's `models` list may still take it
           const group = candidate.group ?? 0;
           const laterModel = plan.order.slice(c + 1).some((o) => (o.group ?? 0) !== group && !failedGroups.has(o.group ?? 0));
-          if (!laterModel) return { kind: 'returned', outcome: outcome as Extract<UpstreamOutcome<Body>, { kind: 'response' }>, attempts };
+          if (!laterModel) return finish({ kind: 'returned', outcome: outcome as Extract<UpstreamOutcome<Body>, { kind: 'response' }>, attempts });
           failedGroups.add(group);
           record.nextBecause = `model '${candidate.model}' rejected the request (${record.errorClass}); trying the next model`;
           break;
         }
         case 'client-aborted':
           input.discard?.(outcome);
-          return { kind: 'aborted', attempts };
+          return finish({ kind: 'aborted', attempts });
         case 'key-rejected':
           health.quarantineKey(kid, endedAt + settings.keyQuarantineMs, record.errorClass!, endedAt);
           record.nextBecause = `key '${key.name}' was rejected (${record.errorClass}); quarantined`;
@@ -169,6 +174,8 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
       if (outcomeClass === 'upstream-failed' || outcomeClass === 'request-error') continue candidates;
     }
   }
+  // the client may have gone while the last attempt failed: the answer is then nobody's
+  if (input.signal?.aborted) return finish({ kind: 'aborted', attempts });
   const lastRecord = attempts[attempts.length - 1];
   if (lastRecord) delete lastRecord.nextBecause;
   return { kind: 'exhausted', attempts, last, why, ...(retryAt !== undefined ? { retryAt } : {}) };

@@ -6,16 +6,20 @@
 
 const KEY_PREFIXES = 'sk-ant-|sk-proj-|sk-or-|sk-ar-|sk-|AIza|gsk_|nvapi-|xai-|pplx-|r8_|hf_|gh[pousr]_|github_pat_|xox[abprs]-|glpat-';
 
+/** Field names whose values are secrets, matched case-insensitively. */
+const SECRET_FIELDS = ['api_key', 'api-key', 'apikey', 'x-api-key', 'x-goog-api-key', 'authorization', 'proxy-authorization', 'access_token', 'access-token', 'secret', 'client_secret', 'password'];
+
 /** One pass over the text; the alternative that matched decides the replacement. */
 const SENSITIVE = new RegExp(
   [
-    // "api_key": "...", "authorization": "...", x-api-key: ... (JSON or header-like)
-    `(?<field>["']?(?:api[_-]?key|x-api-key|x-goog-api-key|authorization|access[_-]?token|secret|password)["']?\\s*[:=]\\s*)(?<fieldValue>"[^"\\n]{4,}"|'[^'\\n]{4,}'|[^\\s,;"'}]{4,})`,
+    // "api_key": "...", Authorization: Bearer ..., password=... (JSON, headers, query strings)
+    `(?<field>["']?(?:${SECRET_FIELDS.map(anyCase).join('|')})["']?\\s*[:=]\\s*)(?<fieldValue>"[^"\\n]{4,}"|'[^'\\n]{4,}'|(?:(?:Bearer|Basic|bearer|basic)\\s+)?[^\\s,;"'}&]{4,})`,
     `(?<bearer>\\b(?:Bearer|Basic)\\s+)[A-Za-z0-9._~+/=-]{8,}`,
     `(?<![A-Za-z0-9_-])(?<key>(?:${KEY_PREFIXES})[A-Za-z0-9_-]{12,}|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})`,
     `(?<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})`,
-    // +44 20 7946 0958, (415) 555-0100, 415-555-0100, +14155550100; not bare digit runs (ids, timestamps)
-    `(?<![\\w+])(?<phone>\\+\\d{1,3}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{2,4}(?:[ .-]?\\d{2,4}){1,4}|(?:\\(\\d{3}\\)\\s?|\\d{3}[.-])\\d{3}[.-]\\d{4})(?![\\w])`,
+    // +44 20 7946 0958, +14155550100, (415) 555-0100, 415-555-0100; 8 to 15 digits (checked below),
+    // so bare digit runs (ids, timestamps, token counts) stay
+    `(?<![\\w+])(?<phone>\\+\\d[\\d .()-]{6,22}\\d|\\(\\d{3}\\)\\s?\\d{3}[.-]\\d{4}|\\d{3}[.-]\\d{3}[.-]\\d{4})(?!\\w)`,
   ].join('|'),
   'g',
 );
@@ -36,7 +40,10 @@ export function redactSensitive(text: string): string {
     if (groups.bearer !== undefined) return `${groups.bearer}${REDACTED_KEY}`;
     if (groups.key !== undefined) return REDACTED_KEY;
     if (groups.email !== undefined) return REDACTED_EMAIL;
-    if (groups.phone !== undefined) return REDACTED_PHONE;
+    if (groups.phone !== undefined) {
+      const digits = groups.phone.replace(/\D/g, '').length;
+      return digits >= 8 && digits <= 15 ? REDACTED_PHONE : match;
+    }
     return match;
   });
 }
@@ -109,10 +116,16 @@ export function prepareBody(body: string, policy: BodyPolicy, scrubber?: SecretS
  * the cap. Drop a trailing token-like run and any trailing start of a known secret.
  */
 function dropCutToken(window: string, scrubber: SecretScrubber | undefined): string {
-  let text = window.replace(/[A-Za-z0-9_\-.~+/=]+$/, '');
+  let start = window.length;
+  while (start > 0 && window.length - start <= MAX_KEY_CHARS && TOKEN_CHAR.test(window[start - 1]!)) start--;
+  // a run longer than any key is data (base64 ...), not a key the patterns would have matched whole
+  let text = window.length - start <= MAX_KEY_CHARS ? window.slice(0, start) : window;
   if (scrubber !== undefined) text = text.slice(0, text.length - scrubber.trailingPrefixLength(text));
   return text;
 }
+
+const TOKEN_CHAR = /[A-Za-z0-9_\-.~+/=]/;
+const MAX_KEY_CHARS = 256;
 
 /** Truncates to at most `maxBytes` UTF-8 bytes on a character boundary, with a marker saying so. */
 export function capUtf8(text: string, maxBytes: number, originalBytes = Buffer.byteLength(text, 'utf8')): string {
@@ -122,4 +135,9 @@ export function capUtf8(text: string, maxBytes: number, originalBytes = Buffer.b
   // back up over UTF-8 continuation bytes (10xxxxxx) so no character is split
   while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
   return `${bytes.subarray(0, end).toString('utf8')}…[truncated, ${originalBytes} bytes]`;
+}
+
+/** `api_key` -> `[aA][pP][iI]_[kK][eE][yY]` (no inline case-insensitive groups in Node 20). */
+function anyCase(word: string): string {
+  return word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`).replace(/-/g, '\\-');
 }
