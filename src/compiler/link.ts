@@ -164,9 +164,11 @@ function linkPools(config: ValidatedConfig, models: LinkedConfig['models'], look
       findings.push({ severity: 'error', code: 'AR214', message: `pool '${id}' has the same name as model '${owner}'`, at: { ...at(), key: true } });
       continue;
     }
+    let unresolved = 0;
     const resolve = (name: string, path: (string | number)[]) => {
       const target = lookup.get(name.toLowerCase());
-      if (target === undefined && !config.invalidModelIds.has(name)) {
+      if (target === undefined) unresolved++;
+      if (target === undefined && !config.invalidModelIds.has(name) && config.modelFilesRead) {
         findings.push({ severity: 'error', code: 'AR215', message: `pool '${id}' names unknown model '${name}'${didYouMeanSuffix(name, names())}`, at: at(...path) });
       }
       return target;
@@ -182,7 +184,7 @@ function linkPools(config: ValidatedConfig, models: LinkedConfig['models'], look
         .map((m) => m.value.id);
     }
     members = [...new Set(members)].filter((m) => !excluded.has(m));
-    if (members.length === 0) findings.push({ severity: 'warning', code: 'AR216', message: `pool '${id}' has no member: no model has ${spec.capabilities.join(', ') || 'the listed names'}`, at: { ...at(), key: true } });
+    if (members.length === 0 && unresolved === 0 && config.modelFilesRead) findings.push({ severity: 'warning', code: 'AR216', message: `pool '${id}' has no member: no model has ${spec.capabilities.join(', ') || 'the listed names'}`, at: { ...at(), key: true } });
     pools.push({ id, ...(spec.description !== undefined ? { description: spec.description } : {}), members });
   }
   return pools;

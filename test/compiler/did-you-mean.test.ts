@@ -6,7 +6,8 @@ describe('editDistance', () => {
   it('counts insertions, deletions and substitutions', () => {
     expect(editDistance('', '')).toBe(0);
     expect(editDistance('openai', 'openai')).toBe(0);
-    expect(editDistance('opneai', 'openai')).toBe(2); // a swap is two edits in plain Levenshtein
+    expect(editDistance('opneai', 'openai')).toBe(1); // an adjacent swap is one edit
+    expect(editDistance('gorq', 'groq')).toBe(1);
     expect(editDistance('opnai', 'openai')).toBe(1);
     expect(editDistance('kitten', 'sitting')).toBe(3);
     expect(editDistance('', 'abc')).toBe(3);
