@@ -43,7 +43,7 @@ export interface Plan {
 }
 
 export interface PlanRefusal {
-  kind: 'pinned-cooling' | 'pinned-unavailable' | 'no-key';
+  kind: 'pinned-cooling' | 'pinned-unavailable' | 'restricted-cooling' | 'no-key';
   message: string;
   /** When the soonest candidate recovers, if any. */
   retryAt?: number;
@@ -55,6 +55,8 @@ export interface PlanInput {
   now: number;
   /** `X-AnyRouter-Provider`: only this provider, no fallback, no probe. */
   pinnedProvider?: string;
+  /** False when the request restricted its providers (`provider.only`): no probe outside what it allowed is worth more than a clear error. */
+  probe?: boolean;
   /** Keys this request may use (e.g. BYOK only); all present keys when absent. */
   keyUsable?: (key: EngineKey, provider: EngineProvider) => boolean;
 }
@@ -104,13 +106,14 @@ export function planAttempts(input: PlanInput): Plan {
   }
 
   if (order.length > 0) return { order, probe: false, decisions };
-  if (soonest !== undefined && pinned === undefined) {
+  if (soonest !== undefined && pinned === undefined && input.probe !== false) {
     // every candidate is cooling: health may be stale, so probe the one whose cooldown ends first
     decisions.push({ upstream: soonest.candidate.upstream, included: true, reason: 'probe: every candidate is cooling and this one recovers first' });
     return { order: [soonest.candidate], probe: true, decisions };
   }
   let refusal: PlanRefusal;
-  if (pinned === undefined) refusal = { kind: 'no-key', message: 'no upstream of this model has a key set in the environment' };
+  if (pinned === undefined && soonest !== undefined) refusal = { kind: 'restricted-cooling', message: `every upstream the request allows is cooling down for ${soonest.at - now} ms`, retryAt: soonest.at };
+  else if (pinned === undefined) refusal = { kind: 'no-key', message: 'no upstream of this model has a key set in the environment' };
   else if (soonest !== undefined) refusal = { kind: 'pinned-cooling', message: `pinned provider '${input.pinnedProvider}' is cooling down for ${soonest.at - now} ms`, retryAt: soonest.at };
   else refusal = { kind: 'pinned-unavailable', message: `pinned provider '${input.pinnedProvider}' cannot serve this model` };
   return { order, probe: false, decisions, refusal };

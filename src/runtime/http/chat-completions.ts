@@ -140,6 +140,7 @@ export async function handleChatCompletions(state: GatewayState, ctx: RequestCon
       const servedModel = candidate?.modelId ?? primary.spec.id;
       headers['x-anyrouter-upstream'] = served.provider;
       headers['x-anyrouter-model'] = servedModel;
+      headers['x-anyrouter-key-tier'] = served.tier;
       // a count, copied only when it is one (an upstream header is not otherwise relayed)
       const upstreamRemaining = outcome.headers['x-ratelimit-remaining-requests'];
       if (upstreamRemaining !== undefined && /^\d+$/.test(upstreamRemaining)) headers['x-upstream-ratelimit-remaining'] = upstreamRemaining;

@@ -50,7 +50,8 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
   const byokOnly = input.byokOnly === true;
   const keyUsable = (key: EngineKey, provider: EngineProvider) => key.tier !== 'shared' || (!byokOnly && (provider as ServeProvider).spec.shared !== 'never');
   const pinned = input.pinnedProvider;
-  const plan = planAttempts({ candidates: ranked.candidates, health: input.health, now: input.now, keyUsable, ...(pinned !== undefined ? { pinnedProvider: pinned } : {}) });
+  const restricted = target.preferences?.only !== undefined || target.models.some((m) => !target.preferences && m.spec.provider?.only !== undefined);
+  const plan = planAttempts({ candidates: ranked.candidates, health: input.health, now: input.now, keyUsable, probe: !restricted, ...(pinned !== undefined ? { pinnedProvider: pinned } : {}) });
   const decisions = [...ranked.decisions.filter((d) => !d.included), ...mergeHealth(ranked.decisions.filter((d) => d.included), plan)];
   return { target, ranked: ranked.candidates, plan, decisions, keyUsable };
 }
