@@ -1,7 +1,7 @@
 /** Pass 3, link: cross-references between providers, models, aliases, presets and fallbacks. */
 import { didYouMeanSuffix } from '../naming/did-you-mean.js';
 import { formatPath, type Finding } from './diagnostics.js';
-import type { ProviderPreferences } from './schema/provider-preferences.js';
+import type { ProviderPreferences } from '../preferences/provider-preferences-schema.js';
 import type { ValidatedConfig } from './validate.js';
 
 export interface LinkedConfig extends ValidatedConfig {

@@ -5,10 +5,11 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { MODEL, chatModel, envName, messages, provider, useE2E } from './harness.js';
+import type { MockUpstream } from '../support/mock-openai-upstream.js';
 
 const e2e = useE2E();
 const OTHER = 'test/other';
-const chat = (mock: { requests: Array<{ path: string }> }) => mock.requests.filter((r) => r.path === '/v1/chat/completions');
+const chat = (mock: MockUpstream) => mock.requests.filter((r) => r.path === '/v1/chat/completions');
 
 describe('e2e: model fallbacks', () => {
   it('serves from the second model when every upstream of the first fails, and the answer names it', async () => {

@@ -23,7 +23,6 @@ import { runAttempts, type AttemptRequest, type Clock, type LoopResult, type Loo
 import { HealthState } from '../../src/runtime/engine/health.js';
 import type { UpstreamOutcome } from '../../src/runtime/engine/outcome.js';
 import { planRoute, type RouteError, type RoutePlan } from '../../src/runtime/policy/plan-route.js';
-import { readFeatures } from '../../src/runtime/policy/request-features.js';
 import type { LiveStats } from '../../src/runtime/policy/rank-candidates.js';
 import { buildRoutingTable, type Env, type RoutingTable } from '../../src/runtime/routing-table.js';
 
@@ -347,7 +346,7 @@ export function route(table: RoutingTable, body: Record<string, unknown>, extra:
   return planRoute({
     table,
     body,
-    features: readFeatures(body, JSON.stringify(body).length),
+    rawLength: JSON.stringify(body).length,
     health: extra.health ?? new HealthState(),
     stats: extra.stats ?? NO_STATS,
     now: BASE_NOW,

@@ -20,7 +20,7 @@ import {
   type GeneratedWorld,
 } from './arbitraries.js';
 
-const RUNS = { numRuns: 200 };
+const RUNS = { numRuns: 150 };
 
 const lowerSet = (list: readonly string[] | undefined) => (list ? new Set(list.map((s) => s.toLowerCase())) : undefined);
 
@@ -82,6 +82,12 @@ describe('hard filters: only, ignore, max_price', () => {
           const target = resolveTarget(table, body);
           if ('status' in target) throw new Error(target.message);
           expect(routed.code).toBe('no_matching_upstream');
+          // allow_fallbacks: false with an order whose providers all went: nothing may be tried either
+          if (routed.message.includes('allow_fallbacks excluded')) {
+            expect(target.models.some((m) => prefsOf(m.spec.id)?.allow_fallbacks === false && (prefsOf(m.spec.id)?.order?.length ?? 0) > 0)).toBe(true);
+            expect(routed.status).toBe(404);
+            return;
+          }
           const all = target.models.flatMap((m) => served(world.bundle, m.spec).map((c) => ({ c, prefs: prefsOf(m.spec.id) })));
           expect(all.filter(({ c, prefs }) => passesHardFilters(c, prefs))).toEqual([]);
           const by404 = all.some(({ c, prefs }) => !passesHardFilters(c, { ...prefs, max_price: undefined }));
@@ -100,6 +106,12 @@ describe('hard filters: only, ignore, max_price', () => {
           expect(new Set(actual)).toEqual(new Set(expected));
           expect(actual.length).toBe(expected.length);
         }
+
+        // explainable: every served candidate of every requested model has exactly one decision, and the
+        // included ones are exactly the plan
+        const everyone = routed.target.models.flatMap((m) => served(world.bundle, m.spec).map((c) => `${m.spec.id} ${c.provider}/${c.model}`));
+        expect(routed.decisions.map((d) => `${d.model} ${d.upstream}`).sort()).toEqual(everyone.sort());
+        expect(routed.decisions.filter((d) => d.included).map((d) => d.upstream)).toEqual(routed.plan.order.map((c) => c.upstream));
 
         let n = 0;
         const { calls } = await execute(table, routed, () => behaviours[n++ % behaviours.length]!);
@@ -197,7 +209,7 @@ describe('hard filters that empty the list', () => {
           for (const d of excluded) expect(d.reason.startsWith(EXPECTED[kind].filter)).toBe(true);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
   });
 

@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BundleCandidate, BundleModel, RoutingBundle } from '../../src/bundle/format.js';
-import { effectivePrice } from '../../src/runtime/policy/rank-candidates.js';
+import { effectivePrice, type LiveStats } from '../../src/runtime/policy/rank-candidates.js';
+import type { Percentiles } from '../../src/runtime/policy/upstream-stats.js';
 import {
   bundleArb,
   execute,
@@ -21,7 +22,7 @@ import {
   type Behaviour,
 } from './arbitraries.js';
 
-const RUNS = { numRuns: 150 };
+const RUNS = { numRuns: 100 };
 
 const upstreamOf = (c: BundleCandidate) => `${c.provider}/${c.model}`;
 const served = (bundle: RoutingBundle, m: BundleModel) => m.candidates.filter((c) => bundle.providers[c.provider]!.type === 'openai');
@@ -181,7 +182,7 @@ describe('order and allow_fallbacks', () => {
           expect(calls.length).toBeLessThanOrEqual(budget);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
   });
 
@@ -198,6 +199,90 @@ describe('order and allow_fallbacks', () => {
         const { calls } = await execute(table, routed, () => failures[n++ % failures.length] as Behaviour);
         for (const call of calls) expect(primaries).toContain(call.candidate.upstream);
       }),
+      RUNS,
+    );
+  });
+});
+
+/** Random live stats per upstream (some upstreams have none yet). */
+const statsArb = fc.array(
+  fc.option(
+    fc.record({ ttfb: fc.integer({ min: 1, max: 1000 }), spread: fc.integer({ min: 0, max: 500 }), tps: fc.integer({ min: 1, max: 300 }) }),
+    { nil: undefined, freq: 4 },
+  ),
+  { minLength: 24, maxLength: 24 },
+);
+
+function liveStats(upstreams: readonly string[], drawn: ReadonlyArray<{ ttfb: number; spread: number; tps: number } | undefined>): LiveStats & { table: Map<string, { ttfb: Percentiles; tps: Percentiles }> } {
+  const table = new Map<string, { ttfb: Percentiles; tps: Percentiles }>();
+  upstreams.forEach((u, i) => {
+    const d = drawn[i % drawn.length];
+    if (d === undefined) return;
+    table.set(u, {
+      ttfb: { p50: d.ttfb, p75: d.ttfb + d.spread / 4, p90: d.ttfb + d.spread / 2, p99: d.ttfb + d.spread },
+      tps: { p50: d.tps, p75: d.tps / 1.5, p90: d.tps / 2, p99: d.tps / 4 },
+    });
+  });
+  return { table, ttfb: (u) => table.get(u)?.ttfb, throughput: (u) => table.get(u)?.tps };
+}
+
+describe('sort by live stats and preferred thresholds', () => {
+  const upstreamsOf = (bundle: RoutingBundle) => bundle.models.flatMap((m) => m.candidates.map(upstreamOf));
+
+  it('sort: latency (p50 ascending) and throughput (p50 descending) put upstreams without stats last, stably', () => {
+    fc.assert(
+      fc.property(requestArb(), statsArb, fc.constantFrom('latency' as const, 'throughput' as const), ({ world, model, models }, drawn, by) => {
+        const stats = liveStats(upstreamsOf(world.bundle), drawn);
+        const routed = route(tableOf(world), { model, models, provider: { sort: by } }, { stats });
+        if (isRouteError(routed)) return;
+        const key = (u: string) => (by === 'latency' ? (stats.table.get(u)?.ttfb.p50 ?? Infinity) : -(stats.table.get(u)?.tps.p50 ?? -Infinity));
+        const walked = expectedModels(world.bundle, [model, ...models]);
+        const expected = walked.flatMap((m) =>
+          served(world.bundle, m)
+            .map((c, i) => ({ u: upstreamOf(c), i }))
+            .sort((a, b) => (key(a.u) === key(b.u) ? a.i - b.i : key(a.u) - key(b.u)))
+            .map(({ u }) => u),
+        );
+        expect(routed.ranked.map((c) => c.upstream)).toEqual(expected);
+      }),
+      RUNS,
+    );
+  });
+
+  it('candidates missing preferred_max_latency / preferred_min_throughput move to the end of their model, not out', () => {
+    const thresholdArb = fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.record({ p50: fc.integer({ min: 1, max: 1000 }), p90: fc.integer({ min: 1, max: 1400 }) }, { requiredKeys: [] }));
+    fc.assert(
+      fc.property(
+        requestArb(),
+        statsArb,
+        fc.option(thresholdArb, { nil: undefined }),
+        fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
+        fc.boolean(),
+        ({ world, model, models }, drawn, maxLatency, minThroughput, sortByPrice) => {
+          const stats = liveStats(upstreamsOf(world.bundle), drawn);
+          const provider = {
+            ...(maxLatency !== undefined ? { preferred_max_latency: maxLatency } : {}),
+            ...(minThroughput !== undefined ? { preferred_min_throughput: minThroughput } : {}),
+            ...(sortByPrice ? { sort: 'price' } : {}),
+          };
+          const routed = route(tableOf(world), { model, models, provider }, { stats });
+          if (isRouteError(routed)) return;
+          const limits = maxLatency === undefined ? {} : typeof maxLatency === 'number' ? { p50: maxLatency } : maxLatency;
+          const meets = (u: string) => {
+            const s = stats.table.get(u);
+            if (s === undefined) return true;
+            const latencyOk = Object.entries(limits).every(([q, limit]) => limit === undefined || s.ttfb[q as keyof Percentiles] <= limit);
+            return latencyOk && (minThroughput === undefined || s.tps.p50 >= minThroughput);
+          };
+          const walked = expectedModels(world.bundle, [model, ...models]);
+          const expected = walked.flatMap((m) => {
+            const base = (sortByPrice ? byPrice(served(world.bundle, m)) : served(world.bundle, m)).map(upstreamOf);
+            return [...base.filter(meets), ...base.filter((u) => !meets(u))];
+          });
+          expect(routed.ranked.map((c) => c.upstream)).toEqual(expected);
+          for (const d of routed.decisions.filter((x) => x.included)) expect(d.reason.includes('misses the preferred')).toBe(!meets(d.upstream));
+        },
+      ),
       RUNS,
     );
   });

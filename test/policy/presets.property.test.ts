@@ -7,10 +7,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BundlePreset, ProviderPreferences, RoutingBundle } from '../../src/bundle/format.js';
+import { upstreamBase } from '../../src/runtime/http/chat-request.js';
 import { resolveTarget, type RequestTarget, type TargetError } from '../../src/runtime/policy/request-target.js';
 import { bundleArb, modelNameArb, preferencesArb, tableOf } from './arbitraries.js';
 
-const RUNS = { numRuns: 150 };
+const RUNS = { numRuns: 100 };
 
 interface Case {
   bundle: RoutingBundle;
@@ -110,6 +111,37 @@ describe('preset merge laws', () => {
         expect(result.code).toBe('preset_not_found');
         expect(result.message).toContain(`'${typo}'`);
         expect(result.message).toContain(`did you mean '${preset.name}'?`);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('the caller merges the preset under the request', () => {
+  it('upstreamBase: request values win, preset params fill the rest, the system prompt goes first, gateway fields are dropped', () => {
+    const paramsArb = fc.dictionary(fc.constantFrom('temperature', 'top_p', 'seed', 'max_tokens', 'stop'), fc.oneof(fc.integer({ min: 0, max: 9 }), fc.constant(null)), { maxKeys: 4 });
+    fc.assert(
+      fc.property(caseArb, paramsArb, ({ world, preset, model, models, provider }, own) => {
+        const messages = [{ role: 'user', content: 'hi' }];
+        const body: Record<string, unknown> = {
+          model: model === undefined ? `@preset/${preset.name}` : `${model}@preset/${preset.name}`,
+          messages,
+          ...own,
+          ...(models !== undefined ? { models } : {}),
+          ...(provider !== undefined ? { provider } : {}),
+        };
+        const target = ok(resolveTarget(tableOf(world), body));
+        const merged = upstreamBase(body, target);
+        if (merged === undefined) {
+          // nothing to change: no gateway fields, no preset params, no system prompt
+          expect(Object.keys(preset.params)).toEqual([]);
+          expect(preset.system).toBeUndefined();
+          return;
+        }
+        for (const [k, v] of Object.entries(own)) expect(merged[k]).toEqual(v);
+        for (const [k, v] of Object.entries(preset.params)) if (!(k in own)) expect(merged[k]).toEqual(v);
+        for (const field of ['models', 'provider', 'preset']) expect(merged).not.toHaveProperty(field);
+        expect(merged.messages).toEqual(preset.system !== undefined ? [{ role: 'system', content: preset.system }, ...messages] : messages);
       }),
       RUNS,
     );

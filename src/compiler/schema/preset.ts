@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { providerPreferencesSchema } from './provider-preferences.js';
+import { providerPreferencesSchema } from '../../preferences/provider-preferences-schema.js';
 
 export const presetSchema = z
   .object({

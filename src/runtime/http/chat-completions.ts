@@ -8,7 +8,6 @@ import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
 import { runAttempts, type LoopResult } from '../engine/attempt-loop.js';
 import type { GatewayState } from '../gateway-state.js';
 import { planRoute } from '../policy/plan-route.js';
-import { readFeatures } from '../policy/request-features.js';
 import type { RoutedCandidate } from '../policy/rank-candidates.js';
 import type { ServeKey, ServeProvider } from '../routing-table.js';
 import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
@@ -50,7 +49,7 @@ export async function handleChatCompletions(state: GatewayState, ctx: RequestCon
   const route = planRoute({
     table,
     body,
-    features: readFeatures(body, read.body.length),
+    rawLength: read.body.length,
     health,
     stats: { ttfb: (u) => stats.ttfbPercentiles(u, now), throughput: (u) => stats.throughputPercentiles(u, now) },
     now,

@@ -1,4 +1,5 @@
 /** Parsing a chat completions request (only as far as routing needs) and building each upstream's body. */
+import { providerPreferencesSchema } from '../../preferences/provider-preferences-schema.js';
 import type { RequestTarget } from '../policy/request-target.js';
 import type { GatewayError } from './openai-errors.js';
 
@@ -22,8 +23,13 @@ export function parseChatRequest(raw: Buffer): { ok: true; body: Record<string, 
   if (record.models !== undefined && (!Array.isArray(record.models) || record.models.some((m) => typeof m !== 'string'))) {
     return { ok: false, error: { status: 400, code: 'invalid_models', message: "'models' must be an array of model ids" } };
   }
-  if (record.provider !== undefined && (record.provider === null || typeof record.provider !== 'object' || Array.isArray(record.provider))) {
-    return { ok: false, error: { status: 400, code: 'invalid_provider', message: "'provider' must be an object (order, only, ignore, sort, max_price, ...)" } };
+  if (record.provider !== undefined) {
+    const checked = providerPreferencesSchema.safeParse(record.provider);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      const where = ['provider', ...issue.path.map(String)].join('.');
+      return { ok: false, error: { status: 400, code: 'invalid_provider', message: `'${where}': ${issue.message} (see the provider object: order, only, ignore, allow_fallbacks, sort, max_price, ...)` } };
+    }
   }
   return { ok: true, body: record };
 }

@@ -6,13 +6,14 @@ import type { HealthState } from '../engine/health.js';
 import { planAttempts, type EngineKey, type EngineProvider, type Plan } from '../engine/plan.js';
 import type { RoutingTable, ServeProvider } from '../routing-table.js';
 import { rankCandidates, type Decision, type FilterName, type LiveStats, type RoutedCandidate } from './rank-candidates.js';
-import type { RequestFeatures } from './request-features.js';
+import { readFeatures } from './request-features.js';
 import { resolveTarget, type RequestTarget, type TargetError } from './request-target.js';
 
 export interface RouteInput {
   table: RoutingTable;
   body: Record<string, unknown>;
-  features: RequestFeatures;
+  /** Size of the client's body in bytes (bounds the prompt-size estimate). */
+  rawLength: number;
   health: HealthState;
   stats: LiveStats;
   now: number;
@@ -33,7 +34,7 @@ export interface RoutePlan {
 
 export type RouteError = TargetError & { decisions?: Decision[] };
 
-const HARD_FILTERS_404: ReadonlySet<FilterName> = new Set(['provider.only', 'provider.ignore', 'provider.require_parameters']);
+const HARD_FILTERS_404: ReadonlySet<FilterName> = new Set(['provider.only', 'provider.ignore', 'provider.require_parameters', 'allow_fallbacks']);
 
 export function planRoute(input: RouteInput): RoutePlan | RouteError {
   const target = resolveTarget(input.table, input.body);
@@ -42,7 +43,8 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
     models: target.models,
     ...(target.preferences ? { preferences: target.preferences } : {}),
     ...(target.suffixSort ? { suffixSort: target.suffixSort } : {}),
-    features: input.features,
+    // the preset's parameters count as the request's: they reach the upstream too
+    features: readFeatures(Object.keys(target.params).length > 0 ? { ...target.params, ...input.body } : input.body, input.rawLength),
     stats: input.stats,
   });
   if (ranked.candidates.length === 0) return emptiedError(target, ranked.excludedBy, ranked.decisions);

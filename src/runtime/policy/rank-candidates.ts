@@ -98,6 +98,8 @@ export function rankCandidates(input: RankInput): RankResult {
   };
   const groups: RoutedCandidate[][] = [];
   const missesPreferred = new Set<RoutedCandidate>();
+  /** Candidates placed by `provider.order`: a global sort does not move them. */
+  const pinnedByOrder = new Set<RoutedCandidate>();
   let globalSort: SortBy | undefined;
 
   input.models.forEach((model, group) => {
@@ -120,20 +122,22 @@ export function rankCandidates(input: RankInput): RankResult {
         exclude(routed, 'provider.require_parameters', `does not declare support for ${features.parameters.filter((p) => !declared?.includes(p)).join(', ')}`);
       } else if (features.tools && (!model.spec.capabilities.includes('tools') || (declared !== undefined && !declared.includes('tools')))) exclude(routed, 'tools', 'the request has tools and this upstream cannot call tools');
       else if (features.maxTokens !== undefined && model.spec.maxOutput !== undefined && features.maxTokens > model.spec.maxOutput) exclude(routed, 'max_tokens', `max_tokens ${features.maxTokens} is over the model's output limit ${model.spec.maxOutput}`);
-      else if (features.promptTokens() > model.spec.context) exclude(routed, 'context_length', `the prompt (~${features.promptTokens()} tokens) is over the context window ${model.spec.context}`);
+      else if (features.promptExceeds(model.spec.context)) exclude(routed, 'context_length', `the prompt (~${features.promptTokens()} tokens) is over the context window ${model.spec.context}`);
       else kept.push(routed);
     }
 
     const { by, partition } = sortKeyOf(prefs, group === 0 ? input.suffixSort : undefined);
-    const order = prefs?.order?.map((p) => p.toLowerCase()) ?? [];
+    const order = [...new Set(prefs?.order?.map((p) => p.toLowerCase()) ?? [])];
     const ordered = order.flatMap((p) => kept.filter((c) => c.provider.id.toLowerCase() === p));
     let rest = kept.filter((c) => !order.includes(c.provider.id.toLowerCase()));
     if (by && partition === 'model') rest = stableSort(rest, compareBy(by, input.stats));
     if (by && partition === 'none') globalSort ??= by;
+    for (const c of ordered) pinnedByOrder.add(c);
     kept = [...ordered, ...rest];
 
     if (prefs?.allow_fallbacks === false) {
-      const allowed = ordered.length > 0 ? ordered : kept.slice(0, 1);
+      // with an order, only the ordered providers (none left is none); without, only the primary
+      const allowed = order.length > 0 ? ordered : kept.slice(0, 1);
       for (const c of kept) if (!allowed.includes(c)) exclude(c, 'allow_fallbacks', 'allow_fallbacks is false: only the ordered or primary upstream');
       kept = allowed;
     }
@@ -144,9 +148,17 @@ export function rankCandidates(input: RankInput): RankResult {
   });
 
   let candidates = groups.flat();
-  if (globalSort) candidates = stableSort(candidates, compareBy(globalSort, input.stats));
+  if (globalSort) {
+    // partition none: one sort across models, after the ordered providers and before those missing the preferred thresholds
+    const sortable = candidates.filter((c) => !pinnedByOrder.has(c) && !missesPreferred.has(c));
+    candidates = [
+      ...candidates.filter((c) => pinnedByOrder.has(c)),
+      ...stableSort(sortable, compareBy(globalSort, input.stats)),
+      ...candidates.filter((c) => !pinnedByOrder.has(c) && missesPreferred.has(c)),
+    ];
+  }
   candidates.forEach((c, i) => {
-    const slow = missesPreferred.has(c) ? ', moved to the end of its model: misses the preferred latency/throughput' : '';
+    const slow = missesPreferred.has(c) ? ', moved to the end: misses the preferred latency/throughput' : '';
     decisions.push({ model: c.modelId, upstream: c.upstream, included: true, reason: `position ${i + 1}${c.group > 0 ? ` (fallback model ${c.group + 1})` : ''}${slow}` });
   });
   return { candidates, decisions, excludedBy };

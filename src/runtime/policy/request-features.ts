@@ -29,12 +29,11 @@ export interface RequestFeatures {
   /** Routable parameters the request sets. */
   parameters: string[];
   maxTokens?: number;
-  /** A cheap estimate of prompt tokens (characters of text / 4), computed only when asked. */
+  /** Whether the prompt is clearly over `context` tokens (text characters / 4); the text is walked only when the body size cannot rule it out. */
+  promptExceeds(context: number): boolean;
+  /** The estimate itself (characters of text / 4), for messages. */
   promptTokens(): number;
 }
-
-/** Below this many estimated tokens no model's context can be exceeded, so the text is not walked. */
-const smallestContextHint = 4096;
 
 export function readFeatures(body: Record<string, unknown>, rawLength: number): RequestFeatures {
   const parameters = ROUTABLE_PARAMETERS.filter((p) => body[p] !== undefined && body[p] !== null);
@@ -45,9 +44,13 @@ export function readFeatures(body: Record<string, unknown>, rawLength: number): 
     parameters,
     ...(maxTokens !== undefined ? { maxTokens } : {}),
     promptTokens() {
-      // the raw body length bounds the text length: walk the messages only when that bound is not enough
-      estimate ??= rawLength / 4 < smallestContextHint ? Math.ceil(rawLength / 4) : Math.ceil(textLength(body.messages ?? body.input ?? body.contents) / 4);
+      estimate ??= Math.ceil(textLength(body.messages ?? body.input ?? body.contents) / 4);
       return estimate;
+    },
+    promptExceeds(context) {
+      // the body's size bounds its text: below the context there is nothing to count
+      if (rawLength / 4 <= context) return false;
+      return this.promptTokens() > context;
     },
   };
 }

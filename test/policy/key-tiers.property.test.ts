@@ -1,0 +1,115 @@
+/**
+ * Key tiers: BYOK keys are tried before shared (operator) keys of the same provider, and shared keys are
+ * never used when the gateway key is BYOK-only or the provider says `shared: 'never'`.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  bundleArb,
+  execute,
+  handModel,
+  handProvider,
+  handWorld,
+  isRouteError,
+  modelNameArb,
+  route,
+  tableOf,
+  type Behaviour,
+} from './arbitraries.js';
+
+/** Failures that quarantine the key (not the upstream): the loop goes through every usable key of a provider. */
+const keyFailureArb: fc.Arbitrary<Behaviour> = fc.constantFrom(401, 402, 403, 429).map((status): Behaviour => ({ kind: 'status', status }));
+
+const caseArb = bundleArb().chain((world) =>
+  fc.record({
+    world: fc.constant(world),
+    model: modelNameArb(world.bundle),
+    models: fc.array(modelNameArb(world.bundle), { maxLength: 2 }),
+    byokOnly: fc.boolean(),
+    failures: fc.array(keyFailureArb, { minLength: 1, maxLength: 6 }),
+  }),
+);
+
+describe('key tiers', () => {
+  it('every usable key of a planned provider is tried once, BYOK before shared; shared never when BYOK-only or shared: never', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ({ world, model, models, byokOnly, failures }) => {
+        const table = tableOf(world);
+        const routed = route(table, { model, models, messages: [] }, { byokOnly });
+        if (isRouteError(routed)) return;
+        let n = 0;
+        const { result, calls } = await execute(table, routed, () => failures[n++ % failures.length]!);
+
+        const usable = (provider: string, tier: 'byok' | 'shared') => tier === 'byok' || (!byokOnly && world.bundle.providers[provider]!.shared !== 'never');
+        const expected = new Set<string>();
+        for (const c of routed.plan.order) {
+          const spec = world.bundle.providers[c.provider.id]!;
+          spec.keys.forEach((k) => {
+            if (world.env[k.env] !== undefined && usable(spec.id, k.tier)) expected.add(`${spec.id}#${k.name}`);
+          });
+        }
+        const tried = calls.map((c) => `${c.candidate.provider.id}#${c.key.name}`);
+        expect(new Set(tried)).toEqual(expected);
+        expect(tried.length).toBe(expected.size);
+
+        for (const call of calls) expect(usable(call.candidate.provider.id, call.key.tier)).toBe(true);
+        // per provider: no BYOK attempt after a shared one, and the first is BYOK when a BYOK key is present
+        const tiers = new Map<string, string[]>();
+        for (const call of calls) tiers.set(call.candidate.provider.id, [...(tiers.get(call.candidate.provider.id) ?? []), call.key.tier]);
+        for (const [provider, list] of tiers) {
+          expect(list.join(',')).toMatch(/^(byok,)*byok$|^(byok,)*(shared,)*shared$/);
+          const hasByok = world.bundle.providers[provider]!.keys.some((k) => k.tier === 'byok' && world.env[k.env] !== undefined);
+          if (hasByok) expect(list[0]).toBe('byok');
+        }
+        if (routed.plan.order.length === 0) {
+          expect(result).toMatchObject({ kind: 'exhausted', why: 'refused' });
+          expect(calls).toEqual([]);
+        }
+        // the trace records the tier that was tried
+        expect(result.attempts.map((a) => a.tier)).toEqual(calls.map((c) => c.key.tier));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('key tier examples', () => {
+  const shared = (id: string, extra = {}) => handProvider(id, [{ tier: 'shared' }, { tier: 'byok' }], extra);
+
+  it('BYOK 429 then shared 200: served by the shared key', async () => {
+    const world = handWorld({ providers: [shared('alpha')], models: [handModel('acme/m', ['alpha'])] });
+    const table = tableOf(world);
+    const routed = route(table, { model: 'acme/m', messages: [] });
+    if (isRouteError(routed)) throw new Error(routed.message);
+    const { result } = await execute(table, routed, (a) => ({ kind: 'status', status: a.key.tier === 'byok' ? 429 : 200 }));
+    expect(result.kind).toBe('served');
+    expect(result.attempts.map((a) => a.tier)).toEqual(['byok', 'shared']);
+  });
+
+  it('a BYOK-only gateway key never uses a shared key, and a provider with only shared keys is not planned', async () => {
+    const world = handWorld({
+      providers: [shared('alpha'), handProvider('bravo', [{ tier: 'shared' }])],
+      models: [handModel('acme/m', ['alpha', 'bravo'])],
+    });
+    const table = tableOf(world);
+    const routed = route(table, { model: 'acme/m', messages: [] }, { byokOnly: true });
+    if (isRouteError(routed)) throw new Error(routed.message);
+    expect(routed.plan.order.map((c) => c.upstream)).toEqual(['alpha/m']);
+    const { result } = await execute(table, routed, () => ({ kind: 'status', status: 429 }));
+    expect(result.attempts.map((a) => `${a.provider}:${a.tier}`)).toEqual(['alpha:byok']);
+
+    const onlyShared = route(tableOf(world), { model: 'acme/m', provider: { only: ['bravo'] }, messages: [] }, { byokOnly: true });
+    if (isRouteError(onlyShared)) throw new Error(onlyShared.message);
+    expect(onlyShared.plan.order).toEqual([]);
+    expect(onlyShared.plan.refusal?.kind).toBe('no-key');
+  });
+
+  it("a provider with shared: 'never' never uses its shared key", async () => {
+    const world = handWorld({ providers: [shared('alpha', { shared: 'never' }), shared('bravo')], models: [handModel('acme/m', ['alpha', 'bravo'])] });
+    const table = tableOf(world);
+    const routed = route(table, { model: 'acme/m', messages: [] });
+    if (isRouteError(routed)) throw new Error(routed.message);
+    const { result } = await execute(table, routed, () => ({ kind: 'status', status: 401 }));
+    expect(result.attempts.map((a) => `${a.provider}:${a.tier}`)).toEqual(['alpha:byok', 'bravo:byok', 'bravo:shared']);
+  });
+});
