@@ -6,7 +6,7 @@ export const USAGE = `Usage: anyrouter <command> [options]
 Commands:
   check   [--config F] [--format text|json]        validate the config; exit 0 clean, 1 errors, 2 usage
   build   [--config F] [--out F] [--format text|json]  compile the config into a routing bundle (default dist/routing.json)
-  serve   [--bundle F | --config F] [--host H] [--port N]  run the gateway
+  serve   [--bundle F | --config F] [--host H] [--port N] [--watch]  run the gateway; --watch and SIGHUP rebuild and swap the bundle
   keys new NAME [--models GLOB,...] [--rpm N]      print a fresh gateway key and the config line with its hash
 
 The config defaults to ./anyrouter.config.ts.`;

@@ -1,7 +1,7 @@
 /** Everything a running gateway holds: the routing table, shared health state, upstream pools and gateway auth. */
 import type { RoutingBundle } from '../bundle/format.js';
 import type { Clock } from './engine/attempt-loop.js';
-import { HealthState } from './engine/health.js';
+import { HealthState, keyId } from './engine/health.js';
 import { GatewayAuth } from './http/gateway-auth.js';
 import { buildRoutingTable, type Env, type RoutingTable } from './routing-table.js';
 import { OriginPools } from './upstream/origin-pools.js';
@@ -29,4 +29,25 @@ export function createGatewayState(bundle: RoutingBundle, env: Env = process.env
     stats: new UpstreamStats(),
     startedAt: Date.now(),
   };
+}
+
+/**
+ * The state for a new bundle, sharing what outlives a reload: health (kept only for upstreams and keys
+ * whose provider did not change), live stats, upstream connection pools and gateway-key rate windows.
+ */
+export function reloadGatewayState(previous: GatewayState, bundle: RoutingBundle, env: Env = process.env): GatewayState {
+  const table = buildRoutingTable(bundle, env);
+  const unchanged = (id: string) => {
+    const before = previous.table.bundle.providers[id];
+    const after = bundle.providers[id];
+    return before !== undefined && after !== undefined && JSON.stringify(before) === JSON.stringify(after);
+  };
+  const upstreams = new Set<string>();
+  const keys = new Set<string>();
+  for (const model of table.models.values()) for (const c of model.candidates) if (unchanged(c.provider.id)) upstreams.add(c.upstream);
+  for (const provider of table.providers.values()) if (unchanged(provider.id)) for (const key of provider.pool.keys) keys.add(keyId(provider.id, key.name));
+  previous.health.retain(upstreams, keys);
+  const auth = new GatewayAuth(bundle.auth.gatewayKeys);
+  auth.carryOver(previous.auth);
+  return { ...previous, table, auth };
 }

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { RoutingBundle } from '../bundle/format.js';
 import { createApp } from './app.js';
-import { createGatewayState, type GatewayState } from './gateway-state.js';
+import { createGatewayState, reloadGatewayState, type GatewayState } from './gateway-state.js';
 import { SERVED_PROVIDER_TYPES, type Env } from './routing-table.js';
 
 export interface GatewayOptions {
@@ -20,7 +20,10 @@ export interface RunningGateway {
   url: string;
   port: number;
   host: string;
-  state: GatewayState;
+  /** The state new requests use; in-flight requests keep the one they started with. */
+  readonly state: GatewayState;
+  /** Swaps in a new bundle atomically; health carries over for providers that did not change. */
+  reload(bundle: RoutingBundle): void;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes everything. */
   close(graceMs?: number): Promise<void>;
 }
@@ -29,7 +32,8 @@ const LOOPBACK = '127.0.0.1';
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const state = createGatewayState(options.bundle, options.env ?? process.env);
+  const env = options.env ?? process.env;
+  let state = createGatewayState(options.bundle, env);
   let host = options.host ?? options.bundle.server.host ?? LOOPBACK;
   if (!state.auth.enabled && host !== LOOPBACK && host !== 'localhost' && host !== '::1') {
     log(`anyrouter: no gateway keys are configured, so the gateway binds to ${LOOPBACK} only (not ${host}); add auth.gatewayKeys (anyrouter keys new NAME) to serve other hosts`);
@@ -55,7 +59,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
     port: address.port,
     host: address.address,
-    state,
+    get state() {
+      return state;
+    },
+    reload(bundle) {
+      state = reloadGatewayState(state, bundle, env);
+    },
     close(graceMs = 30_000) {
       closing ??= new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -1,38 +1,111 @@
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 import type { RoutingBundle } from '../../bundle/format.js';
 import { readBundle } from '../../runtime/bundle-file.js';
 import { startGateway } from '../../runtime/server.js';
 import { UsageError } from '../usage.js';
 import { DEFAULT_BUNDLE } from './build.js';
+import { DEFAULT_CONFIG } from './check.js';
 
-async function loadBundle(values: Record<string, string | boolean | undefined>): Promise<RoutingBundle | undefined> {
+type Values = Record<string, string | boolean | undefined>;
+
+/** Where bundles come from: a config compiled in memory, or a bundle file. Undefined when the config has errors. */
+interface BundleSource {
+  load(): Promise<RoutingBundle | undefined>;
+  /** Paths whose changes mean a new bundle. */
+  watched(): Promise<string[]>;
+}
+
+function bundleSource(values: Values): BundleSource {
   if (typeof values.bundle === 'string' && typeof values.config === 'string') throw new UsageError('give --bundle or --config, not both');
-  if (typeof values.config === 'string') {
-    // compiling in memory loads the compiler; serving a bundle does not
-    const { compile } = await import('../../compiler/compile.js');
-    const { hasErrors } = await import('../../compiler/diagnostics.js');
-    const { reportDiagnostics } = await import('../report-diagnostics.js');
-    const result = await compile(values.config);
-    reportDiagnostics(result.diagnostics, 'text');
-    return hasErrors(result.diagnostics) ? undefined : result.bundle;
+  if (typeof values.bundle === 'string' || (values.config === undefined && !values.watch)) {
+    const file = typeof values.bundle === 'string' ? values.bundle : DEFAULT_BUNDLE;
+    return { load: () => readBundle(file), watched: async () => [file] };
   }
-  return readBundle(typeof values.bundle === 'string' ? values.bundle : DEFAULT_BUNDLE);
+  const configPath = typeof values.config === 'string' ? values.config : DEFAULT_CONFIG;
+  return {
+    async load() {
+      // compiling in memory loads the compiler; serving a bundle does not
+      const { compile } = await import('../../compiler/compile.js');
+      const { hasErrors } = await import('../../compiler/diagnostics.js');
+      const { reportDiagnostics } = await import('../report-diagnostics.js');
+      const result = await compile(configPath);
+      reportDiagnostics(result.diagnostics, 'text');
+      return hasErrors(result.diagnostics) ? undefined : result.bundle;
+    },
+    async watched() {
+      const dir = path.dirname(path.resolve(configPath));
+      return [path.resolve(configPath), path.join(dir, 'models'), path.join(dir, 'presets')];
+    },
+  };
+}
+
+/** Watches paths (folders recursively) and calls `changed` once per burst of events. */
+function watchPaths(paths: string[], changed: () => void): FSWatcher[] {
+  let timer: NodeJS.Timeout | undefined;
+  const fire = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(changed, 150);
+  };
+  const watchers: FSWatcher[] = [];
+  for (const p of paths) {
+    try {
+      watchers.push(watch(p, { recursive: true, persistent: false }, fire));
+    } catch {
+      // a folder that does not exist (no presets/) has nothing to watch
+    }
+  }
+  return watchers;
 }
 
 export const serveCommand = {
-  options: { bundle: { type: 'string', short: 'b' }, config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string', short: 'p' } },
-  async run(values: Record<string, string | boolean | undefined>): Promise<number> {
+  options: {
+    bundle: { type: 'string', short: 'b' },
+    config: { type: 'string', short: 'c' },
+    host: { type: 'string' },
+    port: { type: 'string', short: 'p' },
+    watch: { type: 'boolean', short: 'w' },
+  },
+  async run(values: Values): Promise<number> {
     let port: number | undefined;
     if (typeof values.port === 'string') {
       port = Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not '${values.port}'`);
     }
-    const bundle = await loadBundle(values);
+    const source = bundleSource(values);
+    const bundle = await source.load();
     if (!bundle) return 1;
     const gateway = await startGateway({ bundle, ...(typeof values.host === 'string' ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) });
     process.stderr.write(`anyrouter: serving ${bundle.models.length} models at ${gateway.url}/v1 (bundle ${bundle.hash.slice(0, 19)})\n`);
+
+    // SIGHUP and --watch: rebuild and swap atomically; a broken config keeps the old bundle serving
+    let reloading = Promise.resolve();
+    const reload = (why: string) => {
+      reloading = reloading.then(async () => {
+        try {
+          const next = await source.load();
+          if (!next) {
+            process.stderr.write(`anyrouter: ${why}: the new config has errors; still serving bundle ${gateway.state.table.bundle.hash.slice(0, 19)}\n`);
+            return;
+          }
+          if (next.hash === gateway.state.table.bundle.hash) return;
+          gateway.reload(next);
+          process.stderr.write(`anyrouter: ${why}: now serving bundle ${next.hash.slice(0, 19)} (${next.models.length} models)\n`);
+        } catch (error) {
+          process.stderr.write(`anyrouter: ${why}: reload failed (${(error as Error).message}); still serving the old bundle\n`);
+        }
+      });
+    };
+    const onHup = () => reload('SIGHUP');
+    process.on('SIGHUP', onHup);
+    const watchers = values.watch ? watchPaths(await source.watched(), () => reload('change')) : [];
+    if (values.watch) process.stderr.write('anyrouter: watching the config for changes\n');
+
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stderr.write(`anyrouter: ${signal}: draining in-flight requests\n`);
+        for (const w of watchers) w.close();
+        process.off('SIGHUP', onHup);
         gateway.close().then(resolve, resolve);
       };
       process.once('SIGTERM', () => stop('SIGTERM'));

@@ -34,6 +34,17 @@ export class GatewayAuth {
     for (const spec of keys) this.byHash.set(spec.sha256, { spec, patterns: spec.models.map(globToRegExp), windowStart: 0, count: 0 });
   }
 
+  /** Keeps the rate windows of keys that are in both configs, so a reload does not reset anyone's limit. */
+  carryOver(previous: GatewayAuth): void {
+    for (const [hash, entry] of this.byHash) {
+      const before = previous.byHash.get(hash);
+      if (before) {
+        entry.windowStart = before.windowStart;
+        entry.count = before.count;
+      }
+    }
+  }
+
   get enabled(): boolean {
     return this.byHash.size > 0;
   }
