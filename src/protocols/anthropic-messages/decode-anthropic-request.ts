@@ -105,7 +105,8 @@ function decodeThinking(body: JsonObject, request: CanonicalRequest): void {
   const thinking = objectAt(body.thinking);
   const output = objectAt(body.output_config);
   const effort = readReasoningEffort(output?.effort, 'output_config.effort');
-  if (thinking?.type === 'enabled') request.reasoning = { enabled: true, ...(numberAt(thinking.budget_tokens) !== undefined ? { budgetTokens: numberAt(thinking.budget_tokens)! } : {}) };
+  const budgetTokens = numberAt(thinking?.budget_tokens);
+  if (thinking?.type === 'enabled') request.reasoning = { enabled: true, ...(budgetTokens !== undefined ? { budgetTokens } : {}) };
   else if (thinking?.type === 'adaptive') request.reasoning = { enabled: true };
   else if (thinking?.type === 'disabled') request.reasoning = { enabled: false };
   if (effort !== undefined) request.reasoning = { ...request.reasoning, effort };

@@ -56,6 +56,8 @@ function encodeMessages(messages: CanonicalMessage[], dropped: string[]): JsonOb
     const role = message.role === 'assistant' ? 'assistant' : 'user';
     const blocks: JsonObject[] = [];
     for (const part of message.content) {
+      // Anthropic rejects empty text blocks
+      if (part.type === 'text' && part.text === '') continue;
       if (part.type === 'tool_result') blocks.push(encodeToolResultPart(part));
       else if (part.type === 'image') blocks.push(encodeImageBlock(part));
       else {

@@ -1,9 +1,10 @@
 /** OpenAI Chat Completions request JSON (a client's `POST /v1/chat/completions`) -> canonical request. */
-import { emptyRequest, type CanonicalMessage, type CanonicalRequest, type CanonicalTool, type JsonObject, type ResponseFormat, type TextPart, type ToolChoice, type UserContentPart } from '../canonical.js';
+import { emptyRequest, type CanonicalMessage, type CanonicalRequest, type CanonicalTool, type JsonObject, type ResponseFormat, type TextPart, type UserContentPart } from '../canonical.js';
 import { imageSourceFromUrl } from '../data-url.js';
 import { arrayAt, booleanAt, isJsonObject, numberAt, objectAt, stringAt, unknownEntries } from '../json-reader.js';
 import { ProtocolDecodeError } from '../protocol-decode-error.js';
 import { readReasoningEffort } from '../reasoning-effort.js';
+import { decodeMetadata, decodeToolChoice } from './openai-request-fields.js';
 
 const KNOWN = new Set([
   'model', 'messages', 'tools', 'tool_choice', 'parallel_tool_calls', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p',
@@ -129,16 +130,6 @@ function decodeTool(value: unknown, path: string): CanonicalTool {
   return result;
 }
 
-export function decodeToolChoice(value: unknown): ToolChoice | undefined {
-  if (value === 'auto' || value === 'none' || value === 'required') return value;
-  const choice = objectAt(value);
-  // chat: {type:'function', function:{name}}; responses: {type:'function', name}
-  const name = stringAt(objectAt(choice?.function)?.name) ?? stringAt(choice?.name);
-  if (choice?.type === 'function' && name) return { name };
-  if (value === undefined || value === null) return undefined;
-  throw new ProtocolDecodeError('tool_choice must be auto, none, required or a named function', 'tool_choice');
-}
-
 function decodeResponseFormat(value: unknown): ResponseFormat | undefined {
   const format = objectAt(value);
   if (!format) return undefined;
@@ -153,12 +144,4 @@ function decodeResponseFormat(value: unknown): ResponseFormat | undefined {
     return result;
   }
   throw new ProtocolDecodeError(`response_format type '${String(format.type)}' is not supported`, 'response_format');
-}
-
-export function decodeMetadata(value: unknown): Record<string, string> | undefined {
-  const metadata = objectAt(value);
-  if (!metadata) return undefined;
-  const result: Record<string, string> = {};
-  for (const [key, entry] of Object.entries(metadata)) if (typeof entry === 'string') result[key] = entry;
-  return result;
 }

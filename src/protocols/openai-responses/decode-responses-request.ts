@@ -2,7 +2,7 @@
 import { emptyRequest, type AssistantContentPart, type CanonicalRequest, type CanonicalTool, type JsonObject, type ResponseFormat, type ToolResultPart, type UserContentPart } from '../canonical.js';
 import { imageSourceFromUrl } from '../data-url.js';
 import { arrayAt, booleanAt, isJsonObject, numberAt, objectAt, stringAt, unknownEntries } from '../json-reader.js';
-import { decodeMetadata, decodeToolChoice } from '../openai-chat/decode-openai-chat-request.js';
+import { decodeMetadata, decodeToolChoice } from '../openai-chat/openai-request-fields.js';
 import { ProtocolDecodeError } from '../protocol-decode-error.js';
 import { readReasoningEffort } from '../reasoning-effort.js';
 

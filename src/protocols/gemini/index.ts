@@ -1,0 +1,10 @@
+export { geminiCodec } from './gemini-codec.js';
+export { decodeGeminiRequest } from './decode-gemini-request.js';
+export { encodeGeminiRequest } from './encode-gemini-request.js';
+export { decodeGeminiResponse } from './decode-gemini-response.js';
+export { encodeGeminiResponse } from './encode-gemini-response.js';
+export { createGeminiStreamDecoder } from './decode-gemini-stream.js';
+export { createGeminiStreamEncoder } from './encode-gemini-stream.js';
+export { decodeGeminiError, encodeGeminiError } from './gemini-error-envelope.js';
+export { stopReasonFromGemini, stopReasonToGemini } from './map-gemini-finish-reason.js';
+export { FOREIGN_THOUGHT_SIGNATURE } from './gemini-parts.js';

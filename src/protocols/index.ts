@@ -1,0 +1,13 @@
+/** The translation layer: one canonical model, one codec per wire protocol, no HTTP. */
+export * from './canonical.js';
+export type { DecodeContext, EncodedRequest, EncodeRequestOptions, ProtocolCodec, StreamDecoder, StreamEncoder, StreamEncoderOptions } from './codec.js';
+export { ProtocolDecodeError } from './protocol-decode-error.js';
+export { errorKindForStatus, statusForErrorKind } from './error-kind.js';
+export { StreamAccumulator, accumulateStream, mergeUsage } from './stream-accumulator.js';
+export { responseToStreamEvents } from './response-to-stream-events.js';
+export { codecForUpstream, needsTranslation, protocolCodecs, upstreamProtocols, type ClientProtocol, type UpstreamType } from './protocol-registry.js';
+export { createStreamTranslator, translateError, translateRequest, translateResponse, type StreamTranslator, type TranslatedRequest } from './translate.js';
+export { openAIChatCodec } from './openai-chat/openai-chat-codec.js';
+export { anthropicMessagesCodec } from './anthropic-messages/anthropic-messages-codec.js';
+export { openAIResponsesCodec } from './openai-responses/openai-responses-codec.js';
+export { geminiCodec } from './gemini/gemini-codec.js';

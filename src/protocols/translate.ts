@@ -1,0 +1,69 @@
+/**
+ * The three calls the runtime makes when a client's protocol differs from the upstream's:
+ * request out, response back, or stream back. Each is decode with one codec and encode with the other.
+ */
+import type { CanonicalError, CanonicalRequest, CanonicalResponse, JsonObject, WireProtocol } from './canonical.js';
+import type { DecodeContext, EncodedRequest, EncodeRequestOptions, StreamEncoderOptions } from './codec.js';
+import { protocolCodecs } from './protocol-registry.js';
+import { StreamAccumulator } from './stream-accumulator.js';
+
+export interface TranslatedRequest {
+  canonical: CanonicalRequest;
+  upstream: EncodedRequest;
+}
+
+/** Client request JSON -> upstream request. Throws `ProtocolDecodeError` (a 400) for a request it cannot read. */
+export function translateRequest(from: WireProtocol, to: WireProtocol, body: unknown, options?: EncodeRequestOptions): TranslatedRequest {
+  const canonical = protocolCodecs[from].decodeRequest(body);
+  return { canonical, upstream: protocolCodecs[to].encodeRequest(canonical, options) };
+}
+
+/** Upstream response JSON -> client response JSON; `model` overrides the model name the client sees. */
+export function translateResponse(from: WireProtocol, to: WireProtocol, body: unknown, context: DecodeContext & { clientModel?: string } = {}): { canonical: CanonicalResponse; body: JsonObject } {
+  const canonical = protocolCodecs[from].decodeResponse(body, context);
+  if (context.clientModel !== undefined) canonical.model = context.clientModel;
+  return { canonical, body: protocolCodecs[to].encodeResponse(canonical) };
+}
+
+/** Upstream error body -> the client protocol's error envelope. */
+export function translateError(from: WireProtocol, to: WireProtocol, body: unknown, status: number, requestId?: string): { canonical: CanonicalError; body: JsonObject } {
+  const canonical = protocolCodecs[from].decodeError(body, status);
+  if (requestId !== undefined) canonical.requestId = requestId;
+  return { canonical, body: protocolCodecs[to].encodeError(canonical) };
+}
+
+export interface StreamTranslator {
+  /** Upstream bytes in, client SSE text out (possibly empty). */
+  push(chunk: string | Uint8Array): string;
+  /** The upstream body ended (or failed: pass `error`); returns the client's closing events. */
+  end(error?: string): string;
+  /** What streamed so far, as a canonical response (usage for traces; the answer for a non-streaming client). */
+  response(): CanonicalResponse;
+  /** The stream's failure, if it had one. */
+  readonly error: string | undefined;
+}
+
+export function createStreamTranslator(from: WireProtocol, to: WireProtocol, options: StreamEncoderOptions & DecodeContext = {}): StreamTranslator {
+  const decoder = protocolCodecs[from].createStreamDecoder(options);
+  const encoder = protocolCodecs[to].createStreamEncoder(options);
+  const accumulator = new StreamAccumulator();
+  const relay = (events: ReturnType<typeof decoder.push>) => {
+    let out = '';
+    for (const event of events) {
+      accumulator.push(event);
+      out += encoder.encode(event);
+    }
+    return out;
+  };
+  return {
+    push: (chunk) => relay(decoder.push(chunk)),
+    end(error) {
+      if (error !== undefined && !accumulator.ended) return relay([{ type: 'error', message: error }, { type: 'end' }]);
+      return relay(decoder.end());
+    },
+    response: () => accumulator.result(),
+    get error() {
+      return accumulator.error;
+    },
+  };
+}
