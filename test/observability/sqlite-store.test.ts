@@ -54,7 +54,7 @@ describe('SqliteRequestStore', () => {
   it('round-trips a record with its attempts in order', () => {
     const store = storeAt();
     const rec = failover();
-    expect(store.insertBatch([rec])).toBe(1);
+    expect(store.insertBatch([rec])).toEqual({ inserted: 1, rejected: 0 });
     const back = store.getRequest('req_failover');
     expect(back).toEqual({ ...rec, bodies: undefined });
     expect(back!.attempts.map((a) => [a.keyName, a.status, a.nextBecause !== undefined])).toEqual([
@@ -74,9 +74,23 @@ describe('SqliteRequestStore', () => {
 
   it('keeps the first record when an id repeats', () => {
     const store = storeAt();
-    expect(store.insertBatch([record({ id: 'dup', status: 200 }), record({ id: 'dup', status: 500 })])).toBe(1);
+    expect(store.insertBatch([record({ id: 'dup', status: 200 }), record({ id: 'dup', status: 500 })])).toEqual({ inserted: 1, rejected: 0 });
     expect(store.getRequest('dup')!.status).toBe(200);
     expect(store.count()).toBe(1);
+  });
+
+  it('skips a malformed record, with its attempts, and writes the rest of the batch', () => {
+    const store = storeAt();
+    const bad = [
+      record({ id: 'no-status', status: null as unknown as number }),
+      record({ id: 'no-app', app: undefined as unknown as RequestRecord['app'] }),
+      record({ id: 'bad-attempt', attempts: [attempt(), attempt({ upstream: null as unknown as string })] }),
+    ];
+    expect(store.insertBatch([record({ id: 'ok1' }), ...bad, record({ id: 'ok2' })])).toEqual({ inserted: 2, rejected: 3 });
+    expect(store.listRequests().requests.map((r) => r.id).sort()).toEqual(['ok1', 'ok2']);
+    const raw = new Database(store.path, { readonly: true });
+    expect(raw.prepare('SELECT count(*) AS n FROM attempts').get()).toEqual({ n: 2 }); // none left from 'bad-attempt'
+    raw.close();
   });
 
   it('stores bodies only when body logging is on, redacted and capped', () => {

@@ -9,10 +9,16 @@
  */
 import type { RequestRecord } from './request-record.js';
 
+/** What a writer may report about a batch it wrote. */
+export interface WriteOutcome {
+  /** Records of the batch that could not be stored (malformed); the others were. */
+  rejected: number;
+}
+
 /** Where batches go: the SQLite store, a worker thread, or a fake in tests. */
 export interface RecordWriter {
   /** Writes one batch atomically (one transaction). Throwing or rejecting drops the batch. */
-  write(batch: readonly RequestRecord[]): void | Promise<void>;
+  write(batch: readonly RequestRecord[]): void | WriteOutcome | Promise<void | WriteOutcome>;
   close?(): void | Promise<void>;
 }
 
@@ -38,10 +44,15 @@ export interface RecordQueueStats {
   queued: number;
   accepted: number;
   written: number;
-  /** droppedFull + droppedWriteFailed + droppedClosed. */
+  /** droppedFull + droppedWriteFailed + droppedInvalid + droppedClosed. */
   dropped: number;
+  /** The queue was full. */
   droppedFull: number;
+  /** Their batch failed (SQLITE_BUSY, I/O error, a writer that threw). */
   droppedWriteFailed: number;
+  /** The store refused the record itself (malformed); the rest of its batch was written. */
+  droppedInvalid: number;
+  /** Offered after close, or still queued when close gave up on a hung writer. */
   droppedClosed: number;
   /** Records kept without their bodies because the body budget was spent. */
   bodiesDropped: number;
@@ -68,7 +79,7 @@ export class RecordQueue {
   private closed = false;
   private closing: Promise<void> | undefined;
 
-  private counts = { accepted: 0, written: 0, droppedFull: 0, droppedWriteFailed: 0, droppedClosed: 0, bodiesDropped: 0, batches: 0, failedBatches: 0 };
+  private counts = { accepted: 0, written: 0, droppedFull: 0, droppedWriteFailed: 0, droppedInvalid: 0, droppedClosed: 0, bodiesDropped: 0, batches: 0, failedBatches: 0 };
 
   constructor(options: RecordQueueOptions) {
     this.writer = options.writer;
@@ -112,13 +123,13 @@ export class RecordQueue {
 
   stats(): RecordQueueStats {
     const c = this.counts;
-    return { queued: this.size, ...c, dropped: c.droppedFull + c.droppedWriteFailed + c.droppedClosed };
+    return { queued: this.size, ...c, dropped: this.dropped };
   }
 
   /** Records dropped so far, for the dropped-record metric. */
   get dropped(): number {
     const c = this.counts;
-    return c.droppedFull + c.droppedWriteFailed + c.droppedClosed;
+    return c.droppedFull + c.droppedWriteFailed + c.droppedInvalid + c.droppedClosed;
   }
 
   /** Writes everything queued now; resolves when the queue is empty or a write is hung past `timeoutMs`. */
@@ -181,8 +192,10 @@ export class RecordQueue {
       while (this.size > 0 && (all || this.size >= this.batchSize)) {
         const batch = this.take(this.batchSize);
         try {
-          await this.writer.write(batch);
-          this.counts.written += batch.length;
+          const outcome = await this.writer.write(batch);
+          const rejected = outcome ? Math.min(batch.length, Math.max(0, outcome.rejected)) : 0;
+          this.counts.written += batch.length - rejected;
+          this.counts.droppedInvalid += rejected;
           this.counts.batches++;
         } catch (error) {
           this.counts.droppedWriteFailed += batch.length;

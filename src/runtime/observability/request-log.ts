@@ -17,6 +17,8 @@ export interface RequestLogOptions {
   secrets?: Iterable<string>;
   /** `logging.bodies` and its cap and redaction. */
   bodies?: Partial<BodyLogging>;
+  /** How long a write waits on another writer's lock before its batch fails (SQLITE_BUSY). Default 100 ms. */
+  busyTimeoutMs?: number;
   /** Days of requests to keep; 0 keeps everything. Default 30. */
   retentionDays?: number;
   queue?: Omit<RecordQueueOptions, 'writer'>;
@@ -43,7 +45,7 @@ export interface RequestLog {
 export const DEFAULT_RETENTION_DAYS = 30;
 
 export async function startRequestLog(options: RequestLogOptions = {}): Promise<RequestLog> {
-  const storeOptions = { path: options.path, secrets: options.secrets, bodies: options.bodies };
+  const storeOptions = { path: options.path, secrets: options.secrets, bodies: options.bodies, busyTimeoutMs: options.busyTimeoutMs };
   const backend = options.thread === 'main' ? mainThreadBackend(new SqliteRequestStore(storeOptions)) : await WorkerRequestLog.start(storeOptions);
   const onError = options.onError;
   const queue = new RecordQueue({ ...options.queue, writer: backend, onWriteError: onError === undefined ? undefined : (error) => onError(error) });
@@ -71,9 +73,7 @@ type Backend = RecordWriter & RequestLogReader & { readonly path: string; delete
 function mainThreadBackend(store: SqliteRequestStore): Backend {
   return {
     path: store.path,
-    write: (batch) => {
-      store.insertBatch(batch);
-    },
+    write: (batch) => store.insertBatch(batch),
     close: () => store.close(),
     deleteOlderThan: (cutoffMs) => store.deleteOlderThan(cutoffMs),
     listRequests: async (filter, page) => store.listRequests(filter, page),

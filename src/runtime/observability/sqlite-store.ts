@@ -8,12 +8,19 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { usdToNano } from './cost.js';
 import { createRecordSanitizer, type BodyLogging, type RecordSanitizer } from './record-sanitizer.js';
-import { appName, isFailed, recordModel, type RequestRecord } from './request-record.js';
+import { appName, isFailed, recordModel, type AttemptTrace, type RequestRecord } from './request-record.js';
 import { getRequest, listRequests, type RequestFilter, type RequestPage, type PageRequest } from './request-queries.js';
 import { migrate } from './sqlite-schema.js';
 import { usageReport, type UsageQuery, type UsageRow } from './usage-query.js';
 
 export const DEFAULT_DB_PATH = '.anyrouter/anyrouter.db';
+
+export interface BatchResult {
+  /** New records written. */
+  inserted: number;
+  /** Records that could not be stored; the rest of the batch was. */
+  rejected: number;
+}
 
 export interface SqliteStoreOptions {
   /** Database file; default `.anyrouter/anyrouter.db` (relative to the working directory). Parent folders are created. */
@@ -51,7 +58,7 @@ export class SqliteRequestStore {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly sanitize: RecordSanitizer;
-  private readonly insertMany: ((records: readonly RequestRecord[]) => number) | undefined;
+  private readonly insertMany: ((records: readonly RequestRecord[]) => BatchResult) | undefined;
 
   constructor(options: SqliteStoreOptions = {}) {
     this.path = resolve(options.path ?? DEFAULT_DB_PATH);
@@ -76,39 +83,49 @@ export class SqliteRequestStore {
     }
     const insertRequest = this.db.prepare(INSERT_REQUEST);
     const insertAttempt = this.db.prepare(INSERT_ATTEMPT);
-    this.insertMany = this.db.transaction((records: readonly RequestRecord[]) => {
+    const insert = (raw: RequestRecord): boolean => {
+      const record = this.sanitize(raw);
+      const result = insertRequest.run(requestRow(record));
+      if (result.changes === 0) return false; // same id twice: keep the first
+      const seq = result.lastInsertRowid;
+      record.attempts.forEach((a, idx) => insertAttempt.run(attemptRow(seq, idx, a)));
+      return true;
+    };
+    const fast = this.db.transaction((records: readonly RequestRecord[]): BatchResult => {
       let inserted = 0;
-      for (const raw of records) {
-        const record = this.sanitize(raw);
-        const result = insertRequest.run(requestRow(record));
-        if (result.changes === 0) continue; // same id twice: keep the first
-        inserted++;
-        const seq = result.lastInsertRowid;
-        record.attempts.forEach((a, idx) => {
-          insertAttempt.run({
-            request_seq: seq,
-            idx,
-            upstream: a.upstream,
-            provider: a.provider,
-            upstream_model: a.upstreamModel,
-            key_name: a.keyName,
-            key_tier: a.keyTier,
-            outcome: a.outcome,
-            status: a.status ?? null,
-            error_class: a.errorClass ?? null,
-            started_at: Math.round(a.startedAt),
-            latency_ms: a.latencyMs,
-            ttfb_ms: a.ttfbMs ?? null,
-            next_because: a.nextBecause ?? null,
-          });
-        });
-      }
-      return inserted;
+      for (const record of records) if (insert(record)) inserted++;
+      return { inserted, rejected: 0 };
     });
+    // Only after a bad record: a savepoint per record (about 25 us each) so it rolls back alone.
+    const insertOne = this.db.transaction(insert);
+    const careful = this.db.transaction((records: readonly RequestRecord[]): BatchResult => {
+      const result: BatchResult = { inserted: 0, rejected: 0 };
+      for (const record of records) {
+        try {
+          if (insertOne(record)) result.inserted++;
+        } catch (error) {
+          if (!isRecordError(error)) throw error;
+          result.rejected++;
+        }
+      }
+      return result;
+    });
+    this.insertMany = (records) => {
+      try {
+        return fast(records);
+      } catch (error) {
+        if (!isRecordError(error)) throw error; // busy, I/O, full disk: the whole batch fails
+        return careful(records);
+      }
+    };
   }
 
-  /** Writes records in one transaction; returns how many were new. Throws what SQLite throws. */
-  insertBatch(records: readonly RequestRecord[]): number {
+  /**
+   * Writes records in one transaction. A record that cannot be stored (malformed, violating a
+   * constraint) is skipped and counted as rejected; an error of the database itself (SQLITE_BUSY,
+   * I/O, full disk) fails the whole batch and is thrown.
+   */
+  insertBatch(records: readonly RequestRecord[]): BatchResult {
     if (this.insertMany === undefined) throw new Error('request log opened read-only');
     return this.insertMany(records);
   }
@@ -163,6 +180,32 @@ export class SqliteRequestStore {
 }
 
 type SqlValue = string | number | bigint | null;
+
+/** Errors of one record, as opposed to errors of the database. */
+function isRecordError(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof RangeError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
+}
+
+function attemptRow(seq: number | bigint, idx: number, a: AttemptTrace): Record<string, SqlValue> {
+  return {
+    request_seq: seq,
+    idx,
+    upstream: a.upstream,
+    provider: a.provider,
+    upstream_model: a.upstreamModel,
+    key_name: a.keyName,
+    key_tier: a.keyTier,
+    outcome: a.outcome,
+    status: a.status ?? null,
+    error_class: a.errorClass ?? null,
+    started_at: Math.round(a.startedAt),
+    latency_ms: a.latencyMs,
+    ttfb_ms: a.ttfbMs ?? null,
+    next_because: a.nextBecause ?? null,
+  };
+}
 
 function requestRow(r: RequestRecord): Record<string, SqlValue> {
   const last = r.attempts[r.attempts.length - 1];

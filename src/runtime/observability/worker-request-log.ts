@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { RecordWriter } from './record-queue.js';
 import type { RequestRecord } from './request-record.js';
 import type { PageRequest, RequestFilter, RequestPage } from './request-queries.js';
-import type { SqliteStoreOptions } from './sqlite-store.js';
+import type { BatchResult, SqliteStoreOptions } from './sqlite-store.js';
 import type { UsageQuery, UsageRow } from './usage-query.js';
 import { RequestLogError, type WorkerCall, type WorkerReply, type WorkerStoreOptions } from './worker-protocol.js';
 
@@ -24,6 +24,8 @@ export interface WorkerRequestLogOptions extends Omit<SqliteStoreOptions, 'reado
   /** How long to wait for the worker to open the database. Default 10 s. */
   startTimeoutMs?: number;
 }
+
+const CLOSE_WAIT_MS = 2_000;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -46,6 +48,7 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
       const call = this.pending.get(reply.id);
       if (call === undefined) return;
       this.pending.delete(reply.id);
+      if (this.pending.size === 0 && this.closing === undefined) worker.unref();
       if (reply.ok) call.resolve(reply.value);
       else call.reject(new RequestLogError(reply.error));
     });
@@ -57,7 +60,7 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     // the error itself is not kept: its stack is of no use to a caller and is never logged from here
     worker.on('error', () => stop('request log worker failed'));
     worker.on('exit', () => stop('request log worker stopped'));
-    // never keeps the process alive by itself; close() is the orderly way out
+    // keeps the process alive only while a call is pending, like a socket with a request out
     worker.unref();
   }
 
@@ -67,29 +70,37 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     const data: WorkerStoreOptions = { ...rest, secrets: [...(secrets ?? [])] };
     const worker = spawnWorker(data);
     return new Promise((resolve, reject) => {
-      const fail = (error: Error) => {
+      // remove only our own listeners: Worker keeps internal ones that deliver messages
+      const detach = () => {
         clearTimeout(timer);
-        worker.removeAllListeners();
-        void worker.terminate();
-        reject(error);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        worker.off('message', onMessage);
       };
-      const timer = setTimeout(() => fail(new RequestLogError({ name: 'RequestLogError', message: 'request log worker did not start in time' })), startTimeoutMs);
-      worker.once('error', () => fail(new RequestLogError({ name: 'RequestLogError', message: 'request log worker failed to start' })));
-      worker.once('exit', () => fail(new RequestLogError({ name: 'RequestLogError', message: 'request log worker exited while starting' })));
-      worker.once('message', (reply: WorkerReply) => {
-        clearTimeout(timer);
-        worker.removeAllListeners();
+      const fail = (message: string) => {
+        detach();
+        void worker.terminate();
+        reject(new RequestLogError({ name: 'RequestLogError', message }));
+      };
+      const onError = () => fail('request log worker failed to start');
+      const onExit = () => fail('request log worker exited while starting');
+      const onMessage = (reply: WorkerReply) => {
+        detach();
         if (reply.kind === 'ready') resolve(new WorkerRequestLog(worker, reply.path));
-        else if (reply.kind === 'fatal') {
+        else {
           void worker.terminate();
-          reject(new RequestLogError(reply.error));
-        } else fail(new RequestLogError({ name: 'RequestLogError', message: 'unexpected message from request log worker' }));
-      });
+          reject(new RequestLogError(reply.kind === 'fatal' ? reply.error : { name: 'RequestLogError', message: 'unexpected message from request log worker' }));
+        }
+      };
+      const timer = setTimeout(() => fail('request log worker did not start in time'), startTimeoutMs);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.on('message', onMessage);
     });
   }
 
-  async write(batch: readonly RequestRecord[]): Promise<void> {
-    await this.call({ op: 'write', batch });
+  write(batch: readonly RequestRecord[]): Promise<BatchResult> {
+    return this.call({ op: 'write', batch }) as Promise<BatchResult>;
   }
 
   listRequests(filter: RequestFilter = {}, page: PageRequest = {}): Promise<RequestPage> {
@@ -112,15 +123,20 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     return this.call({ op: 'count' }) as Promise<number>;
   }
 
-  /** Closes the database after the calls already posted, then ends the worker. */
+  /**
+   * Closes the database after the calls already posted, then ends the worker. Waits at most a few
+   * seconds for a worker stuck on a blocked disk, then lets go of it so the process can exit.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.stopped === undefined) {
         const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-        await this.call({ op: 'close' }).catch(() => undefined);
-        await Promise.race([exited, delay(2_000)]);
+        this.worker.ref();
+        this.call({ op: 'close' }).catch(() => undefined); // the worker exits once the database is closed
+        await Promise.race([exited, delay(CLOSE_WAIT_MS)]);
       }
-      await this.worker.terminate();
+      this.worker.unref();
+      await Promise.race([this.worker.terminate(), delay(CLOSE_WAIT_MS)]);
     })();
     return this.closing;
   }
@@ -130,6 +146,7 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     if (this.closing !== undefined && call.op !== 'close') return Promise.reject(new RequestLogError({ name: 'RequestLogError', message: 'request log is closed' }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ ...call, id });
     });
