@@ -14,6 +14,8 @@ const commands: Record<string, () => Promise<Command>> = {
   build: async () => (await import('./commands/build.js')).buildCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   keys: async () => (await import('./commands/keys.js')).keysCommand,
+  explain: async () => (await import('./commands/explain.js')).explainCommand,
+  simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

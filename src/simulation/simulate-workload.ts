@@ -1,0 +1,144 @@
+/**
+ * A synthetic workload through the real planner and attempt loop, against simulated upstreams on a fake
+ * clock. Deterministic for a seed: the same bundle, options and seed give the same report.
+ */
+import type { RoutingBundle } from '../bundle/format.js';
+import { runAttempts, type Clock } from '../runtime/engine/attempt-loop.js';
+import { HealthState } from '../runtime/engine/health.js';
+import type { UpstreamOutcome } from '../runtime/engine/outcome.js';
+import { planRoute } from '../runtime/policy/plan-route.js';
+import type { RoutedCandidate } from '../runtime/policy/rank-candidates.js';
+import { UpstreamStats, pick } from '../runtime/policy/upstream-stats.js';
+import { buildRoutingTable } from '../runtime/routing-table.js';
+import type { Fault } from './fault-spec.js';
+import { seededRandom } from './seeded-random.js';
+
+export interface SimulationOptions {
+  requests: number;
+  /** Model to ask for; every request picks a random catalog model when absent. */
+  model?: string;
+  faults: Fault[];
+  seed: number;
+  /** Time between request arrivals (ms of simulated time). */
+  intervalMs: number;
+  /** Median simulated upstream latency (ms); each call varies around it. */
+  latencyMs: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface SimulationReport {
+  requests: number;
+  succeeded: number;
+  successRate: number;
+  attemptsPerRequest: number;
+  /** Share of served requests per provider, and per provider#key. */
+  servedByUpstream: Record<string, number>;
+  servedByKey: Record<string, number>;
+  /** Failed attempts per provider and error class. */
+  failuresByUpstream: Record<string, Record<string, number>>;
+  costUsd: number;
+  latencyMs: { p50: number; p99: number };
+  seed: number;
+}
+
+export function simulateWorkload(bundle: RoutingBundle, options: SimulationOptions): Promise<SimulationReport> {
+  const random = seededRandom(options.seed);
+  // every key counts as set: the simulation is about routing, not about this machine's environment
+  const env = Object.fromEntries(Object.values(bundle.providers).flatMap((p) => p.keys.map((k) => [k.env, 'simulated'])));
+  const table = buildRoutingTable(bundle, env, random);
+  const health = new HealthState();
+  const stats = new UpstreamStats();
+  let now = Date.UTC(2026, 0, 1);
+  const clock: Clock = { now: () => now };
+  const faults = new Map<string, Fault[]>();
+  for (const f of options.faults) faults.set(f.provider.toLowerCase(), [...(faults.get(f.provider.toLowerCase()) ?? []), f]);
+  const modelIds = bundle.models.map((m) => m.id);
+  return run();
+
+  async function run(): Promise<SimulationReport> {
+    let succeeded = 0;
+    let attempts = 0;
+    let costUsd = 0;
+    const servedByUpstream: Record<string, number> = {};
+    const servedByKey: Record<string, number> = {};
+    const failuresByUpstream: Record<string, Record<string, number>> = {};
+    const latencies: number[] = [];
+
+    for (let i = 0; i < options.requests; i++) {
+      const arrival = Date.UTC(2026, 0, 1) + i * options.intervalMs;
+      now = Math.max(now, arrival);
+      const model = options.model ?? modelIds[Math.floor(random() * modelIds.length)]!;
+      const body = { model, messages: [{ role: 'user', content: 'simulated' }] };
+      const route = planRoute({ table, body, rawLength: 64, health, stats: { ttfb: (u) => stats.ttfbPercentiles(u, now), throughput: () => undefined }, now });
+      if ('status' in route) throw new Error(`cannot route '${model}': ${route.message}`);
+      const start = now;
+      const result = await runAttempts<null>({
+        plan: route.plan,
+        health,
+        clock,
+        keyUsable: route.keyUsable,
+        settings: {
+          ...table.policy,
+          maxAttempts: bundle.routing.maxAttempts,
+          cooldownMs: bundle.routing.cooldownMs,
+          keyQuarantineMs: bundle.routing.keyQuarantineMs,
+          deadline: start + bundle.routing.requestTimeoutMs,
+        },
+        transport: async ({ candidate }) => {
+          const provider = table.providers.get(candidate.provider.id)!;
+          const latency = Math.round(options.latencyMs * (0.5 + random()));
+          const outcome = simulatedOutcome(faults.get(provider.id.toLowerCase()) ?? [], random);
+          now += outcome.kind === 'failure' && outcome.reason === 'timeout' ? provider.spec.timeouts.firstByteMs : latency;
+          if (outcome.kind === 'response' && outcome.status < 300) stats.recordTtfb(candidate.upstream, now, latency);
+          return outcome;
+        },
+      });
+      attempts += result.attempts.length;
+      for (const a of result.attempts) {
+        if (a.outcome === 'success') continue;
+        const byClass = (failuresByUpstream[a.provider] ??= {});
+        byClass[a.errorClass ?? a.outcome] = (byClass[a.errorClass ?? a.outcome] ?? 0) + 1;
+      }
+      latencies.push(now - start);
+      if (result.kind !== 'served') continue;
+      succeeded++;
+      const served = result.attempts[result.attempts.length - 1]!;
+      servedByUpstream[served.provider] = (servedByUpstream[served.provider] ?? 0) + 1;
+      servedByKey[`${served.provider}#${served.key}`] = (servedByKey[`${served.provider}#${served.key}`] ?? 0) + 1;
+      const candidate = route.plan.order.find((c) => c.upstream === served.upstream) as RoutedCandidate;
+      const p = candidate.pricing;
+      costUsd += (p.prompt * options.promptTokens + p.completion * options.completionTokens) / 1e6 + (p.request ?? 0);
+    }
+
+    const share = (counts: Record<string, number>) => Object.fromEntries(Object.keys(counts).sort().map((k) => [k, round(counts[k]! / Math.max(1, succeeded))]));
+    const sorted = latencies.sort((a, b) => a - b);
+    return {
+      requests: options.requests,
+      succeeded,
+      successRate: round(succeeded / Math.max(1, options.requests)),
+      attemptsPerRequest: round(attempts / Math.max(1, options.requests)),
+      servedByUpstream: share(servedByUpstream),
+      servedByKey: share(servedByKey),
+      failuresByUpstream: Object.fromEntries(Object.keys(failuresByUpstream).sort().map((k) => [k, failuresByUpstream[k]!])),
+      costUsd: Math.round(costUsd * 1e6) / 1e6,
+      latencyMs: sorted.length > 0 ? { p50: pick(sorted, 0.5), p99: pick(sorted, 0.99) } : { p50: 0, p99: 0 },
+      seed: options.seed,
+    };
+  }
+}
+
+function simulatedOutcome(faults: Fault[], random: () => number): UpstreamOutcome<null> {
+  for (const fault of faults) {
+    if (random() >= fault.rate) continue;
+    if (typeof fault.kind === 'number') {
+      return { kind: 'response', status: fault.kind, headers: fault.kind === 429 ? { 'retry-after': String(fault.retryAfterSeconds) } : {}, body: null };
+    }
+    return { kind: 'failure', reason: fault.kind, message: `simulated ${fault.kind}` };
+  }
+  return { kind: 'response', status: 200, headers: {}, body: null };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}

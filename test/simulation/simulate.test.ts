@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parseFaults } from '../../src/simulation/fault-spec.js';
+import { simulateWorkload, type SimulationOptions } from '../../src/simulation/simulate-workload.js';
+import { healthFromSnapshot } from '../../src/cli/commands/explain.js';
+import { planRoute } from '../../src/runtime/policy/plan-route.js';
+import { buildRoutingTable } from '../../src/runtime/routing-table.js';
+import { handModel, handProvider, handWorld } from '../policy/arbitraries.js';
+
+const world = handWorld({ providers: [handProvider('primary'), handProvider('secondary'), handProvider('tertiary')], models: [handModel('test/m', ['primary', 'secondary', 'tertiary'])] });
+const base: SimulationOptions = { requests: 2000, model: 'test/m', faults: [], seed: 42, intervalMs: 100, latencyMs: 300, promptTokens: 1000, completionTokens: 300 };
+
+describe('simulate', () => {
+  it('a 30% 429 rate on the primary of three upstreams: every request succeeds and the primary serves ~70%', async () => {
+    const report = await simulateWorkload(world.bundle, { ...base, faults: parseFaults('primary=429:0.3') });
+    expect(report.successRate).toBe(1);
+    expect(report.servedByUpstream.primary).toBeGreaterThan(0.65);
+    expect(report.servedByUpstream.primary).toBeLessThan(0.75);
+    expect(report.servedByUpstream.primary! + report.servedByUpstream.secondary!).toBeCloseTo(1, 5);
+    expect(report.failuresByUpstream.primary).toEqual({ http_429: Math.round(report.attemptsPerRequest * 2000) - 2000 });
+  });
+
+  it('is deterministic for a seed and differs across seeds', async () => {
+    const options = { ...base, faults: parseFaults('primary=429:0.3,secondary=500:0.2') };
+    const a = await simulateWorkload(world.bundle, options);
+    const b = await simulateWorkload(world.bundle, options);
+    const c = await simulateWorkload(world.bundle, { ...options, seed: 43 });
+    expect(b).toEqual(a);
+    expect(c.servedByUpstream).not.toEqual(a.servedByUpstream);
+  });
+
+  it('a 5xx cools the upstream down, so later requests go straight to the next one', async () => {
+    const report = await simulateWorkload(world.bundle, { ...base, requests: 100, faults: parseFaults('primary=500:1') });
+    expect(report.successRate).toBe(1);
+    expect(report.servedByUpstream).toEqual({ secondary: 1 });
+    // one failed call, then the primary is skipped for the whole cooldown (30 s = 300 requests here)
+    expect(report.failuresByUpstream.primary).toEqual({ http_500: 1 });
+  });
+
+  it('rejects a malformed fault spec', () => {
+    expect(() => parseFaults('primary=429')).toThrow(/provider=STATUS/);
+    expect(() => parseFaults('primary=200:0.1')).toThrow(/400 to 599/);
+    expect(parseFaults('a=timeout:0.5,b=429:0.1:2')).toEqual([
+      { provider: 'a', kind: 'timeout', rate: 0.5, retryAfterSeconds: 0 },
+      { provider: 'b', kind: 429, rate: 0.1, retryAfterSeconds: 2 },
+    ]);
+  });
+});
+
+describe('explain with a health snapshot', () => {
+  it('reads /health output: a cooling upstream is skipped with its reason', () => {
+    const now = Date.now();
+    const until = new Date(now + 20_000).toISOString();
+    const health = healthFromSnapshot({ upstreams: { 'primary/m': { state: 'cooling', until, lastError: 'http_500' } }, providers: { secondary: { keys: { 'byok-0': { state: 'quarantined', until } } } } }, now);
+    const table = buildRoutingTable(world.bundle, world.env);
+    const route = planRoute({ table, body: { model: 'test/m', messages: [] }, rawLength: 10, health, stats: { ttfb: () => undefined, throughput: () => undefined }, now });
+    if ('status' in route) throw new Error(route.message);
+    expect(route.plan.order.map((c) => c.upstream)).toEqual(['tertiary/m']);
+    expect(route.decisions.find((d) => d.upstream === 'primary/m')).toMatchObject({ included: false, reason: expect.stringContaining('cooling down') });
+    expect(route.decisions.find((d) => d.upstream === 'secondary/m')).toMatchObject({ included: false });
+  });
+});
