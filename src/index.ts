@@ -10,6 +10,7 @@ import type { PresetInput } from './compiler/schema/preset.js';
 import type { z } from 'zod';
 import type { authSchema, serverSchema } from './compiler/schema/server.js';
 import type { poolSchema } from './compiler/schema/config.js';
+import type { loggingSchema, telemetrySchema } from './compiler/schema/observability.js';
 
 export type { EnvRef, ProviderInput, RoutingInput, ModelInput, PresetInput };
 
@@ -22,6 +23,8 @@ export interface AnyRouterConfig {
   presets?: string | PresetInput[];
   server?: z.input<typeof serverSchema>;
   auth?: z.input<typeof authSchema>;
+  logging?: z.input<typeof loggingSchema>;
+  telemetry?: z.input<typeof telemetrySchema>;
   /** Virtual pool models, e.g. `'anyrouter/coding': { capabilities: ['coding'] }`. */
   pools?: Record<string, z.input<typeof poolSchema>>;
 }

@@ -135,6 +135,11 @@ export interface BundleServer {
   bodyLimitBytes: number;
 }
 
+export interface BundleObservability {
+  logging: { enabled: boolean; path: string; retentionDays: number; bodies: boolean; bodyMaxBytes: number; redact: boolean; accessLog: boolean };
+  telemetry: { otlpEndpoint?: string; otlpHeaders: Record<string, string | EnvRef>; serviceName: string };
+}
+
 export interface RoutingBundle {
   format: typeof BUNDLE_FORMAT;
   /** sha256 of the canonical JSON of everything else. */
@@ -150,4 +155,5 @@ export interface RoutingBundle {
   presets: Record<string, BundlePreset>;
   /** Virtual pool models by id. */
   pools: Record<string, BundlePool>;
+  observability: BundleObservability;
 }

@@ -14,8 +14,13 @@ const commands: Record<string, () => Promise<Command>> = {
   build: async () => (await import('./commands/build.js')).buildCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   keys: async () => (await import('./commands/keys.js')).keysCommand,
+  diff: async () => (await import('./commands/diff.js')).diffCommand,
+  schema: async () => (await import('./commands/schema.js')).schemaCommand,
+  init: async () => (await import('./commands/init.js')).initCommand,
   explain: async () => (await import('./commands/explain.js')).explainCommand,
   simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
+  logs: async () => (await import('./commands/logs.js')).logsCommand,
+  usage: async () => (await import('./commands/usage-report.js')).usageCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -5,12 +5,22 @@ export const USAGE = `Usage: anyrouter <command> [options]
 
 Commands:
   check   [--config F] [--format text|json]        validate the config; exit 0 clean, 1 errors, 2 usage
-  build   [--config F] [--out F] [--format text|json]  compile the config into a routing bundle (default dist/routing.json)
+  build   [--config F] [--out F] [--types F.d.ts] [--format text|json]
+                                                   compile the config into a routing bundle (default dist/routing.json);
+                                                   --types also writes model ids, aliases, presets and pools as TS types
   serve   [--bundle F | --config F] [--host H] [--port N] [--watch]  run the gateway; --watch and SIGHUP rebuild and swap the bundle
   explain <model | @preset/name> [--request body.json] [--health state.json] [--env] [--format text|json]
                                                    the ranked plan with the reason for every decision
   simulate [--requests N] [--model M] [--faults p=429:0.3,...] [--seed S] [--min-success X] [--format text|json]
                                                    a synthetic workload through the real planner and attempt loop
+  diff <base> <head> [--format text|markdown|json] [--fail-on KIND,...] [--config F]
+                                                   what changes in routing between two configs; each side a config
+                                                   file, a git revision (REV: the --config path there) or REV:path;
+                                                   exit 1 on a change of a --fail-on kind (removed-model, removed-alias, ...)
+  schema  [--out DIR]                              write JSON Schema for the model and preset YAML (default schema/)
+  init    [DIR]                                    scaffold a config, an example model and preset, and the schemas
+  logs [--follow] [--failed] [--model M] [--limit N] [--db F]   recent requests from the request log
+  usage [--by model|key|app|upstream] [--bucket hour|day] [--since 24h] [--db F]   requests, tokens, cost, errors, latency
   keys new NAME [--models GLOB,...] [--rpm N]      print a fresh gateway key and the config line with its hash
 
 The config defaults to ./anyrouter.config.ts.`;

@@ -100,6 +100,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
     lookup: Object.fromEntries([...linked.lookup.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     presets,
     pools: Object.fromEntries(linked.pools.map((p) => [p.id, p])),
+    observability: { logging: config.logging, telemetry: config.telemetry },
   };
 }
 

@@ -28,6 +28,12 @@ import { buildRoutingTable, type Env, type RoutingTable } from '../../src/runtim
 
 export const BASE_NOW = 1_700_000_000_000;
 
+/** No request log, no access log, no telemetry: the policy tests run the planner alone. */
+export const TEST_OBSERVABILITY: RoutingBundle['observability'] = {
+  logging: { enabled: false, path: ':memory:', retentionDays: 0, bodies: false, bodyMaxBytes: 0, redact: true, accessLog: false },
+  telemetry: { otlpHeaders: {}, serviceName: 'anyrouter-test' },
+};
+
 /** Lowercase, as the compiler requires; preferences name them in random case. */
 export const PROVIDER_SLUGS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'] as const;
 export const CAPABILITIES = ['tools', 'vision', 'json', 'coding'] as const;
@@ -310,6 +316,7 @@ function assemble(drafts: ProviderDraft[], modelDrafts: ModelDraft[], presetSeed
     lookup,
     presets,
     pools,
+    observability: TEST_OBSERVABILITY,
   };
   return { bundle, env };
 }
@@ -463,6 +470,7 @@ export function handWorld(parts: { providers: BundleProvider[]; models: BundleMo
     lookup,
     presets: Object.fromEntries((parts.presets ?? []).map((p) => [p.name, p])),
     pools: Object.fromEntries((parts.pools ?? []).map((p) => [p.id, p])),
+    observability: TEST_OBSERVABILITY,
   };
   const allKeys = Object.fromEntries(parts.providers.flatMap((p) => p.keys.map((k) => [k.env, `secret-${k.env}`])));
   return { bundle, env: env ?? allKeys };

@@ -23,7 +23,7 @@ export async function writeBundle(file: string, text: string): Promise<void> {
 }
 
 export const buildCommand = {
-  options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, format: { type: 'string' } },
+  options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, format: { type: 'string' }, types: { type: 'string' } },
   async run(values: Record<string, string | boolean | undefined>): Promise<number> {
     const format = parseFormat(values.format as string | undefined);
     const out = (values.out as string | undefined) ?? DEFAULT_BUNDLE;
@@ -32,6 +32,12 @@ export const buildCommand = {
     if (hasErrors(result.diagnostics) || !result.text) return 1;
     await writeBundle(out, result.text);
     if (format === 'text') process.stdout.write(`wrote ${out}: ${summarize(result.bundle!)}\n`);
+    if (typeof values.types === 'string') {
+      // ts-morph loads only when asked for
+      const { generateModelTypes } = await import('../types/model-id-types.js');
+      await writeBundle(values.types, generateModelTypes(result.bundle!));
+      if (format === 'text') process.stdout.write(`wrote ${values.types}: model ids, aliases, presets and pools as types\n`);
+    }
     return 0;
   },
 } as const;

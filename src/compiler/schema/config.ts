@@ -3,6 +3,7 @@ import { providerSchema } from './provider.js';
 import { routingSchema } from './routing.js';
 import { authSchema, serverSchema } from './server.js';
 import { capabilities, modelIdPattern } from './model.js';
+import { loggingSchema, telemetrySchema } from './observability.js';
 
 /** A virtual model whose members are catalog models, strongest (highest `rank`) first. */
 export const poolSchema = z
@@ -25,6 +26,8 @@ export const configSchema = z
     presets: z.union([z.string(), z.array(z.unknown())]).default('presets'),
     server: serverSchema.default(serverSchema.parse({})),
     auth: authSchema.default(authSchema.parse({})),
+    logging: loggingSchema.default(loggingSchema.parse({})),
+    telemetry: telemetrySchema.default(telemetrySchema.parse({})),
     /** Virtual pool models such as `anyrouter/coding`. */
     pools: z.record(z.string().regex(modelIdPattern, 'a "provider/model" style id such as anyrouter/coding'), poolSchema).default({}),
   })

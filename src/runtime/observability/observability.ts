@@ -1,0 +1,77 @@
+/**
+ * What the gateway does with each finished request: the SQLite request log, Prometheus metrics, the
+ * stdout access log and, when configured, OpenTelemetry spans. Started once from the bundle.
+ */
+import type { BundleObservability } from '../../bundle/format.js';
+import type { HealthState } from '../engine/health.js';
+import { AccessLog } from './access-log.js';
+import { GatewayMetrics } from './gateway-metrics.js';
+import { startRequestLog, type RequestLog } from './request-log.js';
+import type { RequestRecord } from './request-record.js';
+import { startRequestTracing, type RequestTracer } from './request-tracing.js';
+
+export interface Observability {
+  readonly metrics: GatewayMetrics;
+  /** Absent when `logging.enabled` is false. */
+  readonly log: RequestLog | undefined;
+  readonly bodies: boolean;
+  /** Per finished request; never throws, never waits. */
+  record(record: RequestRecord): void;
+  close(): Promise<void>;
+}
+
+export interface ObservabilityOptions {
+  config: BundleObservability;
+  /** Provider key values (and any other secret) that must never be stored. */
+  secrets: string[];
+  health: () => HealthState;
+  now: () => number;
+  /** Resolved OTLP headers (env references already read). */
+  otlpHeaders: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export async function startObservability(options: ObservabilityOptions): Promise<Observability> {
+  const { logging, telemetry } = options.config;
+  const note = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  let lastErrorNote = 0;
+  const requestLog = logging.enabled
+    ? await startRequestLog({
+        path: logging.path,
+        secrets: options.secrets,
+        bodies: { enabled: logging.bodies, maxBytes: logging.bodyMaxBytes, redact: logging.redact },
+        retentionDays: logging.retentionDays,
+        onError: (error) => {
+          // at most one line a minute: a failing disk must not flood stderr
+          if (options.now() - lastErrorNote < 60_000) return;
+          lastErrorNote = options.now();
+          note(`anyrouter: request log write failed (${(error as Error).name}); records are being dropped and counted`);
+        },
+      })
+    : undefined;
+  const metrics = new GatewayMetrics({ health: options.health, now: options.now, droppedRecords: () => requestLog?.stats().dropped ?? 0 });
+  const accessLog = logging.accessLog ? new AccessLog() : undefined;
+  const tracer: RequestTracer | undefined = telemetry.otlpEndpoint
+    ? await startRequestTracing({ endpoint: telemetry.otlpEndpoint, headers: options.otlpHeaders, serviceName: telemetry.serviceName })
+    : undefined;
+
+  return {
+    metrics,
+    log: requestLog,
+    bodies: logging.bodies,
+    record(record) {
+      try {
+        metrics.observe(record);
+        requestLog?.record(record);
+        accessLog?.write(record);
+        tracer?.export(record);
+      } catch {
+        // observability never fails a request
+      }
+    },
+    async close() {
+      accessLog?.flush();
+      await Promise.all([requestLog?.close(), tracer?.close()]);
+    },
+  };
+}
