@@ -37,13 +37,14 @@ function isDirectory(file: string): boolean {
 }
 
 /**
- * A path on disk wins over a revision of the same name. `defaultConfig` is the config path (relative
- * to `cwd`) a bare revision means.
+ * A path on disk wins over a revision of the same name; a folder means the config file of that name
+ * inside it. `defaultConfig` is the config path (relative to `cwd`) a bare revision means.
  */
 export async function parseSide(arg: string, cwd: string, defaultConfig: string): Promise<SideSpec> {
   const onDisk = path.resolve(cwd, arg);
   if (isFile(onDisk)) return { kind: 'file', file: onDisk, label: arg };
-  if (isDirectory(onDisk) && isFile(path.join(onDisk, defaultConfig))) return { kind: 'file', file: path.join(onDisk, defaultConfig), label: path.join(arg, defaultConfig) };
+  const inFolder = path.join(onDisk, path.basename(defaultConfig));
+  if (isDirectory(onDisk) && isFile(inFolder)) return { kind: 'file', file: inFolder, label: path.join(arg, path.basename(defaultConfig)) };
   const colon = arg.indexOf(':');
   const rev = colon > 0 ? arg.slice(0, colon) : arg;
   const configPath = colon > 0 ? arg.slice(colon + 1) : `./${path.relative(cwd, path.resolve(cwd, defaultConfig)).split(path.sep).join('/')}`;

@@ -123,16 +123,16 @@ function shorten(text: string): string {
 }
 
 const PRICE_FIELDS = ['prompt', 'completion', 'cacheRead', 'cacheWrite', 'request'] as const;
-const price = (n: number | undefined) => (n === undefined ? '(none)' : `$${n}`);
+const price = (n: number | undefined, code: (s: string) => string) => (n === undefined ? '(none)' : code(`$${n}`));
 
 function pricingText(p: BundlePricing, code: (s: string) => string): string {
-  return 'price ' + PRICE_FIELDS.filter((f) => p[f] !== undefined).map((f) => `${f} ${code(price(p[f]))}`).join(', ');
+  return 'price ' + PRICE_FIELDS.filter((f) => p[f] !== undefined).map((f) => `${f} ${price(p[f], code)}`).join(', ');
 }
 
 /** Only the fields that changed: `prompt $0.25 → $0.3` (USD per 1M tokens; `request` per request). */
 function pricingChangeText(before: BundlePricing, after: BundlePricing, code: (s: string) => string): string {
   return PRICE_FIELDS.filter((f) => before[f] !== after[f])
-    .map((f) => `${f} ${code(price(before[f]))} ${ARROW} ${code(price(after[f]))}`)
+    .map((f) => `${f} ${price(before[f], code)} ${ARROW} ${price(after[f], code)}`)
     .join(', ');
 }
 

@@ -1,0 +1,217 @@
+/**
+ * The pure bundle comparison and its three output formats, in process: two compiled configs that
+ * differ by one reordered upstream, one removed alias and one price change give exactly those three
+ * changes in text, markdown and json; and each other kind of change is found where it happens and
+ * nowhere else.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { RoutingBundle } from '../../src/bundle/format.js';
+import type { BundleChange } from '../../src/cli/diff/bundle-change.js';
+import { diffBundles } from '../../src/cli/diff/bundle-diff.js';
+import { formatDiffJson } from '../../src/cli/diff/format-diff-json.js';
+import { formatDiffMarkdown } from '../../src/cli/diff/format-diff-markdown.js';
+import { formatDiffText } from '../../src/cli/diff/format-diff-text.js';
+import { compile } from '../../src/compiler/compile.js';
+import { compileTree, removeTempDirs, type FileTree } from '../compiler/support.js';
+import { BASE_TREE, HEAD_TREE, THREE_CHANGES } from './fixtures.js';
+
+afterAll(removeTempDirs);
+
+async function bundleOf(tree: FileTree): Promise<RoutingBundle> {
+  const { result } = await compileTree(tree);
+  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return result.bundle!;
+}
+
+const sides = { base: 'base/anyrouter.config.ts', head: 'head/anyrouter.config.ts' };
+
+
+describe('one reordered upstream, one removed alias, one price change', () => {
+  let changes: BundleChange[] = [];
+
+  it('diffBundles reports exactly those three (the swapped priorities and the inherited upstream prices are not extra changes)', async () => {
+    const [base, head] = await Promise.all([bundleOf(BASE_TREE), bundleOf(HEAD_TREE)]);
+    changes = diffBundles(base, head);
+    expect(changes).toEqual(THREE_CHANGES);
+  });
+
+  it('json prints exactly that typed list', () => {
+    expect(JSON.parse(formatDiffJson(changes))).toEqual(THREE_CHANGES);
+  });
+
+  it('text prints a summary with the counts and one line per change under its model', () => {
+    expect(formatDiffText(changes, sides)).toBe(
+      [
+        'routing diff base/anyrouter.config.ts -> head/anyrouter.config.ts',
+        '3 changes: 1 removed-alias, 1 reordered-upstreams, 1 price-change',
+        '',
+        'model openai/gpt-5.4',
+        '  price changed: prompt $2.5 → $2',
+        '',
+        'model openai/gpt-5.4-mini',
+        '  alias removed: mini',
+        '  upstreams reordered: openai:gpt-5.4-mini (priority 1), openrouter:openai/gpt-5.4-mini (priority 2) → openrouter:openai/gpt-5.4-mini (priority 1), openai:gpt-5.4-mini (priority 2)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('markdown is a pull-request comment: heading, summary line, one table per model, one row per change', () => {
+    expect(formatDiffMarkdown(changes, sides)).toBe(
+      [
+        '### AnyRouter routing diff',
+        '',
+        '`base/anyrouter.config.ts` → `head/anyrouter.config.ts`: **3 changes: 1 removed-alias, 1 reordered-upstreams, 1 price-change**',
+        '',
+        '#### model `openai/gpt-5.4`',
+        '',
+        '| change | detail |',
+        '|---|---|',
+        '| price changed | prompt `$2.5` → `$2` |',
+        '',
+        '#### model `openai/gpt-5.4-mini`',
+        '',
+        '| change | detail |',
+        '|---|---|',
+        '| alias removed | `mini` |',
+        '| upstreams reordered | `openai:gpt-5.4-mini` (priority 1), `openrouter:openai/gpt-5.4-mini` (priority 2) → `openrouter:openai/gpt-5.4-mini` (priority 1), `openai:gpt-5.4-mini` (priority 2) |',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('the reverse diff reports the inverse three', () => {
+    return Promise.all([bundleOf(BASE_TREE), bundleOf(HEAD_TREE)]).then(([base, head]) => {
+      expect(diffBundles(head, base).map((c) => c.kind)).toEqual(['price-change', 'added-alias', 'reordered-upstreams']);
+    });
+  });
+});
+
+/** The repository's own catalog, as a realistic bundle to mutate. */
+let catalog: RoutingBundle | undefined;
+async function repoBundle(): Promise<RoutingBundle> {
+  if (!catalog) {
+    const result = await compile(new URL('../../anyrouter.config.ts', import.meta.url).pathname);
+    catalog = result.bundle!;
+  }
+  return structuredClone(catalog);
+}
+
+function model(bundle: RoutingBundle, id: string) {
+  const found = bundle.models.find((m) => m.id === id);
+  if (!found) throw new Error(`no model ${id}`);
+  return found;
+}
+
+describe('each kind of change, found where it happens and nowhere else', () => {
+  it('a bundle compared with itself has no changes', async () => {
+    const bundle = await repoBundle();
+    expect(diffBundles(bundle, structuredClone(bundle))).toEqual([]);
+    expect(formatDiffText([], sides)).toContain('no routing changes');
+  });
+
+  it('a priority change that keeps the order is a priority-change, not a reorder', async () => {
+    const base = await repoBundle();
+    const head = structuredClone(base);
+    model(head, 'openai/gpt-5.4-mini').candidates[1]!.priority = 5;
+    expect(diffBundles(base, head)).toEqual([
+      { kind: 'priority-change', subject: { type: 'model', id: 'openai/gpt-5.4-mini' }, upstream: { provider: 'openrouter', model: 'openai/gpt-5.4-mini' }, before: 2, after: 5 },
+    ]);
+  });
+
+  it('an added upstream in front is added-upstream only: the others keep their relative order', async () => {
+    const base = await repoBundle();
+    const head = structuredClone(base);
+    const m = model(head, 'openai/gpt-5.4-mini');
+    m.candidates.unshift({ provider: 'groq', model: 'gpt-5.4-mini', priority: 0, pricing: m.pricing });
+    const changes = diffBundles(base, head);
+    expect(changes).toEqual([
+      { kind: 'added-upstream', subject: { type: 'model', id: 'openai/gpt-5.4-mini' }, upstream: { provider: 'groq', model: 'gpt-5.4-mini', priority: 0, rank: 1 } },
+    ]);
+  });
+
+  it("an upstream's own price override is a price-change naming that upstream", async () => {
+    const base = await repoBundle();
+    const head = structuredClone(base);
+    model(head, 'openai/gpt-5.4-mini').candidates[1]!.pricing = { prompt: 0.8, completion: 4.5 };
+    const [change, ...rest] = diffBundles(base, head);
+    expect(rest).toEqual([]);
+    expect(change).toMatchObject({ kind: 'price-change', upstream: { provider: 'openrouter', model: 'openai/gpt-5.4-mini' }, after: { prompt: 0.8, completion: 4.5 } });
+  });
+
+  it('removing a model is one removed-model (with its aliases), and the pools it left report it', async () => {
+    const base = await repoBundle();
+    const head = structuredClone(base);
+    head.models = head.models.filter((m) => m.id !== 'openai/gpt-5.4-mini');
+    for (const pool of Object.values(head.pools)) pool.members = pool.members.filter((id) => id !== 'openai/gpt-5.4-mini');
+    const changes = diffBundles(base, head);
+    expect(changes[0]).toMatchObject({ kind: 'removed-model', subject: { id: 'openai/gpt-5.4-mini' }, aliases: ['gpt-5.4-mini'] });
+    expect(changes.slice(1).every((c) => c.kind === 'pool-membership' && c.model === 'openai/gpt-5.4-mini' && c.membership === 'left')).toBe(true);
+    expect(changes.length).toBeGreaterThan(1);
+  });
+
+  it('preset fields, provider preferences, provider keys and routing defaults each report their own kind', async () => {
+    const base = await repoBundle();
+    const head = structuredClone(base);
+    head.presets.coding!.system = 'Be terse.';
+    head.presets.coding!.provider = { sort: 'price' };
+    model(head, 'openai/gpt-6.2-sol').provider = { only: ['openai'] };
+    head.providers.openai!.keys.push({ name: 'spare', env: 'OPENAI_API_KEY_2', weight: 2, tier: 'byok' });
+    head.providers.openai!.keyStrategy = 'weighted';
+    head.routing.maxAttempts = 3;
+    const changes = diffBundles(base, head);
+    expect(changes.map((c) => [c.kind, c.subject.type, c.subject.id])).toEqual([
+      ['preferences-change', 'model', 'openai/gpt-6.2-sol'],
+      ['preset-change', 'preset', 'coding'],
+      ['preferences-change', 'preset', 'coding'],
+      ['provider-change', 'provider', 'openai'],
+      ['provider-change', 'provider', 'openai'],
+      ['routing-change', 'routing', 'routing'],
+    ]);
+    const text = formatDiffText(changes, sides);
+    expect(text).toContain('preset @preset/coding\n  system changed:');
+    expect(text).toContain('  provider preferences changed: sort "latency" → "price"');
+    expect(text).toContain('  key added: spare (env OPENAI_API_KEY_2, weight 2, byok)');
+    expect(text).toContain('  keyStrategy changed: "fallback" → "weighted"');
+    expect(text).toContain('routing defaults\n  maxAttempts changed: 6 → 3');
+  });
+
+  it('markdown keeps a pipe or backtick in a value inside its table cell', async () => {
+    const base = await repoBundle();
+    const head = structuredClone(base);
+    model(head, 'openai/gpt-5.4-mini').aliases.push('a|b`c');
+    const md = formatDiffMarkdown(diffBundles(base, head), sides);
+    expect(md).toContain('| alias added | ``a\\|b`c`` |');
+  });
+
+  it('property: random alias removals, price changes and upstream swaps are reported exactly, one change each', async () => {
+    const catalogBundle = await repoBundle();
+    const ids = catalogBundle.models.filter((m) => m.aliases.length > 0 && m.candidates.length >= 2).map((m) => m.id);
+    const edit = fc.record({ model: fc.constantFrom(...ids), what: fc.constantFrom('alias', 'price', 'swap') });
+    fc.assert(
+      fc.property(fc.uniqueArray(edit, { selector: (e) => `${e.model} ${e.what}`, maxLength: 8 }), (edits) => {
+        const head = structuredClone(catalogBundle);
+        for (const { model: id, what } of edits) {
+          const m = model(head, id);
+          if (what === 'alias') m.aliases = m.aliases.slice(1);
+          if (what === 'price') {
+            const inherited = m.candidates.filter((c) => JSON.stringify(c.pricing) === JSON.stringify(m.pricing));
+            m.pricing = { ...m.pricing, prompt: m.pricing.prompt + 1 };
+            for (const c of inherited) c.pricing = m.pricing;
+          }
+          if (what === 'swap') {
+            const [first, second] = m.candidates;
+            [first!.priority, second!.priority] = [second!.priority, first!.priority];
+            m.candidates = [second!, first!, ...m.candidates.slice(2)];
+          }
+        }
+        const kindOf = { alias: 'removed-alias', price: 'price-change', swap: 'reordered-upstreams' } as const;
+        const got = diffBundles(catalogBundle, head).map((c) => `${c.subject.id} ${c.kind}`).sort();
+        const want = edits.map((e) => `${e.model} ${kindOf[e.what]}`).sort();
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
