@@ -1,17 +1,26 @@
 /**
- * The Hono app: routes under /v1 and /api/v1, gateway auth, and OpenAI-shaped errors for everything else.
- * Handlers write to the Node response directly and return RESPONSE_ALREADY_SENT.
+ * The Hono app: routes under /v1 and /api/v1 (OpenAI Chat Completions, Anthropic Messages, OpenAI
+ * Responses, the catalog), gateway auth, and errors in the envelope of the route's protocol (Anthropic's
+ * under /messages, OpenAI's everywhere else). Handlers write to the Node response directly and return
+ * RESPONSE_ALREADY_SENT.
  */
 import { randomUUID } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
-import { handleChatCompletions, type RequestContext } from './http/chat-completions.js';
+import { anthropicMessagesClient } from './http/anthropic-messages-client.js';
+import type { ClientProtocolSpec } from './http/client-protocol.js';
+import { handleCountTokens } from './http/count-tokens.js';
+import type { ErrorEnvelope } from './http/error-envelope.js';
+import { handleModelRequest } from './http/handle-model-request.js';
+import { openAIChatClient } from './http/openai-chat-client.js';
 import type { GatewayError } from './http/openai-errors.js';
+import { openAIResponsesClient } from './http/openai-responses-client.js';
+import type { RequestContext } from './http/request-context.js';
 import { healthReport } from './http/health-report.js';
 import { presentedKey } from './http/gateway-auth.js';
 import { didYouMeanSuffix } from '../naming/did-you-mean.js';
-import { sendJson, sendOpenAIError } from './http/respond.js';
+import { sendGatewayError, sendJson } from './http/respond.js';
 import type { GatewayState } from './gateway-state.js';
 
 type Env = { Bindings: HttpBindings; Variables: { ctx: RequestContext } };
@@ -20,12 +29,26 @@ export function newRequestId(): string {
   return 'req_' + randomUUID().replaceAll('-', '');
 }
 
+/** The paths whose clients speak Anthropic Messages (and expect its error envelope). */
+const ANTHROPIC_PATH = /^\/(?:api\/)?v1\/messages(?:\/|$)/;
+
+function envelopeForPath(path: string): ErrorEnvelope {
+  return ANTHROPIC_PATH.test(path) ? 'anthropic' : 'openai';
+}
+
+/** The model endpoints: one pipeline, one protocol descriptor each. */
+const MODEL_ROUTES: ReadonlyArray<[path: string, client: ClientProtocolSpec]> = [
+  ['/chat/completions', openAIChatClient],
+  ['/messages', anthropicMessagesClient],
+  ['/responses', openAIResponsesClient],
+];
+
 export function createApp(getState: () => GatewayState): Hono<Env> {
   const app = new Hono<Env>();
 
   const sendError = (c: Context<Env>, error: GatewayError) => {
     const id = c.get('ctx')?.requestId ?? newRequestId();
-    sendOpenAIError(c.env.outgoing, error, id, c.get('ctx')?.baseHeaders ?? {});
+    sendGatewayError(c.env.outgoing, envelopeForPath(c.req.path), error, id, c.get('ctx')?.baseHeaders ?? {});
     return RESPONSE_ALREADY_SENT;
   };
 
@@ -51,11 +74,18 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
     sendError(c, { status: 405, code: 'method_not_allowed', message: `${c.req.method} is not allowed here; use ${allowed}`, headers: { allow: allowed } });
 
   for (const base of ['/v1', '/api/v1']) {
-    app.post(`${base}/chat/completions`, authenticated, async (c) => {
-      await handleChatCompletions(getState(), c.get('ctx'), c.env.incoming, c.env.outgoing);
+    for (const [path, client] of MODEL_ROUTES) {
+      app.post(base + path, authenticated, async (c) => {
+        await handleModelRequest(getState(), c.get('ctx'), client, c.env.incoming, c.env.outgoing);
+        return RESPONSE_ALREADY_SENT;
+      });
+      app.all(base + path, methodNotAllowed('POST'));
+    }
+    app.post(`${base}/messages/count_tokens`, authenticated, async (c) => {
+      await handleCountTokens(getState(), c.get('ctx'), c.env.incoming, c.env.outgoing);
       return RESPONSE_ALREADY_SENT;
     });
-    app.all(`${base}/chat/completions`, methodNotAllowed('POST'));
+    app.all(`${base}/messages/count_tokens`, methodNotAllowed('POST'));
 
     app.get(`${base}/models`, authenticated, (c) => {
       sendJson(c.env.outgoing, 200, getState().table.modelListJson, c.get('ctx').baseHeaders);

@@ -60,8 +60,8 @@ export interface RoutingTable {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Upstream types this runtime has an adapter for; candidates of other types are left out of the table. */
-export const SERVED_PROVIDER_TYPES: ReadonlySet<string> = new Set(['openai']);
+/** Upstream types this runtime has an adapter for (upstream/upstream-adapters.ts); candidates of other types are left out of the table. */
+export const SERVED_PROVIDER_TYPES: ReadonlySet<string> = new Set(['openai', 'anthropic', 'gemini']);
 
 function resolveEnv(value: string | EnvRef, env: Env): string | undefined {
   return typeof value === 'string' ? value : env[value.env];

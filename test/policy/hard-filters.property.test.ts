@@ -3,6 +3,7 @@
  * preferences: nothing ranked, planned or attempted ever violates them, and when they empty the list the
  * planner answers 404/400 naming the filter, without a plan.
  */
+import { SERVED_PROVIDER_TYPES } from '../../src/runtime/routing-table.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BundleCandidate, BundleModel, ProviderPreferences, RoutingBundle } from '../../src/bundle/format.js';
@@ -39,7 +40,7 @@ function passesHardFilters(c: BundleCandidate, prefs: ProviderPreferences | unde
 }
 
 const modelById = (bundle: RoutingBundle, id: string): BundleModel => bundle.models.find((m) => m.id === id)!;
-const served = (bundle: RoutingBundle, m: BundleModel) => m.candidates.filter((c) => bundle.providers[c.provider]!.type === 'openai');
+const served = (bundle: RoutingBundle, m: BundleModel) => m.candidates.filter((c) => SERVED_PROVIDER_TYPES.has(bundle.providers[c.provider]!.type));
 
 interface Case {
   world: GeneratedWorld;

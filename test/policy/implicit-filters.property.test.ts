@@ -2,13 +2,14 @@
  * Implicit filters, read from the request body: tool requests go only to tool-capable upstreams,
  * `max_tokens` above a model's output limit skips it, and prompts over its context window skip it.
  */
+import { SERVED_PROVIDER_TYPES } from '../../src/runtime/routing-table.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BundleCandidate, BundleModel, RoutingBundle } from '../../src/bundle/format.js';
 import { readFeatures } from '../../src/runtime/policy/request-features.js';
 import { bundleArb, handModel, handProvider, handWorld, isRouteError, modelNameArb, route, tableOf } from './arbitraries.js';
 
-const served = (bundle: RoutingBundle, m: BundleModel) => m.candidates.filter((c) => bundle.providers[c.provider]!.type === 'openai');
+const served = (bundle: RoutingBundle, m: BundleModel) => m.candidates.filter((c) => SERVED_PROVIDER_TYPES.has(bundle.providers[c.provider]!.type));
 /** Message text sizes (characters): from a few tokens to far over the largest generated context. */
 const TEXT_SIZES = [10, 5_000, 20_000, 40_000, 140_000, 600_000] as const;
 

@@ -4,6 +4,7 @@
  * providers first; `allow_fallbacks: false` keeps only those (or the primary) and the attempt loop makes
  * no other attempt.
  */
+import { SERVED_PROVIDER_TYPES } from '../../src/runtime/routing-table.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BundleCandidate, BundleModel, RoutingBundle } from '../../src/bundle/format.js';
@@ -25,7 +26,7 @@ import {
 const RUNS = { numRuns: 100 };
 
 const upstreamOf = (c: BundleCandidate) => `${c.provider}/${c.model}`;
-const served = (bundle: RoutingBundle, m: BundleModel) => m.candidates.filter((c) => bundle.providers[c.provider]!.type === 'openai');
+const served = (bundle: RoutingBundle, m: BundleModel) => m.candidates.filter((c) => SERVED_PROVIDER_TYPES.has(bundle.providers[c.provider]!.type));
 
 /** Canonical ids of `[model, ...models]`, first occurrence kept: what resolveTarget walks. */
 function expectedModels(bundle: RoutingBundle, names: readonly string[]): BundleModel[] {

@@ -9,12 +9,28 @@
  *   await mock.close();
  *
  * Behaviour choice per request: `byKey[apiKey]`, else the next scripted entry, else the default.
+ * The server plumbing (recording, scripting, hangs, resets, cuts) lives in mock-upstream-server.ts.
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type OpenAI from 'openai';
+import {
+  bearerToken,
+  estimateTokens,
+  isObject,
+  randomId,
+  sendJson,
+  sendJsonReply,
+  splitInto,
+  startMockServer,
+  streamSseReply,
+  type BaseReply,
+  type Behaviour as AnyBehaviour,
+  type BehaviourFn as AnyBehaviourFn,
+  type BehaviourSpec as AnyBehaviourSpec,
+  type MockUpstream as AnyMockUpstream,
+  type RecordedRequest as AnyRecordedRequest,
+} from './mock-upstream-server.js';
+
+export type { HangBehaviour, ReceivedRequest, ResetBehaviour } from './mock-upstream-server.js';
 
 export interface ScriptedToolCall {
   name: string;
@@ -24,76 +40,22 @@ export interface ScriptedToolCall {
 }
 
 /** An answer: a success (status 2xx, the default) or an error status with OpenAI's error envelope. */
-export interface ReplyBehaviour {
-  /** HTTP status; default 200. At 400 and above the body is an OpenAI error envelope. */
-  status?: number;
-  /** Extra response headers, e.g. `retry-after` or `x-ratelimit-remaining-requests`. */
-  headers?: Record<string, string>;
-  /** Wait this long before sending the status line and headers (a slow first byte). */
-  delayMs?: number;
+export interface ReplyBehaviour extends BaseReply {
   /** Assistant text; default "Hello from the mock upstream.". */
   content?: string;
   /** Answer with a tool call instead of text (finish_reason `tool_calls`). */
   toolCall?: ScriptedToolCall;
   /** Number of content (or tool-argument) deltas when streaming; default 3. */
   chunks?: number;
-  /** Wait this long between streamed events. */
-  chunkDelayMs?: number;
   /** Override the reported token usage. */
   usage?: { prompt_tokens: number; completion_tokens: number };
-  /** Send this many SSE events, then destroy the socket without `[DONE]`. Non-streaming: half the body. */
-  cutAfterChunks?: number;
-  /** Send this many SSE events, then go silent with the connection open. Non-streaming: half the body. */
-  stallAfterChunks?: number;
-  /** Replace the generated body: a string is sent as is, anything else as JSON. */
-  body?: unknown;
-  /** Error message for the generated error envelope. */
-  message?: string;
 }
 
-/** Never answer (for timeout tests); the request stays open until the client or `close()` ends it. */
-export interface HangBehaviour {
-  hang: true;
-}
-
-/** Destroy the connection (TCP RST) before any response byte, optionally after `delayMs`. */
-export interface ResetBehaviour {
-  reset: true;
-  delayMs?: number;
-}
-
-export type Behaviour = ReplyBehaviour | HangBehaviour | ResetBehaviour;
-
-/** What the mock knows about a request when it chooses a behaviour. */
-export interface ReceivedRequest {
-  /** 0-based position among the requests received since start or the last `reset()`. */
-  index: number;
-  method: string;
-  /** Path without the query string, e.g. `/v1/chat/completions`. */
-  path: string;
-  /** Header names lowercased; repeated headers joined with ", ". */
-  headers: Record<string, string>;
-  /** Parsed JSON body; undefined when the body was empty or not JSON. */
-  body: unknown;
-  rawBody: string;
-  /** The `Authorization: Bearer` token. */
-  apiKey: string | undefined;
-  /** `model` from the JSON body. */
-  model: string | undefined;
-  /** Date.now() when the request body had been read. */
-  time: number;
-}
-
-export type BehaviourFn = (request: ReceivedRequest, index: number) => Behaviour;
-export type BehaviourSpec = Behaviour | BehaviourFn;
-
-export interface RecordedRequest extends ReceivedRequest {
-  behaviour: Behaviour;
-  /** The client closed the connection before the response was complete. */
-  aborted: boolean;
-  /** The response was written completely. */
-  finished: boolean;
-}
+export type Behaviour = AnyBehaviour<ReplyBehaviour>;
+export type BehaviourFn = AnyBehaviourFn<ReplyBehaviour>;
+export type BehaviourSpec = AnyBehaviourSpec<ReplyBehaviour>;
+export type RecordedRequest = AnyRecordedRequest<ReplyBehaviour>;
+export type MockUpstream = AnyMockUpstream<ReplyBehaviour>;
 
 export interface MockOpenAIOptions {
   default?: BehaviourSpec;
@@ -103,192 +65,28 @@ export interface MockOpenAIOptions {
   models?: string[];
 }
 
-export interface MockUpstream {
-  /** Base URL including `/v1`, e.g. `http://127.0.0.1:54321/v1`. */
-  readonly url: string;
-  readonly port: number;
-  /** Every request received, in arrival order (the same array across `reset()`). */
-  readonly requests: RecordedRequest[];
-  /** TCP connections currently open to the mock. */
-  readonly openConnections: number;
-  /** Requests whose response has not ended (finished, cut or aborted) yet. */
-  readonly inFlight: number;
-  /** Replace the queue of behaviours consumed one per request, in order. */
-  script(behaviours: BehaviourSpec[]): void;
-  setDefault(behaviour: BehaviourSpec): void;
-  /** Behaviours chosen by API key; they win over the script and the default. */
-  setByKey(byKey: Record<string, BehaviourSpec>): void;
-  /** Forget recorded requests and restore the behaviours given at start. */
-  reset(): void;
-  /** Resolve once `condition()` holds; reject after `timeoutMs` (default 2000). */
-  waitFor(condition: () => boolean, timeoutMs?: number): Promise<void>;
-  /** Close the server and destroy every open socket. */
-  close(): Promise<void>;
-}
-
 const DEFAULT_CONTENT = 'Hello from the mock upstream.';
 const DEFAULT_CHUNKS = 3;
 
-export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<MockUpstream> {
+export function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<MockUpstream> {
   const models = options.models ?? ['mock-model'];
-  const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
-  let queue: BehaviourSpec[] = [];
-  let fallback: BehaviourSpec = {};
-  let byKey: Record<string, BehaviourSpec> = {};
-  let inFlight = 0;
-  let closing = false;
-
-  const restore = (): void => {
-    queue = [...(options.script ?? [])];
-    fallback = options.default ?? {};
-    byKey = { ...options.byKey };
-  };
-  restore();
-
-  const choose = (request: ReceivedRequest): Behaviour => {
-    const keyed = request.apiKey === undefined ? undefined : byKey[request.apiKey];
-    const spec = keyed ?? queue.shift() ?? fallback;
-    return typeof spec === 'function' ? spec(request, request.index) : spec;
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const rawBody = await readBody(req);
-    const received = describeRequest(req, rawBody, requests.length);
-    const record: RecordedRequest = { ...received, behaviour: choose(received), aborted: false, finished: false };
-    requests.push(record);
-    inFlight++;
-
-    const cancelled = new AbortController();
-    let destroyedByMock = false;
-    // Flush what was written, then drop the connection (FIN, no terminating chunk, no [DONE]).
-    const cut = (): void => {
-      destroyedByMock = true;
-      req.socket.end(() => req.socket.destroy());
-    };
-    res.on('close', () => {
-      inFlight--;
-      record.finished = res.writableFinished;
-      record.aborted = !res.writableFinished && !destroyedByMock && !closing;
-      cancelled.abort();
-    });
-
-    const behaviour = record.behaviour;
-    if ('hang' in behaviour) return;
-    if (!(await pause(behaviour.delayMs ?? 0, cancelled.signal))) return;
-    if ('reset' in behaviour) {
-      destroyedByMock = true;
-      req.socket.resetAndDestroy();
-      return;
-    }
-
-    const status = behaviour.status ?? 200;
-    if (status >= 400) return sendJson(res, status, behaviour.body ?? errorEnvelope(status, behaviour.message), behaviour.headers);
-    if (req.method === 'GET' && received.path === '/v1/models') return sendJson(res, status, behaviour.body ?? modelList(models), behaviour.headers);
-    if (req.method !== 'POST' || received.path !== '/v1/chat/completions') {
-      return sendJson(res, 404, errorEnvelope(404, `Unknown request URL: ${req.method} ${received.path}.`, 'unknown_url'));
-    }
-    if (!isObject(received.body)) return sendJson(res, 400, errorEnvelope(400, 'We could not parse the JSON body of your request.'));
-
-    const answer = buildAnswer(received.body, behaviour);
-    const transport = { res, signal: cancelled.signal, cut };
-    if (received.body.stream === true) return streamAnswer(transport, status, answer, behaviour);
-    return sendCompletion(transport, status, answer, behaviour);
-  };
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent && !res.destroyed) sendJson(res, 500, errorEnvelope(500));
-      else res.destroy();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    port,
-    requests,
-    get openConnections() {
-      return sockets.size;
-    },
-    get inFlight() {
-      return inFlight;
-    },
-    script(behaviours) {
-      queue = [...behaviours];
-    },
-    setDefault(behaviour) {
-      fallback = behaviour;
-    },
-    setByKey(map) {
-      byKey = { ...map };
-    },
-    reset() {
-      requests.length = 0;
-      restore();
-    },
-    async waitFor(condition, timeoutMs = 2000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!condition()) {
-        if (Date.now() > deadline) throw new Error(`mock upstream: condition not met within ${timeoutMs} ms`);
-        await sleep(5);
+  return startMockServer<ReplyBehaviour>({
+    ...options,
+    basePath: '/v1',
+    apiKeyOf: bearerToken,
+    reply(request, behaviour, writer) {
+      const status = behaviour.status ?? 200;
+      if (status >= 400) return sendJson(writer, status, behaviour.body ?? errorEnvelope(status, behaviour.message), behaviour.headers);
+      if (request.method === 'GET' && request.path === '/v1/models') return sendJson(writer, status, behaviour.body ?? modelList(models), behaviour.headers);
+      if (request.method !== 'POST' || request.path !== '/v1/chat/completions') {
+        return sendJson(writer, 404, errorEnvelope(404, `Unknown request URL: ${request.method} ${request.path}.`, 'unknown_url'));
       }
+      if (!isObject(request.body)) return sendJson(writer, 400, errorEnvelope(400, 'We could not parse the JSON body of your request.'));
+      const answer = buildAnswer(request.body, behaviour);
+      if (request.body.stream === true) return streamSseReply(writer, status, chunksOf(answer).map(sseEvent), sseEvent('[DONE]'), behaviour);
+      return sendJsonReply(writer, status, behaviour.body ?? completionOf(answer), behaviour);
     },
-    close() {
-      closing = true;
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request parsing
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
-}
-
-function describeRequest(req: IncomingMessage, rawBody: string, index: number): ReceivedRequest {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const body = parseJson(rawBody);
-  const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
-  return {
-    index,
-    method: req.method ?? 'GET',
-    path: new URL(req.url ?? '/', 'http://mock').pathname,
-    headers,
-    body,
-    rawBody,
-    apiKey: bearer?.[1],
-    model: isObject(body) && typeof body.model === 'string' ? body.model : undefined,
-    time: Date.now(),
-  };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return text === '' ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,7 +107,7 @@ interface Answer {
 function buildAnswer(body: Record<string, unknown>, behaviour: ReplyBehaviour): Answer {
   const scripted = behaviour.toolCall;
   const toolCall = scripted && {
-    id: scripted.id ?? `call_${randomBytes(12).toString('hex')}`,
+    id: scripted.id ?? randomId('call_'),
     name: scripted.name,
     arguments: typeof scripted.arguments === 'string' ? scripted.arguments : JSON.stringify(scripted.arguments),
   };
@@ -319,7 +117,7 @@ function buildAnswer(body: Record<string, unknown>, behaviour: ReplyBehaviour): 
   const completionTokens = behaviour.usage?.completion_tokens ?? estimateTokens(output);
   const streamOptions = isObject(body.stream_options) ? body.stream_options : {};
   return {
-    id: `chatcmpl-${randomBytes(12).toString('hex')}`,
+    id: randomId('chatcmpl-'),
     created: Math.floor(Date.now() / 1000),
     model: typeof body.model === 'string' ? body.model : 'mock-model',
     content,
@@ -400,84 +198,7 @@ export function errorEnvelope(status: number, message?: string, code?: string): 
   return { error: { message: message ?? kind.message, type: kind.type, code: code ?? kind.code, param: null } };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Writing responses
-
-interface Transport {
-  res: ServerResponse;
-  /** Aborted when the response closes for any reason. */
-  signal: AbortSignal;
-  /** Destroy the connection on purpose (not counted as a client abort). */
-  cut: () => void;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'x-request-id': requestId(),
-    ...headers,
-  });
-  res.end(text);
-}
-
-function sendCompletion({ res, cut }: Transport, status: number, answer: Answer, behaviour: ReplyBehaviour): void {
-  const truncate = behaviour.cutAfterChunks ?? behaviour.stallAfterChunks;
-  if (truncate === undefined) return sendJson(res, status, behaviour.body ?? completionOf(answer), behaviour.headers);
-  const text = JSON.stringify(behaviour.body ?? completionOf(answer));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...behaviour.headers });
-  res.write(text.slice(0, Math.floor(text.length / 2)));
-  if (behaviour.cutAfterChunks !== undefined) cut();
-}
-
-async function streamAnswer({ res, signal, cut }: Transport, status: number, answer: Answer, behaviour: ReplyBehaviour): Promise<void> {
-  res.writeHead(status, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-request-id': requestId(),
-    ...behaviour.headers,
-  });
-  res.flushHeaders();
-  const chunks = chunksOf(answer);
-  for (const [i, chunk] of chunks.entries()) {
-    if (i === behaviour.cutAfterChunks) return cut();
-    if (i === behaviour.stallAfterChunks) return;
-    if (i > 0 && !(await pause(behaviour.chunkDelayMs ?? 0, signal))) return;
-    writeSseEvent(res, chunk);
-  }
-  if (behaviour.cutAfterChunks !== undefined) return cut();
-  if (behaviour.stallAfterChunks !== undefined) return;
-  writeSseEvent(res, '[DONE]');
-  res.end();
-}
-
-/** The one place an SSE event is written: `data: <json>\n\n`, or the `[DONE]` sentinel. */
-function writeSseEvent(res: ServerResponse, data: object | '[DONE]'): void {
-  res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small pieces
-
-/** Sleep `ms`; false when `signal` aborted first (the response is gone, stop writing). */
-async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (ms > 0) await sleep(ms, undefined, { signal }).catch(() => undefined);
-  return !signal.aborted;
-}
-
-function splitInto(text: string, parts: number): string[] {
-  if (text === '') return [];
-  const size = Math.ceil(text.length / Math.max(1, parts));
-  const pieces: string[] = [];
-  for (let at = 0; at < text.length; at += size) pieces.push(text.slice(at, at + size));
-  return pieces;
-}
-
-function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
-}
-
-function requestId(): string {
-  return `req_${randomBytes(16).toString('hex')}`;
+/** The one place an SSE event is formatted: `data: <json>\n\n`, or the `[DONE]` sentinel. */
+function sseEvent(data: object | '[DONE]'): string {
+  return `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 }

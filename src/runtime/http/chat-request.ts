@@ -1,68 +1,13 @@
-/** Parsing a chat completions request (only as far as routing needs) and building each upstream's body. */
-import { providerPreferencesSchema } from '../../preferences/provider-preferences-schema.js';
+/** Chat completions requests: parsing (only as far as routing needs) and the preset merge, in OpenAI's shape. */
 import type { RequestTarget } from '../policy/request-target.js';
-import type { GatewayError } from './openai-errors.js';
+import { mergePreset, parseClientBody, type ParsedBody } from './client-body.js';
+import { openAIChatClient } from './openai-chat-client.js';
 
-/** Fields the gateway reads and an upstream must not see (OpenAI rejects unknown arguments). */
-const GATEWAY_FIELDS = ['models', 'provider', 'preset', 'route', 'transforms'] as const;
-
-export function parseChatRequest(raw: Buffer): { ok: true; body: Record<string, unknown> } | { ok: false; error: GatewayError } {
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    return { ok: false, error: { status: 400, code: 'invalid_json', message: 'request body is not valid JSON' } };
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, error: { status: 400, code: 'invalid_request', message: 'request body must be a JSON object' } };
-  const record = body as Record<string, unknown>;
-  if (typeof record.model !== 'string' || record.model === '') {
-    if (typeof record.preset !== 'string') return { ok: false, error: { status: 400, code: 'missing_model', message: "'model' is required: a model id such as 'openai/gpt-5.4-mini', an alias, or '@preset/name'" } };
-  }
-  if (!Array.isArray(record.messages) || record.messages.length === 0) return { ok: false, error: { status: 400, code: 'missing_messages', message: "'messages' is required: a non-empty array of chat messages" } };
-  if (record.stream !== undefined && typeof record.stream !== 'boolean') return { ok: false, error: { status: 400, code: 'invalid_stream', message: "'stream' must be a boolean" } };
-  if (record.models !== undefined && (!Array.isArray(record.models) || record.models.some((m) => typeof m !== 'string'))) {
-    return { ok: false, error: { status: 400, code: 'invalid_models', message: "'models' must be an array of model ids" } };
-  }
-  if (record.provider !== undefined) {
-    const checked = providerPreferencesSchema.safeParse(record.provider);
-    if (!checked.success) {
-      const issue = checked.error.issues[0]!;
-      const where = ['provider', ...issue.path.map(String)].join('.');
-      return { ok: false, error: { status: 400, code: 'invalid_provider', message: `'${where}': ${issue.message} (see the provider object: order, only, ignore, allow_fallbacks, sort, max_price, ...)` } };
-    }
-  }
-  return { ok: true, body: record };
+export function parseChatRequest(raw: Buffer): ParsedBody {
+  return parseClientBody(raw, openAIChatClient);
 }
 
-/**
- * The body the upstreams get, before the model name: the request with the preset merged under it
- * (the request's values win), the preset's system prompt first, and the gateway's own fields removed.
- * Returns undefined when nothing changes, so the client's bytes can be forwarded as they are.
- */
+/** The chat request with the preset merged under it, or undefined when nothing changes (see `mergePreset`). */
 export function upstreamBase(body: Record<string, unknown>, target: RequestTarget): Record<string, unknown> | undefined {
-  const hasGatewayFields = GATEWAY_FIELDS.some((f) => body[f] !== undefined);
-  const hasParams = Object.keys(target.params).length > 0;
-  if (!hasGatewayFields && !hasParams && target.system === undefined) return undefined;
-  const merged: Record<string, unknown> = { ...target.params, ...body };
-  for (const field of GATEWAY_FIELDS) delete merged[field];
-  if (target.system !== undefined) merged.messages = [{ role: 'system', content: target.system }, ...(body.messages as unknown[])];
-  return merged;
-}
-
-/**
- * The body for one upstream model name, memoised within a request: the client's original bytes when
- * neither the routing nor the model name changed them.
- */
-export function upstreamBodies(raw: Buffer, body: Record<string, unknown>, target: RequestTarget): (model: string) => Buffer | string {
-  const base = upstreamBase(body, target);
-  const cache = new Map<string, string>();
-  return (model) => {
-    if (base === undefined && body.model === model) return raw;
-    let out = cache.get(model);
-    if (out === undefined) {
-      out = JSON.stringify({ ...(base ?? body), model });
-      cache.set(model, out);
-    }
-    return out;
-  };
+  return mergePreset(body, target, openAIChatClient);
 }

@@ -27,22 +27,38 @@ export async function write(res: ServerResponse, data: Buffer | string): Promise
   }
 }
 
+/** Why reading an upstream body failed, in words for the client's in-band error. */
+export function streamFailureMessage(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  return code === 'UND_ERR_BODY_TIMEOUT' ? 'upstream stream went idle' : 'upstream connection dropped mid-stream';
+}
+
 export interface RelayResult {
   /** The upstream ended normally with its terminal event. */
   complete: boolean;
   /** How many `data:` events were relayed (a proxy for tokens, for throughput). */
   events: number;
   error?: string;
+  /** The upstream ended the stream with its own in-band error event, which the client already has. */
+  upstreamErrorRelayed?: boolean;
 }
 
-/**
- * Writes `first` and then every chunk of `rest`. Returns when the upstream ends, fails or the client goes away.
- * `terminal` is the byte sequence of the protocol's final event (`data: [DONE]` for OpenAI).
- */
-export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIterator<Buffer>, terminal: string, transform?: (events: Buffer) => Buffer): Promise<RelayResult> {
+export interface RelayOptions {
+  /** The byte sequence of the protocol's final event (`data: [DONE]` for OpenAI, `event: message_stop` for Anthropic). */
+  terminal: string;
+  /** The byte sequence of the protocol's own in-band error event, if it has one (`event: error`). */
+  errorMarker?: string;
+  /** Rewrites complete events before they are written. */
+  transform?: (events: Buffer) => Buffer;
+}
+
+/** Writes `first` and then every chunk of `rest`. Returns when the upstream ends, fails or the client goes away. */
+export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIterator<Buffer>, options: RelayOptions): Promise<RelayResult> {
+  const { terminal, transform } = options;
   let pending: Buffer | undefined;
   let events = 0;
-  let tail = '';
+  /** The start of the last event relayed that is not a comment: it tells how the stream ended. */
+  let lastHead = '';
   const forward = async (chunk: Buffer) => {
     const data = pending ? Buffer.concat([pending, chunk]) : chunk;
     const boundary = lastEventBoundary(data);
@@ -53,7 +69,7 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
     pending = boundary < data.length ? data.subarray(boundary) : undefined;
     const complete = boundary < data.length ? data.subarray(0, boundary) : data;
     events += countEvents(complete);
-    tail = (tail + complete.subarray(Math.max(0, complete.length - 64)).toString('latin1')).slice(-64);
+    lastHead = lastEventHead(complete) ?? lastHead;
     await write(res, transform ? transform(complete) : complete);
   };
   try {
@@ -65,8 +81,7 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
       await forward(next.value);
     }
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    return { complete: false, events, error: code === 'UND_ERR_BODY_TIMEOUT' ? 'upstream stream went idle' : 'upstream connection dropped mid-stream' };
+    return { complete: false, events, error: streamFailureMessage(error) };
   }
   if (pending) {
     // an unterminated last event: send it as is only if it carries the terminal marker
@@ -76,7 +91,26 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
     }
     return { complete: false, events, error: 'upstream ended the stream in the middle of an event' };
   }
-  return tail.includes(terminal) ? { complete: true, events } : { complete: false, events, error: 'upstream ended the stream before its final event' };
+  if (lastHead.startsWith(terminal)) return { complete: true, events };
+  if (options.errorMarker !== undefined && lastHead.startsWith(options.errorMarker)) return { complete: false, events, error: 'upstream ended the stream with an error event', upstreamErrorRelayed: true };
+  return { complete: false, events, error: 'upstream ended the stream before its final event' };
+}
+
+/** The first bytes of the last event in `events` (whole events) that is not a comment, or undefined. */
+function lastEventHead(events: Buffer): string | undefined {
+  let end = events.length;
+  while (end > 0) {
+    let stop = end;
+    while (stop > 0 && (events[stop - 1] === 0x0a || events[stop - 1] === 0x0d)) stop--;
+    if (stop === 0) return undefined;
+    const previous = lastEventBoundary(events.subarray(0, stop));
+    const from = previous < 0 ? 0 : previous;
+    const head = events.subarray(from, Math.min(stop, from + 64)).toString('latin1');
+    // a comment (`: keep-alive`) says nothing about how the stream ended
+    if (!head.startsWith(':')) return head;
+    end = from;
+  }
+  return undefined;
 }
 
 function countEvents(data: Buffer): number {

@@ -1,0 +1,53 @@
+/** Parsing a client's request body only as far as routing needs, and merging a preset under it. */
+import { providerPreferencesSchema } from '../../preferences/provider-preferences-schema.js';
+import type { RequestTarget } from '../policy/request-target.js';
+import type { ClientProtocolSpec } from './client-protocol.js';
+import type { GatewayError } from './openai-errors.js';
+
+/** Fields the gateway reads and an upstream must not see (OpenAI and Anthropic reject unknown arguments). */
+export const GATEWAY_FIELDS = ['models', 'provider', 'preset', 'route', 'transforms'] as const;
+
+export type ParsedBody = { ok: true; body: Record<string, unknown> } | { ok: false; error: GatewayError };
+
+export function parseClientBody(raw: Buffer, client: ClientProtocolSpec): ParsedBody {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, error: { status: 400, code: 'invalid_json', message: 'request body is not valid JSON' } };
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, error: { status: 400, code: 'invalid_request', message: 'request body must be a JSON object' } };
+  const record = body as Record<string, unknown>;
+  if (typeof record.model !== 'string' || record.model === '') {
+    if (typeof record.preset !== 'string') return { ok: false, error: { status: 400, code: 'missing_model', message: "'model' is required: a model id such as 'openai/gpt-5.4-mini', an alias, or '@preset/name'" } };
+  }
+  const content = client.checkContent(record);
+  if (content) return { ok: false, error: content };
+  if (record.stream !== undefined && typeof record.stream !== 'boolean') return { ok: false, error: { status: 400, code: 'invalid_stream', message: "'stream' must be a boolean" } };
+  if (record.models !== undefined && (!Array.isArray(record.models) || record.models.some((m) => typeof m !== 'string'))) {
+    return { ok: false, error: { status: 400, code: 'invalid_models', message: "'models' must be an array of model ids" } };
+  }
+  if (record.provider !== undefined) {
+    const checked = providerPreferencesSchema.safeParse(record.provider);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      const where = ['provider', ...issue.path.map(String)].join('.');
+      return { ok: false, error: { status: 400, code: 'invalid_provider', message: `'${where}': ${issue.message} (see the provider object: order, only, ignore, allow_fallbacks, sort, max_price, ...)` } };
+    }
+  }
+  return { ok: true, body: record };
+}
+
+/**
+ * The request the upstreams get, before the model name: the preset's parameters merged under it (the
+ * request's values win), the preset's system prompt first, and the gateway's own fields removed.
+ * Returns undefined when nothing changes, so the client's bytes can be forwarded as they are.
+ */
+export function mergePreset(body: Record<string, unknown>, target: RequestTarget, client: ClientProtocolSpec): Record<string, unknown> | undefined {
+  const hasGatewayFields = GATEWAY_FIELDS.some((f) => body[f] !== undefined);
+  const hasParams = Object.keys(target.params).length > 0;
+  if (!hasGatewayFields && !hasParams && target.system === undefined) return undefined;
+  const merged: Record<string, unknown> = { ...target.params, ...body };
+  for (const field of GATEWAY_FIELDS) delete merged[field];
+  return target.system !== undefined ? client.withSystem(merged, target.system) : merged;
+}

@@ -1,0 +1,42 @@
+/**
+ * What the one request pipeline (handle-model-request.ts) needs to know about the protocol a client
+ * speaks: how to check its body before routing, where a preset's system prompt goes, its error envelope
+ * and in-band stream error, and, when an upstream type speaks the same protocol, how its answers are relayed
+ * untouched. One descriptor per protocol: openai-chat-client.ts, anthropic-messages-client.ts,
+ * openai-responses-client.ts.
+ */
+import type { ClientProtocol, ErrorKind, UpstreamType } from '../../protocols/index.js';
+import type { ErrorEnvelope } from './error-envelope.js';
+import type { GatewayError } from './openai-errors.js';
+
+/** How answers of an upstream that speaks the client's own protocol are relayed. */
+export interface NativeRelay {
+  /** The upstream type whose wire format is this protocol: its candidates get the client's bytes. */
+  upstream: UpstreamType;
+  /** Client request headers (lowercase) relayed to such an upstream, e.g. `anthropic-beta`. */
+  relayedHeaders: readonly string[];
+  /** Bytes of the protocol's last stream event: a relayed stream without them was cut. */
+  streamTerminal: string;
+  /** Bytes that show the upstream ended its stream with its own in-band error event (none needed from us then). */
+  streamErrorMarker?: string;
+  /** Rewrite `model` in relayed answers to the catalog id (OpenAI Chat, as OpenRouter does); off means byte for byte. */
+  renamesModel: boolean;
+  /** The usage field that counts output tokens in a JSON answer (for throughput stats). */
+  outputTokensField: string;
+}
+
+export interface ClientProtocolSpec {
+  readonly protocol: ClientProtocol;
+  /** Where this protocol's errors go, shape-wise. */
+  readonly envelope: ErrorEnvelope;
+  /** Set when an upstream type speaks this protocol natively. */
+  readonly native?: NativeRelay;
+  /** Checks the fields routing needs besides `model` and `stream` (e.g. `messages`, `input`). */
+  checkContent(body: Readonly<Record<string, unknown>>): GatewayError | undefined;
+  /** The request with a preset's system prompt first, in this protocol's place for it. */
+  withSystem(body: Readonly<Record<string, unknown>>, system: string): Record<string, unknown>;
+  /** The request under the field names the routing policy reads (OpenAI's: `max_tokens`, `stop`, `response_format` ...). */
+  routingView(body: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /** The in-band event that ends this protocol's stream with an error, when the stream is the gateway's own. */
+  streamErrorEvent(error: { message: string; kind: ErrorKind }, requestId: string, model: string): string;
+}

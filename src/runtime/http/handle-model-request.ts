@@ -1,0 +1,165 @@
+/**
+ * The one request pipeline behind `POST /v1/chat/completions`, `/v1/messages` and `/v1/responses`:
+ * read the body, parse it only as far as routing needs, plan (presets, model fallbacks, provider
+ * preferences, health), run the attempt loop (each attempt in the candidate's own wire format), and
+ * answer once in the client's protocol. What differs per protocol is in its `ClientProtocolSpec`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
+import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/attempt-loop.js';
+import type { GatewayState } from '../gateway-state.js';
+import { planRoute } from '../policy/plan-route.js';
+import type { ServeCandidate, ServeKey } from '../routing-table.js';
+import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
+import { parseClientBody } from './client-body.js';
+import type { ClientProtocolSpec } from './client-protocol.js';
+import { readBody } from './read-body.js';
+import { sendGatewayError } from './respond.js';
+import { sendAnswer, SSE_HEADERS, type Answered } from './send-answer.js';
+import { createUpstreamRequests } from './upstream-requests.js';
+import type { GatewayError } from './openai-errors.js';
+import type { RequestContext } from './request-context.js';
+
+/**
+ * What became of one request, known once it has been answered: the attempts, the model that served,
+ * the status the client got and, where the gateway read it, the usage. The seam for request traces.
+ */
+export interface RequestSummary extends Partial<Answered> {
+  requestId: string;
+  protocol: ClientProtocolSpec['protocol'];
+  /** Who asked (the gateway key's name). */
+  identity: string;
+  stream: boolean;
+  /** Every upstream attempt, in order (none when the request was refused before the loop). */
+  attempts: AttemptRecord[];
+  /** The status the client got (200 for a stream that failed after its first byte). */
+  status: number;
+}
+
+export async function handleModelRequest(state: GatewayState, ctx: RequestContext, client: ClientProtocolSpec, req: IncomingMessage, res: ServerResponse): Promise<RequestSummary> {
+  const { table, health, clock, stats } = state;
+  const bundle = table.bundle;
+  const summary: RequestSummary = { requestId: ctx.requestId, protocol: client.protocol, identity: ctx.identity.name, stream: false, attempts: [], status: 0 };
+  const fail = (error: GatewayError, model?: string): RequestSummary => {
+    sendGatewayError(res, client.envelope, error, ctx.requestId, ctx.baseHeaders);
+    return { ...summary, status: error.status, error: error.message, ...(model !== undefined ? { model } : {}) };
+  };
+
+  // 1. the body, parsed only as far as routing needs
+  const read = await readBody(req, bundle.server.bodyLimitBytes);
+  if (!read.ok) {
+    if (read.tooLarge) return fail({ status: 413, code: 'body_too_large', message: `request body is over the limit of ${bundle.server.bodyLimitBytes} bytes` });
+    return fail({ status: 400, code: 'body_read_failed', message: 'could not read the request body' });
+  }
+  const parsed = parseClientBody(read.body, client);
+  if (!parsed.ok) return fail(parsed.error);
+  const body = parsed.body;
+  const stream = body.stream === true;
+  summary.stream = stream;
+
+  // 2. the plan: which (upstream, key) pairs to try, in order
+  const pinned = headerValue(req.headers['x-anyrouter-provider']);
+  const now = clock.now();
+  const route = planRoute({
+    table,
+    body: client.routingView(body),
+    rawLength: read.body.length,
+    health,
+    stats: { ttfb: (u) => stats.ttfbPercentiles(u, now), throughput: (u) => stats.throughputPercentiles(u, now) },
+    now,
+    ...(pinned !== undefined ? { pinnedProvider: pinned } : {}),
+    ...(ctx.identity.byokOnly ? { byokOnly: true } : {}),
+  });
+  if ('status' in route) return fail(route);
+  const { target } = route;
+  const primary = target.models[0]!;
+
+  const forbidden = target.models.find((m) => !ctx.identity.allows(m.spec.id) && !m.spec.aliases.some((a) => ctx.identity.allows(a)));
+  if (forbidden) return fail({ status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` }, forbidden.spec.id);
+  if (pinned !== undefined && !route.ranked.some((c) => c.provider.id.toLowerCase() === pinned.toLowerCase())) {
+    const providers = [...new Set(route.ranked.map((c) => c.provider.id))];
+    return fail({ status: 400, code: 'provider_not_available', message: `provider '${pinned}' does not serve '${primary.spec.id}'${didYouMeanSuffix(pinned, providers)}` }, primary.spec.id);
+  }
+
+  // 3. what each candidate is sent: the client's bytes, or a translation into its wire format
+  const requests = createUpstreamRequests({ raw: read.body, body, target, client, clientHeaders: req.headers, stream, primaryModel: primary.spec.id });
+  let plan = route.plan;
+  if (plan.order.some((c) => !requests.isNative(c as ServeCandidate))) {
+    const untranslatable = requests.prepareTranslation();
+    if (untranslatable) {
+      // only the upstreams that speak the client's protocol can take a request that does not translate
+      const order = plan.order.filter((c) => requests.isNative(c as ServeCandidate));
+      if (order.length === 0) return fail(untranslatable, primary.spec.id);
+      plan = { ...plan, order };
+    }
+  }
+
+  // 4. the attempt loop
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort();
+  };
+  res.on('close', onClose);
+  // while a stream waits for its first byte, keep the client's connection alive with SSE comments
+  let keepAlive: NodeJS.Timeout | undefined;
+  if (stream) {
+    keepAlive = setInterval(() => {
+      if (!res.headersSent) res.writeHead(200, { ...ctx.baseHeaders, ...SSE_HEADERS });
+      res.write(': keep-alive\n\n');
+    }, bundle.routing.keepAliveMs);
+  }
+  let result: LoopResult<UpstreamBody>;
+  try {
+    result = await runAttempts<UpstreamBody>({
+      plan,
+      health,
+      clock,
+      signal: abort.signal,
+      discard: discardOutcome,
+      keyUsable: route.keyUsable,
+      settings: {
+        ...table.policy,
+        maxAttempts: bundle.routing.maxAttempts,
+        cooldownMs: bundle.routing.cooldownMs,
+        keyQuarantineMs: bundle.routing.keyQuarantineMs,
+        deadline: now + bundle.routing.requestTimeoutMs,
+      },
+      transport: async ({ candidate, key, deadline }) => {
+        const served = candidate as ServeCandidate;
+        const provider = served.provider;
+        const timeouts = provider.spec.timeouts;
+        const request = requests.forAttempt(served, key as ServeKey);
+        const started = clock.now();
+        const outcome = await callUpstream(state.pools, {
+          origin: provider.origin,
+          path: provider.basePath + request.path,
+          headers: request.headers,
+          body: request.body,
+          stream,
+          connections: provider.spec.connections,
+          connectTimeoutMs: timeouts.connectMs,
+          firstByteMs: timeouts.firstByteMs,
+          idleMs: timeouts.idleMs,
+          deadline: Math.min(deadline, started + timeouts.totalMs),
+          signal: abort.signal,
+        });
+        if (outcome.kind === 'response' && outcome.status < 300) stats.recordTtfb(candidate.upstream, started, clock.now() - started);
+        return outcome;
+      },
+    });
+  } finally {
+    if (keepAlive) clearInterval(keepAlive);
+  }
+
+  // 5. the answer, once, in the client's protocol
+  const answered = await sendAnswer({ state, ctx, client, res, result, plan, requests, ranked: route.ranked, primaryModel: primary.spec.id });
+  res.off('close', onClose);
+
+  // here every attempt record, the served model, the usage (when read) and the final status are known
+  return { ...summary, ...answered, attempts: result.attempts };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}

@@ -1,0 +1,22 @@
+/** `POST /v1/chat/completions`: OpenAI Chat Completions, relayed untouched to `openai` upstreams. */
+import type { ClientProtocolSpec } from './client-protocol.js';
+import { openAIStreamErrorEvent } from './openai-errors.js';
+
+export const openAIChatClient: ClientProtocolSpec = {
+  protocol: 'openai-chat',
+  envelope: 'openai',
+  native: {
+    upstream: 'openai',
+    relayedHeaders: [],
+    streamTerminal: 'data: [DONE]',
+    renamesModel: true,
+    outputTokensField: 'completion_tokens',
+  },
+  checkContent(body) {
+    if (!Array.isArray(body.messages) || body.messages.length === 0) return { status: 400, code: 'missing_messages', message: "'messages' is required: a non-empty array of chat messages" };
+    return undefined;
+  },
+  withSystem: (body, system) => ({ ...body, messages: [{ role: 'system', content: system }, ...(body.messages as unknown[])] }),
+  routingView: (body) => body as Record<string, unknown>,
+  streamErrorEvent: (error, requestId, model) => openAIStreamErrorEvent(error.message, requestId, model),
+};

@@ -1,0 +1,141 @@
+/**
+ * Answering a request once the attempt loop is done: the served (or returned) upstream answer, relayed
+ * untouched or translated into the client's protocol (native-answer.ts, translated-answer.ts), or the
+ * gateway's own error when no attempt served.
+ */
+import type { ServerResponse } from 'node:http';
+import type { CanonicalUsage } from '../../protocols/index.js';
+import type { LoopResult } from '../engine/attempt-loop.js';
+import type { Plan } from '../engine/plan.js';
+import type { GatewayState } from '../gateway-state.js';
+import type { RoutedCandidate } from '../policy/rank-candidates.js';
+import { discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
+import type { ClientProtocolSpec } from './client-protocol.js';
+import { errorKindOfStatus } from './error-envelope.js';
+import { exhaustedError, missingKeyNames } from './exhausted-error.js';
+import { relayNativeStream, sendNativeJson } from './native-answer.js';
+import type { RequestContext } from './request-context.js';
+import { sendGatewayError } from './respond.js';
+import { write } from './sse-relay.js';
+import { withoutSecret } from './without-secret.js';
+import { relayTranslatedStream, sendTranslatedError, sendTranslatedJson } from './translated-answer.js';
+import type { UpstreamRequests } from './upstream-requests.js';
+
+export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
+/** What the client was given. */
+export interface Answered {
+  status: number;
+  /** Catalog id of the model that served, or of the primary model when none did. */
+  model: string;
+  /** The provider that served. */
+  provider?: string;
+  /** The served attempt was translated from the client's protocol (not relayed untouched). */
+  translated?: boolean;
+  /** Token usage, when the gateway read it (translated answers). */
+  usage?: CanonicalUsage;
+  /** What went wrong, an in-band stream error included. */
+  error?: string;
+}
+
+export interface AnswerInput {
+  state: GatewayState;
+  ctx: RequestContext;
+  client: ClientProtocolSpec;
+  res: ServerResponse;
+  result: LoopResult<UpstreamBody>;
+  plan: Plan;
+  requests: UpstreamRequests;
+  /** Candidates after preferences (for the names of missing keys). */
+  ranked: readonly RoutedCandidate[];
+  primaryModel: string;
+}
+
+/** Everything an answer writer needs about the served attempt. */
+export interface ServedAnswer {
+  res: ServerResponse;
+  client: ClientProtocolSpec;
+  requestId: string;
+  /** The answer's headers (base, attempts, upstream, model ...). */
+  headers: Record<string, string>;
+  /** Catalog id of the model that served: the `model` the client sees in translated answers. */
+  servedModel: string;
+  /** The upstream's own name for it. */
+  upstreamModel: string;
+  /** Records a throughput sample: output tokens (or stream events) over `ms`. */
+  recordThroughput(count: number, ms: number): void;
+  now(): number;
+}
+
+export async function sendAnswer(input: AnswerInput): Promise<Answered> {
+  const { result, res, ctx } = input;
+  const headers: Record<string, string> = { ...ctx.baseHeaders, 'x-anyrouter-attempts': String(result.attempts.length) };
+  switch (result.kind) {
+    case 'aborted':
+      if (!res.writableEnded) res.destroy();
+      return { status: 499, model: input.primaryModel, error: 'client closed the request' };
+    case 'exhausted':
+      return sendExhausted(input, result, headers);
+    case 'served':
+    case 'returned':
+      return sendUpstreamAnswer(input, result, headers);
+  }
+}
+
+async function sendUpstreamAnswer(input: AnswerInput, result: Extract<LoopResult<UpstreamBody>, { kind: 'served' | 'returned' }>, headers: Record<string, string>): Promise<Answered> {
+  const { state, res, client, ctx } = input;
+  const served = result.attempts[result.attempts.length - 1]!;
+  const candidate = input.plan.order.find((c) => c.upstream === served.upstream) as RoutedCandidate;
+  const route = input.requests.routeOf(candidate);
+  const servedModel = candidate.modelId;
+  headers['x-anyrouter-upstream'] = served.provider;
+  headers['x-anyrouter-model'] = servedModel;
+  headers['x-anyrouter-key-tier'] = served.tier;
+  if (route.dropped.length > 0) headers['x-anyrouter-dropped-params'] = route.dropped.join(',');
+  const outcome = result.outcome;
+  // a count, copied only when it is one (an upstream header is not otherwise relayed)
+  const upstreamRemaining = outcome.headers['x-ratelimit-remaining-requests'] ?? outcome.headers['anthropic-ratelimit-requests-remaining'];
+  if (upstreamRemaining !== undefined && /^\d+$/.test(upstreamRemaining)) headers['x-upstream-ratelimit-remaining'] = upstreamRemaining;
+
+  const answer: ServedAnswer = {
+    res,
+    client,
+    requestId: ctx.requestId,
+    headers,
+    servedModel,
+    upstreamModel: served.model,
+    recordThroughput: (count, ms) => {
+      if (count > 0 && ms > 0) state.stats.recordThroughput(served.upstream, state.clock.now(), count / (ms / 1000));
+    },
+    now: () => state.clock.now(),
+  };
+  const base = { model: servedModel, provider: served.provider, translated: !route.native };
+  const body = outcome.body;
+  if (body.kind === 'buffer') {
+    const attemptMs = served.endedAt - served.startedAt;
+    // some upstreams echo the key they were sent in their error messages ("Incorrect API key provided: sk-...")
+    const data = result.kind === 'returned' ? withoutSecret(body.data, candidate.provider.pool.keys.find((k) => k.name === served.key)?.value) : body.data;
+    if (route.native) return { ...base, ...(await sendNativeJson(answer, result.kind, outcome.status, outcome.headers['content-type'], data, attemptMs)) };
+    if (result.kind === 'served') return { ...base, ...sendTranslatedJson(answer, route.protocol, outcome.status, data, attemptMs) };
+    return { ...base, ...(await sendTranslatedError(answer, route.protocol, outcome.status, data)) };
+  }
+  if (!res.headersSent) res.writeHead(outcome.status, { ...headers, ...SSE_HEADERS });
+  if (route.native) return { ...base, ...(await relayNativeStream(answer, outcome.status, body)) };
+  const includeUsage = input.requests.canonical()?.includeUsage === true;
+  return { ...base, ...(await relayTranslatedStream(answer, route.protocol, outcome.status, body, includeUsage)) };
+}
+
+async function sendExhausted(input: AnswerInput, result: Extract<LoopResult<UpstreamBody>, { kind: 'exhausted' }>, headers: Record<string, string>): Promise<Answered> {
+  const { res, client, ctx, primaryModel } = input;
+  if (result.last) discardOutcome(result.last);
+  const error = exhaustedError(result, primaryModel, input.state.clock.now());
+  if (input.plan.refusal?.kind === 'no-key') error.message = `no upstream of '${primaryModel}' has a key: set ${missingKeyNames(input.ranked)} in the gateway's environment`;
+  if (res.headersSent) {
+    // keep-alives already committed a 200 stream: the error goes in-band
+    await write(res, client.streamErrorEvent({ message: error.message, kind: errorKindOfStatus(error.status) }, ctx.requestId, primaryModel));
+    res.end();
+    return { status: 200, model: primaryModel, error: error.message };
+  }
+  sendGatewayError(res, client.envelope, error, ctx.requestId, headers);
+  return { status: error.status, model: primaryModel, error: error.message };
+}

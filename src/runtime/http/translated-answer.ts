@@ -1,0 +1,83 @@
+/**
+ * Answers of an upstream whose wire format differs from the client's, translated back through the
+ * protocol layer: a JSON body, an upstream request error in the client's envelope, or an SSE stream
+ * re-encoded event by event (ending with the client protocol's in-band error when the upstream fails).
+ */
+import { createStreamTranslator, translateError, translateResponse, type StreamTranslator, type WireProtocol } from '../../protocols/index.js';
+import type { UpstreamBody } from '../upstream/http-transport.js';
+import { sendGatewayError, sendJson } from './respond.js';
+import type { Answered, ServedAnswer } from './send-answer.js';
+import { streamFailureMessage, write } from './sse-relay.js';
+
+type Delivered = Pick<Answered, 'status' | 'error' | 'usage'>;
+
+export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol, status: number, data: Buffer, attemptMs: number): Delivered {
+  const json = parseJson(data);
+  if (json === undefined) {
+    const message = 'the upstream answered with a body that is not JSON';
+    sendGatewayError(answer.res, answer.client.envelope, { status: 502, code: 'upstream_invalid_response', message }, answer.requestId, answer.headers);
+    return { status: 502, error: message };
+  }
+  const { canonical, body } = translateResponse(upstream, answer.client.protocol, json, { model: answer.servedModel, clientModel: answer.servedModel });
+  answer.recordThroughput(canonical.usage.outputTokens, attemptMs);
+  sendJson(answer.res, status, JSON.stringify(body), answer.headers);
+  return { status, usage: canonical.usage };
+}
+
+/** An upstream's answer that the request itself is wrong (400, 404, 413, 422), in the client's envelope. */
+export async function sendTranslatedError(answer: ServedAnswer, upstream: WireProtocol, status: number, data: Buffer): Promise<Delivered> {
+  const { res, client } = answer;
+  const { canonical, body } = translateError(upstream, client.protocol, parseJson(data) ?? data.toString('utf8'), status, answer.requestId);
+  if (res.headersSent) {
+    // keep-alives already committed a 200 stream: deliver the upstream's error in-band
+    await write(res, client.streamErrorEvent({ message: canonical.message, kind: canonical.kind }, answer.requestId, answer.servedModel));
+    res.end();
+    return { status: 200, error: canonical.message };
+  }
+  sendJson(res, status, JSON.stringify(body), { ...answer.headers, 'x-anyrouter-request-id': answer.requestId });
+  return { status, error: canonical.message };
+}
+
+export async function relayTranslatedStream(answer: ServedAnswer, upstream: WireProtocol, status: number, body: Extract<UpstreamBody, { kind: 'stream' }>, includeUsage: boolean): Promise<Delivered> {
+  const { res } = answer;
+  const translator = createStreamTranslator(upstream, answer.client.protocol, { model: answer.servedModel, requestId: answer.requestId, includeUsage });
+  const started = answer.now();
+  const failure = await pipeTranslated(answer, body, translator);
+  if (failure === undefined) body.done();
+  else body.cancel();
+  const usage = translator.response().usage;
+  answer.recordThroughput(usage.outputTokens, answer.now() - started);
+  res.end();
+  return failure === undefined ? { status, usage } : { status, usage, error: failure };
+}
+
+/** Feeds the upstream's chunks through the translator to the client; returns what failed, if anything. */
+async function pipeTranslated(answer: ServedAnswer, body: Extract<UpstreamBody, { kind: 'stream' }>, translator: StreamTranslator): Promise<string | undefined> {
+  const { res } = answer;
+  const send = async (text: string) => {
+    if (text !== '') await write(res, text);
+  };
+  try {
+    await send(translator.push(body.first));
+    for (;;) {
+      if (res.destroyed) return 'client closed the stream';
+      const next = await body.rest.next();
+      if (next.done) break;
+      await send(translator.push(next.value));
+    }
+  } catch (error) {
+    const message = streamFailureMessage(error);
+    await send(translator.end(message));
+    return message;
+  }
+  await send(translator.end());
+  return translator.error;
+}
+
+function parseJson(data: Buffer): unknown {
+  try {
+    return JSON.parse(data.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * What the runtime needs to call one upstream type: the wire protocol it speaks, the path of a model's
+ * endpoint below the provider's base URL, and the request headers (where the key goes). One small file
+ * per type holds the details: openai-request.ts, anthropic-request.ts, gemini-request.ts.
+ */
+import type { UpstreamType, WireProtocol } from '../../protocols/index.js';
+import type { ServeKey, ServeProvider } from '../routing-table.js';
+
+export interface UpstreamHeadersInput {
+  provider: ServeProvider;
+  key: ServeKey;
+  stream: boolean;
+  /** Client headers relayed to an upstream of the client's own protocol (e.g. `anthropic-beta`), lowercased. */
+  relayed: Readonly<Record<string, string>>;
+}
+
+export interface UpstreamAdapter {
+  readonly type: UpstreamType;
+  readonly protocol: WireProtocol;
+  /** Path of the model's endpoint below the provider's base path, e.g. `/chat/completions`. */
+  path(model: string, stream: boolean): string;
+  headers(input: UpstreamHeadersInput): Record<string, string>;
+}

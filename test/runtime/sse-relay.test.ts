@@ -1,0 +1,54 @@
+/** How the byte-for-byte SSE relay tells a finished stream from a cut one, for OpenAI and Anthropic streams. */
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { relaySse, type RelayOptions } from '../../src/runtime/http/sse-relay.js';
+
+const OPENAI: RelayOptions = { terminal: 'data: [DONE]' };
+const ANTHROPIC: RelayOptions = { terminal: 'event: message_stop', errorMarker: 'event: error' };
+
+async function relay(chunks: string[], options: RelayOptions) {
+  const written: string[] = [];
+  const res = { destroyed: false, write: (data: Buffer | string) => (written.push(data.toString()), true) } as unknown as ServerResponse;
+  const rest = (async function* () {
+    for (const chunk of chunks.slice(1)) yield Buffer.from(chunk);
+  })();
+  const result = await relaySse(res, Buffer.from(chunks[0]!), rest, options);
+  return { result, written: written.join('') };
+}
+
+const delta = (text: string) => `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })}\n\n`;
+const stop = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+const error = 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
+
+describe('relaySse', () => {
+  it('relays every byte, split anywhere, and sees the terminal event', async () => {
+    const stream = delta('Hello') + delta(' world') + stop;
+    const chunks = [stream.slice(0, 7), stream.slice(7, 50), stream.slice(50)];
+    const { result, written } = await relay(chunks, ANTHROPIC);
+    expect(written).toBe(stream);
+    expect(result).toMatchObject({ complete: true, events: 3 });
+  });
+
+  it('a comment or extra blank lines after the terminal event still count as complete', async () => {
+    expect((await relay(['data: {"a":1}\n\n', 'data: [DONE]\n\n\n', ': ping\n\n'], OPENAI)).result.complete).toBe(true);
+    expect((await relay(['data: {"a":1}\r\n\r\ndata: [DONE]\r\n\r\n'], OPENAI)).result.complete).toBe(true);
+  });
+
+  it('a stream cut after a delta whose text mentions the markers is a cut, not a terminal or an upstream error', async () => {
+    const { result } = await relay([delta('x'), delta('event: error and event: message_stop')], ANTHROPIC);
+    expect(result).toMatchObject({ complete: false, error: 'upstream ended the stream before its final event' });
+    expect(result.upstreamErrorRelayed).toBeUndefined();
+  });
+
+  it('an upstream error event as the last event is relayed and reported, so no second error follows', async () => {
+    const { result, written } = await relay([delta('x'), error], ANTHROPIC);
+    expect(written).toBe(delta('x') + error);
+    expect(result).toMatchObject({ complete: false, upstreamErrorRelayed: true });
+  });
+
+  it('half an event at the end is held back', async () => {
+    const { result, written } = await relay([delta('x'), 'event: content_block_delta\ndata: {"type":'], ANTHROPIC);
+    expect(written).toBe(delta('x'));
+    expect(result).toMatchObject({ complete: false, error: 'upstream ended the stream in the middle of an event' });
+  });
+});
