@@ -8,6 +8,8 @@ export { responseToStreamEvents } from './response-to-stream-events.js';
 export { codecForUpstream, needsTranslation, protocolCodecs, upstreamProtocols, type ClientProtocol, type UpstreamType } from './protocol-registry.js';
 export { createStreamTranslator, translateError, translateRequest, translateResponse, type StreamTranslator, type TranslatedRequest } from './translate.js';
 export { openAIChatCodec } from './openai-chat/openai-chat-codec.js';
+export { usageFromOpenAIChat } from './openai-chat/openai-chat-usage.js';
+export { usageFromAnthropic } from './anthropic-messages/anthropic-usage.js';
 export { anthropicMessagesCodec } from './anthropic-messages/anthropic-messages-codec.js';
 export { openAIResponsesCodec } from './openai-responses/openai-responses-codec.js';
 export { geminiCodec } from './gemini/gemini-codec.js';

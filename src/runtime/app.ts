@@ -13,6 +13,8 @@ import type { ClientProtocolSpec } from './http/client-protocol.js';
 import { handleCountTokens } from './http/count-tokens.js';
 import type { ErrorEnvelope } from './http/error-envelope.js';
 import { handleModelRequest } from './http/handle-model-request.js';
+import { requestRecordOf } from './http/request-record-of.js';
+import { adminRoutes } from './admin/admin-routes.js';
 import { openAIChatClient } from './http/openai-chat-client.js';
 import type { GatewayError } from './http/openai-errors.js';
 import { openAIResponsesClient } from './http/openai-responses-client.js';
@@ -76,7 +78,11 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
   for (const base of ['/v1', '/api/v1']) {
     for (const [path, client] of MODEL_ROUTES) {
       app.post(base + path, authenticated, async (c) => {
-        await handleModelRequest(getState(), c.get('ctx'), client, c.env.incoming, c.env.outgoing);
+        const state = getState();
+        const summary = await handleModelRequest(state, c.get('ctx'), client, c.env.incoming, c.env.outgoing);
+        // the answer is out: recording costs the client nothing
+        const observability = state.observability;
+        if (observability) observability.record(requestRecordOf(summary, c.env.incoming.headers, state.clock.now(), { bodies: observability.bodies }));
         return RESPONSE_ALREADY_SENT;
       });
       app.all(base + path, methodNotAllowed('POST'));
@@ -103,6 +109,20 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
   }
 
   app.get('/health', (c) => c.json(healthReport(getState())));
+  app.get('/metrics', async (c) => {
+    const metrics = getState().observability?.metrics;
+    if (!metrics) return sendError(c, { status: 404, code: 'metrics_disabled', message: 'metrics are not running' });
+    const { contentType, body } = await metrics.text();
+    return c.body(body, 200, { 'content-type': contentType });
+  });
+  app.route(
+    '/',
+    adminRoutes({
+      log: () => getState().observability?.log,
+      adminKeys: () => getState().table.bundle.auth.adminKeys,
+      gatewayKeys: () => getState().table.bundle.auth.gatewayKeys,
+    }),
+  );
   app.all('/health', methodNotAllowed('GET'));
 
   app.notFound((c) => sendError(c, { status: 404, code: 'route_not_found', message: `no route for ${c.req.method} ${c.req.path}` }));

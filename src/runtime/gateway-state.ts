@@ -6,6 +6,7 @@ import { GatewayAuth } from './http/gateway-auth.js';
 import { buildRoutingTable, type Env, type RoutingTable } from './routing-table.js';
 import { OriginPools } from './upstream/origin-pools.js';
 import { UpstreamStats } from './policy/upstream-stats.js';
+import type { Observability } from './observability/observability.js';
 
 export interface GatewayState {
   table: RoutingTable;
@@ -14,6 +15,8 @@ export interface GatewayState {
   auth: GatewayAuth;
   clock: Clock;
   stats: UpstreamStats;
+  /** Request log, metrics, access log, traces: started once, kept across reloads. */
+  observability?: Observability;
   startedAt: number;
 }
 

@@ -63,6 +63,16 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** Upstream types this runtime has an adapter for (upstream/upstream-adapters.ts); candidates of other types are left out of the table. */
 export const SERVED_PROVIDER_TYPES: ReadonlySet<string> = new Set(['openai', 'anthropic', 'gemini']);
 
+/** Header values with env references read (a missing variable drops the header). */
+export function resolveHeaders(headers: Record<string, string | EnvRef>, env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const resolved = resolveEnv(value, env);
+    if (resolved !== undefined) out[name.toLowerCase()] = resolved;
+  }
+  return out;
+}
+
 function resolveEnv(value: string | EnvRef, env: Env): string | undefined {
   return typeof value === 'string' ? value : env[value.env];
 }
@@ -74,11 +84,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
       const value = env[k.env];
       return { name: k.name, weight: k.weight, tier: k.tier, value: value || undefined, env: k.env, present: Boolean(value) };
     });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(spec.headers)) {
-      const resolved = resolveEnv(value, env);
-      if (resolved !== undefined) headers[name.toLowerCase()] = resolved;
-    }
+    const headers = resolveHeaders(spec.headers, env);
     const url = new URL(spec.baseUrl);
     providers.set(spec.id, { id: spec.id, spec, pool: new KeyPool(keys, spec.keyStrategy, random), headers, origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') });
   }

@@ -5,7 +5,8 @@ import { serve } from '@hono/node-server';
 import type { RoutingBundle } from '../bundle/format.js';
 import { createApp } from './app.js';
 import { createGatewayState, reloadGatewayState, type GatewayState } from './gateway-state.js';
-import { SERVED_PROVIDER_TYPES, type Env } from './routing-table.js';
+import { SERVED_PROVIDER_TYPES, resolveHeaders, type Env } from './routing-table.js';
+import { startObservability } from './observability/observability.js';
 
 export interface GatewayOptions {
   bundle: RoutingBundle;
@@ -14,6 +15,8 @@ export interface GatewayOptions {
   env?: Env;
   /** Where start-up notes go (default stderr). */
   log?: (line: string) => void;
+  /** Where the JSON access log goes (default stdout). */
+  accessLogTo?: NodeJS.WritableStream;
 }
 
 export interface RunningGateway {
@@ -34,6 +37,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const env = options.env ?? process.env;
   let state = createGatewayState(options.bundle, env);
+  state.observability = await startObservability({
+    config: options.bundle.observability,
+    secrets: [...state.table.providers.values()].flatMap((p) => p.pool.keys.flatMap((k) => (k.value ? [k.value] : []))),
+    health: () => state.health,
+    now: () => state.clock.now(),
+    otlpHeaders: resolveHeaders(options.bundle.observability.telemetry.otlpHeaders, env),
+    log,
+    ...(options.accessLogTo ? { accessLogTo: options.accessLogTo } : {}),
+  });
   let host = options.host ?? options.bundle.server.host ?? LOOPBACK;
   if (!state.auth.enabled && host !== LOOPBACK && host !== 'localhost' && host !== '::1') {
     log(`anyrouter: no gateway keys are configured, so the gateway binds to ${LOOPBACK} only (not ${host}); add auth.gatewayKeys (anyrouter keys new NAME) to serve other hosts`);
@@ -76,7 +88,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         server.close(() => {
           clearTimeout(force);
           clearInterval(sweep);
-          state.pools.close().then(() => resolve(), () => resolve());
+          Promise.allSettled([state.pools.close(), state.observability?.close()]).then(() => resolve());
         });
         server.closeIdleConnections();
       });

@@ -127,6 +127,8 @@ export function useE2E(): E2E {
         ...config,
         routing: { ...TEST_ROUTING, ...config.routing },
         server: { port: 0, ...config.server },
+        // no request log (a worker thread each) unless a test asks for one, then in its temp dir; no access log lines
+        logging: { enabled: false, path: path.join(dir, 'anyrouter.db'), accessLog: false, ...config.logging },
       };
       const configPath = path.join(dir, 'anyrouter.config.ts');
       await writeFile(configPath, `export default ${JSON.stringify(full, null, 2)};\n`);

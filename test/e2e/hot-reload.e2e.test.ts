@@ -32,6 +32,7 @@ function config(first: MockUpstream, second: MockUpstream, primary: 'first' | 's
     ],
   }],
   presets: [],
+  logging: { enabled: false },
 };
 `;
 }

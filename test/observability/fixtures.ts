@@ -30,7 +30,7 @@ export function record(over: Partial<RequestRecord> = {}): RequestRecord {
     time: T0 + counter,
     gatewayKey: 'team-a',
     app: { title: 'Notes App', version: '1.2.0', referer: 'https://notes.example' },
-    protocol: 'openai',
+    protocol: 'openai-chat',
     requestedModel: 'gpt-5.4-mini',
     servedModel: 'openai/gpt-5.4-mini',
     stream: false,

@@ -67,7 +67,7 @@ describe('SqliteRequestStore', () => {
 
   it('round-trips a minimal record (no tokens, cost, served model or attempts)', () => {
     const store = storeAt();
-    const rec: RequestRecord = { id: 'r1', time: T0, app: {}, protocol: 'anthropic', requestedModel: 'nope', stream: false, status: 404, errorClass: 'model_not_found', latencyMs: 1.5, attempts: [] };
+    const rec: RequestRecord = { id: 'r1', time: T0, app: {}, protocol: 'anthropic-messages', requestedModel: 'nope', stream: false, status: 404, errorClass: 'model_not_found', latencyMs: 1.5, attempts: [] };
     store.insertBatch([rec]);
     expect(store.getRequest('r1')).toEqual(rec);
   });

@@ -34,12 +34,20 @@ export interface RequestSummary extends Partial<Answered> {
   attempts: AttemptRecord[];
   /** The status the client got (200 for a stream that failed after its first byte). */
   status: number;
+  /** Clock ms when the handler began, and when the answer began to go out. */
+  startedAt: number;
+  answeredAt?: number;
+  /** The model as the client named it, and the preset it used. */
+  requestedModel?: string;
+  preset?: string;
+  /** The client's body as received (logged only with `logging.bodies`). */
+  requestBody?: Buffer;
 }
 
 export async function handleModelRequest(state: GatewayState, ctx: RequestContext, client: ClientProtocolSpec, req: IncomingMessage, res: ServerResponse): Promise<RequestSummary> {
   const { table, health, clock, stats } = state;
   const bundle = table.bundle;
-  const summary: RequestSummary = { requestId: ctx.requestId, protocol: client.protocol, identity: ctx.identity.name, stream: false, attempts: [], status: 0 };
+  const summary: RequestSummary = { requestId: ctx.requestId, protocol: client.protocol, identity: ctx.identity.name, stream: false, attempts: [], status: 0, startedAt: clock.now() };
   const fail = (error: GatewayError, model?: string): RequestSummary => {
     sendGatewayError(res, client.envelope, error, ctx.requestId, ctx.baseHeaders);
     return { ...summary, status: error.status, error: error.message, ...(model !== undefined ? { model } : {}) };
@@ -56,6 +64,8 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   const body = parsed.body;
   const stream = body.stream === true;
   summary.stream = stream;
+  summary.requestBody = read.body;
+  if (typeof body.model === 'string') summary.requestedModel = body.model;
 
   // 2. the plan: which (upstream, key) pairs to try, in order
   const pinned = headerValue(req.headers['x-anyrouter-provider']);
@@ -73,6 +83,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   if ('status' in route) return fail(route);
   const { target } = route;
   const primary = target.models[0]!;
+  if (target.preset) summary.preset = target.preset.name;
 
   const forbidden = target.models.find((m) => !ctx.identity.allows(m.spec.id) && !m.spec.aliases.some((a) => ctx.identity.allows(a)));
   if (forbidden) return fail({ status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` }, forbidden.spec.id);
@@ -152,6 +163,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   }
 
   // 5. the answer, once, in the client's protocol
+  summary.answeredAt = clock.now();
   const answered = await sendAnswer({ state, ctx, client, res, result, plan, requests, ranked: route.ranked, primaryModel: primary.spec.id });
   res.off('close', onClose);
 

@@ -7,10 +7,11 @@ import type { UpstreamBody } from '../upstream/http-transport.js';
 import { errorKindOfStatus } from './error-envelope.js';
 import { sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
+import { nativeUsageMeter } from './native-usage.js';
 import { modelNameRewriter } from './served-model-name.js';
 import { relaySse, write } from './sse-relay.js';
 
-type Delivered = Pick<Answered, 'status' | 'error'>;
+type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body'>;
 
 export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'returned', status: number, contentType: string | undefined, data: Buffer, attemptMs: number): Promise<Delivered> {
   const { res, client, servedModel } = answer;
@@ -21,23 +22,32 @@ export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'ret
     res.end();
     return { status: 200, error: message };
   }
-  const rename = kind === 'served' && client.native?.renamesModel ? modelNameRewriter(answer.upstreamModel, servedModel) : undefined;
-  const body = rename ? rename(data) : data;
-  if (kind === 'served') answer.recordThroughput(outputTokensOf(body, client.native?.outputTokensField), attemptMs);
-  sendJson(res, status, body, { ...answer.headers, 'content-type': contentType ?? 'application/json' });
-  return kind === 'served' ? { status } : { status, error: errorMessageOf(data, status) };
+  if (kind !== 'served') {
+    sendJson(res, status, data, { ...answer.headers, 'content-type': contentType ?? 'application/json' });
+    return { status, error: errorMessageOf(data, status) };
+  }
+  const rename = client.native?.renamesModel ? modelNameRewriter(answer.upstreamModel, servedModel) : undefined;
+  const meter = nativeUsageMeter(client.protocol, answer.costOf);
+  const body = meter.json(rename ? rename(data) : data);
+  const usage = meter.usage();
+  answer.recordThroughput(usage?.outputTokens ?? outputTokensOf(body, client.native?.outputTokensField), attemptMs);
+  const headers = { ...answer.headers, 'content-type': contentType ?? 'application/json', ...(usage ? { 'x-anyrouter-cost': String(answer.costOf(usage)) } : {}) };
+  sendJson(res, status, body, headers);
+  return { status, body, ...(usage ? { usage } : {}) };
 }
 
 export async function relayNativeStream(answer: ServedAnswer, status: number, upstream: Extract<UpstreamBody, { kind: 'stream' }>): Promise<Delivered> {
   const { res, client } = answer;
   const native = client.native!;
   const rename = native.renamesModel ? modelNameRewriter(answer.upstreamModel, answer.servedModel) : undefined;
+  const meter = nativeUsageMeter(client.protocol, answer.costOf);
   const started = answer.now();
   const relayed = await relaySse(res, upstream.first, upstream.rest, {
     terminal: native.streamTerminal,
     ...(native.streamErrorMarker !== undefined ? { errorMarker: native.streamErrorMarker } : {}),
-    ...(rename ? { transform: rename } : {}),
+    transform: rename ? (events) => meter.events(rename(events)) : meter.events,
   });
+  const usage = meter.usage();
   if (relayed.complete) {
     upstream.done();
     answer.recordThroughput(relayed.events, answer.now() - started);
@@ -48,7 +58,7 @@ export async function relayNativeStream(answer: ServedAnswer, status: number, up
     }
   }
   res.end();
-  return relayed.complete ? { status } : { status, error: relayed.error ?? 'upstream stream failed' };
+  return { status, ...(usage ? { usage } : {}), ...(relayed.complete ? {} : { error: relayed.error ?? 'upstream stream failed' }) };
 }
 
 /** The output token count of a JSON answer, read without parsing it (`completion_tokens`, `output_tokens`). */

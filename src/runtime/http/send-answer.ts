@@ -18,6 +18,7 @@ import type { RequestContext } from './request-context.js';
 import { sendGatewayError } from './respond.js';
 import { write } from './sse-relay.js';
 import { withoutSecret } from './without-secret.js';
+import { computeCost } from '../observability/cost.js';
 import { relayTranslatedStream, sendTranslatedError, sendTranslatedJson } from './translated-answer.js';
 import type { UpstreamRequests } from './upstream-requests.js';
 
@@ -32,10 +33,14 @@ export interface Answered {
   provider?: string;
   /** The served attempt was translated from the client's protocol (not relayed untouched). */
   translated?: boolean;
-  /** Token usage, when the gateway read it (translated answers). */
+  /** Token usage, when the upstream reported it. */
   usage?: CanonicalUsage;
+  /** Pricing of the candidate that served, for the cost of `usage`. */
+  pricing?: RoutedCandidate['pricing'];
   /** What went wrong, an in-band stream error included. */
   error?: string;
+  /** The JSON answer as sent (non-streamed answers; logged only with `logging.bodies`). */
+  body?: Buffer | string;
 }
 
 export interface AnswerInput {
@@ -62,6 +67,8 @@ export interface ServedAnswer {
   servedModel: string;
   /** The upstream's own name for it. */
   upstreamModel: string;
+  /** USD for a usage, from the served candidate's pricing. */
+  costOf(usage: CanonicalUsage): number;
   /** Records a throughput sample: output tokens (or stream events) over `ms`. */
   recordThroughput(count: number, ms: number): void;
   now(): number;
@@ -108,8 +115,9 @@ async function sendUpstreamAnswer(input: AnswerInput, result: Extract<LoopResult
       if (count > 0 && ms > 0) state.stats.recordThroughput(served.upstream, state.clock.now(), count / (ms / 1000));
     },
     now: () => state.clock.now(),
+    costOf: (usage) => computeCost(candidate.pricing, { prompt: usage.inputTokens, completion: usage.outputTokens, cached: usage.cacheReadTokens ?? 0, cacheWrite: usage.cacheWriteTokens ?? 0 }).usd,
   };
-  const base = { model: servedModel, provider: served.provider, translated: !route.native };
+  const base = { model: servedModel, provider: served.provider, translated: !route.native, pricing: candidate.pricing };
   const body = outcome.body;
   if (body.kind === 'buffer') {
     const attemptMs = served.endedAt - served.startedAt;

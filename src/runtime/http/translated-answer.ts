@@ -9,7 +9,7 @@ import { sendGatewayError, sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
 import { streamFailureMessage, write } from './sse-relay.js';
 
-type Delivered = Pick<Answered, 'status' | 'error' | 'usage'>;
+type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body'>;
 
 export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol, status: number, data: Buffer, attemptMs: number): Delivered {
   const json = parseJson(data);
@@ -20,8 +20,13 @@ export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol,
   }
   const { canonical, body } = translateResponse(upstream, answer.client.protocol, json, { model: answer.servedModel, clientModel: answer.servedModel });
   answer.recordThroughput(canonical.usage.outputTokens, attemptMs);
-  sendJson(answer.res, status, JSON.stringify(body), answer.headers);
-  return { status, usage: canonical.usage };
+  const cost = answer.costOf(canonical.usage);
+  // OpenRouter's shape: the cost rides in the OpenAI usage object
+  const usage = (body as { usage?: unknown }).usage;
+  if (answer.client.protocol === 'openai-chat' && usage !== null && typeof usage === 'object') (usage as Record<string, unknown>).cost = cost;
+  const text = JSON.stringify(body);
+  sendJson(answer.res, status, text, { ...answer.headers, 'x-anyrouter-cost': String(cost) });
+  return { status, usage: canonical.usage, body: text };
 }
 
 /** An upstream's answer that the request itself is wrong (400, 404, 413, 422), in the client's envelope. */

@@ -29,6 +29,7 @@ export interface ObservabilityOptions {
   /** Resolved OTLP headers (env references already read). */
   otlpHeaders: Record<string, string>;
   log?: (line: string) => void;
+  accessLogTo?: NodeJS.WritableStream;
 }
 
 export async function startObservability(options: ObservabilityOptions): Promise<Observability> {
@@ -50,7 +51,7 @@ export async function startObservability(options: ObservabilityOptions): Promise
       })
     : undefined;
   const metrics = new GatewayMetrics({ health: options.health, now: options.now, droppedRecords: () => requestLog?.stats().dropped ?? 0 });
-  const accessLog = logging.accessLog ? new AccessLog() : undefined;
+  const accessLog = logging.accessLog ? new AccessLog(options.accessLogTo) : undefined;
   const tracer: RequestTracer | undefined = telemetry.otlpEndpoint
     ? await startRequestTracing({ endpoint: telemetry.otlpEndpoint, headers: options.otlpHeaders, serviceName: telemetry.serviceName })
     : undefined;

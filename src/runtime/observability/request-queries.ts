@@ -14,7 +14,7 @@ export interface RequestFilter {
   app?: string;
   /** An HTTP status, `failed` (error status or error class) or `ok`. */
   status?: number | 'failed' | 'ok';
-  /** Requests that made any attempt on this upstream (`provider/model`). */
+  /** Requests that made any attempt on this upstream (`provider/model`) or provider. */
   upstream?: string;
   /** Inclusive, ms. */
   from?: number;
@@ -117,8 +117,8 @@ export function listRequests(db: Database, filter: RequestFilter, page: PageRequ
     params.push(filter.status);
   }
   if (filter.upstream !== undefined) {
-    where.push('seq IN (SELECT request_seq FROM attempts WHERE upstream = ?)');
-    params.push(filter.upstream);
+    where.push('seq IN (SELECT request_seq FROM attempts WHERE upstream = ? UNION SELECT request_seq FROM attempts WHERE provider = ?)');
+    params.push(filter.upstream, filter.upstream);
   }
   if (filter.from !== undefined) {
     where.push('time >= ?');

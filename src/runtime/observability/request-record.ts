@@ -7,7 +7,8 @@ import type { AttemptRecord } from '../engine/attempt-loop.js';
 import type { OutcomeClass } from '../engine/outcome.js';
 
 /** Wire protocol the client spoke. */
-export type ClientProtocol = 'openai' | 'anthropic';
+export type { ClientProtocol } from '../../protocols/protocol-registry.js';
+import type { ClientProtocol } from '../../protocols/protocol-registry.js';
 
 /**
  * Who sent the request, from `X-AnyRouter-Title` (or OpenRouter's `X-Title`), `X-AnyRouter-Source`,

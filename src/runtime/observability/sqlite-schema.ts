@@ -76,6 +76,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX attempts_by_upstream ON attempts (upstream, request_seq);
     `,
   },
+  {
+    version: 2,
+    name: 'attempts by provider',
+    sql: `CREATE INDEX attempts_by_provider ON attempts (provider, request_seq);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,64 @@
+/** The log record of one finished request: who, what was asked, what served, every attempt, tokens and cost. */
+import type { IncomingHttpHeaders } from 'node:http';
+import { computeCost } from '../observability/cost.js';
+import { attemptTraces, type AppAttribution, type RequestRecord } from '../observability/request-record.js';
+import type { RequestSummary } from './handle-model-request.js';
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  const value = Array.isArray(v) ? v[0] : v;
+  return value === undefined || value === '' ? undefined : value.slice(0, 200);
+}
+
+/** `X-AnyRouter-Title/Source/Version`, and OpenRouter's `X-Title` and `HTTP-Referer`. */
+export function appAttribution(headers: IncomingHttpHeaders): AppAttribution {
+  const app: AppAttribution = {};
+  const title = header(headers, 'x-anyrouter-title') ?? header(headers, 'x-title');
+  const source = header(headers, 'x-anyrouter-source');
+  const version = header(headers, 'x-anyrouter-version');
+  const referer = header(headers, 'http-referer') ?? header(headers, 'referer');
+  if (title) app.title = title;
+  if (source) app.source = source;
+  if (version) app.version = version;
+  if (referer) app.referer = referer;
+  return app;
+}
+
+export function requestRecordOf(summary: RequestSummary, headers: IncomingHttpHeaders, endedAt: number, options: { bodies: boolean }): RequestRecord {
+  const record: RequestRecord = {
+    id: summary.requestId,
+    time: summary.startedAt,
+    gatewayKey: summary.identity,
+    app: appAttribution(headers),
+    protocol: summary.protocol,
+    requestedModel: summary.requestedModel ?? summary.model ?? '',
+    stream: summary.stream,
+    status: summary.status,
+    latencyMs: endedAt - summary.startedAt,
+    attempts: attemptTraces(summary.attempts),
+  };
+  if (summary.preset) record.preset = summary.preset;
+  if (summary.provider && summary.model) record.servedModel = summary.model;
+  if (summary.error) record.errorClass = errorClassOf(summary);
+  if (summary.answeredAt !== undefined) record.ttfbMs = summary.answeredAt - summary.startedAt;
+  if (summary.usage) {
+    const u = summary.usage;
+    record.tokens = { prompt: u.inputTokens, completion: u.outputTokens, cached: u.cacheReadTokens ?? 0, reasoning: u.reasoningTokens ?? 0 };
+    if (summary.pricing) record.costUsd = computeCost(summary.pricing, { prompt: u.inputTokens, completion: u.outputTokens, cached: u.cacheReadTokens ?? 0, cacheWrite: u.cacheWriteTokens ?? 0 }).usd;
+  }
+  if (options.bodies) {
+    const request = summary.requestBody?.toString('utf8');
+    const response = typeof summary.body === 'string' ? summary.body : summary.body?.toString('utf8');
+    record.bodies = { ...(request !== undefined ? { request } : {}), ...(response !== undefined ? { response } : {}) };
+  }
+  return record;
+}
+
+/** A short class for the failure: the last attempt's error class, else the gateway's own reason. */
+function errorClassOf(summary: RequestSummary): string {
+  if (summary.status === 499) return 'client_closed';
+  if (summary.status >= 400 && summary.attempts.length === 0) return `gateway_${summary.status}`;
+  const last = summary.attempts[summary.attempts.length - 1];
+  if (summary.status < 400) return 'stream_broken';
+  return last?.errorClass ?? `http_${summary.status}`;
+}
