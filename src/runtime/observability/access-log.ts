@@ -9,7 +9,7 @@ export class AccessLog {
   private readonly logger: Logger;
 
   constructor(destination: NodeJS.WritableStream | number = 1) {
-    const stream = typeof destination === 'number' ? pino.destination({ dest: destination, sync: false, minLength: 4096 }) : destination;
+    const stream = typeof destination === 'number' ? pino.destination({ dest: destination, sync: false }) : destination;
     this.logger = pino({ base: undefined, messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime }, stream);
   }
 
