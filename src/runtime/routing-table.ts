@@ -6,6 +6,7 @@ import type { BundleCandidate, BundleModel, BundleProvider, EnvRef, RoutingBundl
 import { KeyPool } from './engine/key-pool.js';
 import { makeCandidate, type EngineCandidate, type EngineKey, type EngineProvider } from './engine/plan.js';
 import type { FailoverPolicy } from './engine/outcome.js';
+import type { LoopSettings } from './engine/attempt-loop.js';
 
 export interface ServeKey extends EngineKey {
   /** The secret, read from the environment at start; never logged. */
@@ -161,4 +162,10 @@ function describeModel(m: BundleModel) {
     },
     providers: m.candidates.map((c) => c.provider),
   };
+}
+
+/** The attempt loop's bounds and failover policy for a request on this table that must end by `deadline`. */
+export function loopSettings(table: RoutingTable, deadline: number): LoopSettings {
+  const { routing } = table.bundle;
+  return { ...table.policy, maxAttempts: routing.maxAttempts, cooldownMs: routing.cooldownMs, keyQuarantineMs: routing.keyQuarantineMs, deadline };
 }

@@ -9,7 +9,7 @@ import type { UpstreamOutcome } from '../runtime/engine/outcome.js';
 import { planRoute } from '../runtime/policy/plan-route.js';
 import type { RoutedCandidate } from '../runtime/policy/rank-candidates.js';
 import { UpstreamStats, pick } from '../runtime/policy/upstream-stats.js';
-import { buildRoutingTable } from '../runtime/routing-table.js';
+import { buildRoutingTable, loopSettings } from '../runtime/routing-table.js';
 import type { Fault } from './fault-spec.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -78,13 +78,7 @@ export function simulateWorkload(bundle: RoutingBundle, options: SimulationOptio
         health,
         clock,
         keyUsable: route.keyUsable,
-        settings: {
-          ...table.policy,
-          maxAttempts: bundle.routing.maxAttempts,
-          cooldownMs: bundle.routing.cooldownMs,
-          keyQuarantineMs: bundle.routing.keyQuarantineMs,
-          deadline: start + bundle.routing.requestTimeoutMs,
-        },
+        settings: loopSettings(table, start + bundle.routing.requestTimeoutMs),
         transport: async ({ candidate }) => {
           const provider = table.providers.get(candidate.provider.id)!;
           const latency = Math.round(options.latencyMs * (0.5 + random()));

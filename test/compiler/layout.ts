@@ -7,6 +7,7 @@
  */
 import { stringify } from 'yaml';
 import type { FileTree } from './support.js';
+import { seededRandom } from '../../src/simulation/seeded-random.js';
 
 export interface ConfigData {
   providers: Record<string, ProviderData>;
@@ -41,17 +42,8 @@ export interface PresetData {
   params: Record<string, unknown>;
 }
 
-/** mulberry32: a small seeded PRNG, so a layout is reproducible from its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so a layout is reproducible from its seed. */
+export const random = seededRandom;
 
 function shuffle<T>(items: readonly T[], rnd: () => number): T[] {
   const out = [...items];

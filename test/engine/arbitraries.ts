@@ -10,6 +10,7 @@ import { HealthState, keyId, upstreamId } from '../../src/runtime/engine/health.
 import { KeyPool, type Random } from '../../src/runtime/engine/key-pool.js';
 import type { FailoverPolicy, UpstreamOutcome } from '../../src/runtime/engine/outcome.js';
 import { makeCandidate, type EngineCandidate, type EngineKey, type EngineProvider } from '../../src/runtime/engine/plan.js';
+import { seededRandom } from '../../src/simulation/seeded-random.js';
 
 export const MAX_KEYS = 4;
 export const MAX_CANDIDATES = 5;
@@ -38,17 +39,7 @@ export class FakeClock implements Clock {
   }
 }
 
-/** mulberry32: a tiny seeded PRNG for the `random` key strategy, so runs replay exactly. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 // ---------------------------------------------------------------------------------------------
 // Scripted outcomes

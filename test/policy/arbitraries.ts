@@ -25,6 +25,7 @@ import type { UpstreamOutcome } from '../../src/runtime/engine/outcome.js';
 import { planRoute, type RouteError, type RoutePlan } from '../../src/runtime/policy/plan-route.js';
 import type { LiveStats } from '../../src/runtime/policy/rank-candidates.js';
 import { buildRoutingTable, type Env, type RoutingTable } from '../../src/runtime/routing-table.js';
+import { seededRandom } from '../../src/simulation/seeded-random.js';
 
 export const BASE_NOW = 1_700_000_000_000;
 
@@ -324,17 +325,7 @@ function assemble(drafts: ProviderDraft[], modelDrafts: ModelDraft[], presetSeed
 // ---------------------------------------------------------------------------------------------
 // Serving helpers
 
-/** mulberry32, for the `random` key strategy. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function tableOf(world: GeneratedWorld, env: Env = world.env): RoutingTable {
   return buildRoutingTable(world.bundle, env, seededRandom(7));

@@ -43,6 +43,15 @@ export function parseTime(value: string | undefined, now: number): number | unde
   return Number.isNaN(parsed) ? 'invalid' : parsed;
 }
 
+/** `from` and `to` query values, both parsed, or 'invalid'. */
+function timeRange(fromText: string | undefined, toText: string | undefined): { from?: number; to?: number } | 'invalid' {
+  const now = Date.now();
+  const from = parseTime(fromText, now);
+  const to = parseTime(toText, now);
+  if (from === 'invalid' || to === 'invalid') return 'invalid';
+  return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
+
 /** The admin routes as a sub-app to mount at the root. */
 export function adminRoutes(deps: AdminDeps): Hono {
   const app = new Hono();
@@ -63,10 +72,9 @@ export function adminRoutes(deps: AdminDeps): Hono {
   app.get('/api/requests', (c) =>
     guarded(c, async (log) => {
       const q = c.req.query();
-      const now = Date.now();
-      const from = parseTime(q.from, now);
-      const to = parseTime(q.to, now);
-      if (from === 'invalid' || to === 'invalid') return error(c, { status: 400, code: 'invalid_time', message: "'from' and 'to' take ms since the epoch, an ISO date, or a duration such as 24h" });
+      const range = timeRange(q.from, q.to);
+      if (range === 'invalid') return error(c, { status: 400, code: 'invalid_time', message: "'from' and 'to' take ms since the epoch, an ISO date, or a duration such as 24h" });
+      const { from, to } = range;
       const filter: RequestFilter = {};
       if (q.model) filter.model = q.model;
       if (q.key) filter.key = q.key;
@@ -93,10 +101,9 @@ export function adminRoutes(deps: AdminDeps): Hono {
   app.get('/api/usage', (c) =>
     guarded(c, async (log) => {
       const q = c.req.query();
-      const now = Date.now();
-      const from = parseTime(q.from, now);
-      const to = parseTime(q.to, now);
-      if (from === 'invalid' || to === 'invalid') return error(c, { status: 400, code: 'invalid_time', message: "'from' and 'to' take ms since the epoch, an ISO date, or a duration such as 24h" });
+      const range = timeRange(q.from, q.to);
+      if (range === 'invalid') return error(c, { status: 400, code: 'invalid_time', message: "'from' and 'to' take ms since the epoch, an ISO date, or a duration such as 24h" });
+      const { from, to } = range;
       if (q.group_by !== undefined && !['model', 'key', 'app', 'upstream'].includes(q.group_by)) return error(c, { status: 400, code: 'invalid_group_by', message: "'group_by' is one of model, key, app, upstream" });
       if (q.bucket !== undefined && !['hour', 'day'].includes(q.bucket)) return error(c, { status: 400, code: 'invalid_bucket', message: "'bucket' is hour or day" });
       const rows = await log.reader.usage({

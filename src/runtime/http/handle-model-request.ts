@@ -9,7 +9,7 @@ import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
 import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/attempt-loop.js';
 import type { GatewayState } from '../gateway-state.js';
 import { planRoute } from '../policy/plan-route.js';
-import type { ServeCandidate, ServeKey } from '../routing-table.js';
+import { loopSettings, type ServeCandidate, type ServeKey } from '../routing-table.js';
 import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
 import { parseClientBody } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
@@ -128,13 +128,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
       signal: abort.signal,
       discard: discardOutcome,
       keyUsable: route.keyUsable,
-      settings: {
-        ...table.policy,
-        maxAttempts: bundle.routing.maxAttempts,
-        cooldownMs: bundle.routing.cooldownMs,
-        keyQuarantineMs: bundle.routing.keyQuarantineMs,
-        deadline: now + bundle.routing.requestTimeoutMs,
-      },
+      settings: loopSettings(table, now + bundle.routing.requestTimeoutMs),
       transport: async ({ candidate, key, deadline }) => {
         const served = candidate as ServeCandidate;
         const provider = served.provider;
