@@ -1,0 +1,477 @@
+/**
+ * Gateway bench: the gateway's overhead side by side with a bare Node.js proxy and with calling the
+ * upstream directly, all on 127.0.0.1, each server in its own process:
+ *   - a lean mock OpenAI upstream (bench/mock-upstream.ts): 0 ms and 20 ms think time, a JSON answer and
+ *     a 20-chunk SSE stream, 429 for the failover case;
+ *   - a bare `node:http` pass-through proxy with keep-alive (bench/bare-proxy.ts): the floor;
+ *   - the gateway as `anyrouter serve` with its full default pipeline (bench/gateway-child.ts): a gateway
+ *     key, planning, and whatever tracing/metrics the serve command wires in.
+ * Every figure is also given as a ratio against the bare proxy measured in the same run.
+ *
+ * Run: npm run bench [-- --quick] [-- --duration 30] [-- --profile] (see --help)
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { compile } from '../src/compiler/compile.js';
+import { summarizeCpuProfile } from './cpuprofile-summary.js';
+import { httpProbe, interleave, runAutocannon, type HttpTarget, type LoadOptions, type LoadRun, type Probe, type ProbeSamples } from './load.js';
+import { mockBasePath, OK_KEY, RATE_LIMITED_KEY, STREAM_CHUNKS } from './mock-wire.js';
+import { atExit, forkChild, freePort, installCleanup, killAllChildren, type BenchChild, type ProcessSample } from './processes.js';
+import { fmt, percentile, Table } from './report.js';
+import { repoRoot, transpileForChildren } from './transpile.js';
+
+const HELP = `npm run bench -- [options]
+  --quick               smoke run: ~2 s per load phase, 200 samples per c=1 probe (~35 s in all)
+  --duration S          seconds per autocannon phase (default 10; quick 2)
+  --samples N           requests per target for the c=1 probes (default 2000; quick 200)
+  --connections C       concurrency of the saturation phases (default 32)
+  --rate R              requests per second of the fixed-rate phase (default 500)
+  --gateway-from js|lib|tsx  the gateway's code: src/ transpiled by the bench with esbuild (default),
+                        lib/ (npm run build first), or src/ under tsx (+30-45 MB RSS for tsx's loader thread)
+  --proxy-client undici|http  the bare proxy's upstream client (default undici Pool.stream)
+  --src DIR             serve the gateway from this src/ folder instead of the repo's (e.g. a snapshot from
+                        \`git archive HEAD src | tar -x -C /tmp/base\` to compare a change against its base)
+  --profile             run the gateway child under --cpu-prof and print its top self-time functions
+  --profile-dir DIR     where the .cpuprofile (and the JS it maps to) goes (default /tmp/anyrouter-bench-profile-*)
+  --json FILE           also write every figure as JSON
+  --keep                keep the scratch folder (config, bundle, gateway.log, the gateway's request log)`;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    samples: { type: 'string' },
+    connections: { type: 'string', default: '32' },
+    rate: { type: 'string', default: '500' },
+    'gateway-from': { type: 'string', default: 'js' },
+    'proxy-client': { type: 'string', default: 'undici' },
+    src: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'profile-dir': { type: 'string' },
+    json: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const positive = (value: string | undefined, fallback: number, name: string): number => {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} takes a positive number, not '${value}'`);
+  return n;
+};
+const quick = values.quick;
+const seconds = positive(values.duration, quick ? 2 : 10, 'duration');
+const warmupSeconds = Math.min(2, Math.max(1, Math.round(seconds / 5)));
+const samples = Math.round(positive(values.samples, quick ? 200 : 2000, 'samples'));
+const streamSamples = Math.max(100, Math.round(samples / 2));
+const failoverSamples = Math.max(100, Math.round(samples / 2));
+const warmupSamples = Math.min(200, Math.max(20, Math.round(samples / 10)));
+const connections = Math.round(positive(values.connections, 32, 'connections'));
+const rate = Math.round(positive(values.rate, 500, 'rate'));
+const gatewayFrom = values['gateway-from'];
+if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') throw new Error(`--gateway-from takes js, lib or tsx, not '${gatewayFrom}'`);
+if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
+if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
+const proxyClient = values['proxy-client'];
+if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
+
+/** Think time of the fixed-rate phase: a realistic upstream, not a loopback echo. */
+const RATE_THINK_MS = 20;
+/**
+ * autocannon's overallRate is a per-second quota per connection, sent back to back: with too many
+ * connections the quota goes out in a burst at the top of each second. Size the connections so each one
+ * stays busy most of the second (Little's law with the 20 ms think time plus a few ms of headroom).
+ */
+const rateConnections = Math.max(2, Math.ceil((rate * (RATE_THINK_MS + 4)) / 1000));
+
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+// --- request shapes -------------------------------------------------------------------------------
+
+const MESSAGES = [
+  { role: 'system', content: 'You are a concise assistant for a software team. Answer in plain English, cite the file you mean, and prefer short sentences over long ones.' },
+  { role: 'user', content: 'We run a Node.js gateway in front of several LLM providers. Explain in two sentences why a keep-alive connection pool to each upstream matters for tail latency, and what happens to p99 when the pool is too small for the request rate.' },
+  { role: 'assistant', content: 'Reusing warm connections removes the TCP (and TLS) handshake from every request, so the slowest requests are no longer the ones that had to connect. When the pool is smaller than rate times latency, requests queue for a free connection and p99 grows with the queue.' },
+  { role: 'user', content: 'Good. Now say hello in one short sentence.' },
+];
+const chatBody = (model: string, stream: boolean) => JSON.stringify({ model, messages: MESSAGES, max_tokens: 64, temperature: 0.2, ...(stream ? { stream: true } : {}) });
+
+// the gateway serves alias `fast` from upstream model `fast`: the routing changes nothing, so the client's
+// bytes can go upstream as they are (the common case: a client names the upstream's own model slug)
+const MODEL = { fast: 'fast', slow: 'slow', failoverKey: 'failover-key', failoverProvider: 'failover-provider' } as const;
+
+const gatewayKey = `ar-bench-${randomBytes(16).toString('hex')}`;
+const PROVIDER_ENV = { BENCH_OK_KEY: OK_KEY, BENCH_LIMITED_KEY: RATE_LIMITED_KEY };
+
+function gatewayConfig(mockOrigin: string): string {
+  const provider = (thinkMs: number, keys: Array<[string, string]>, extra = '') =>
+    `{ type: 'openai', baseUrl: '${mockOrigin}${mockBasePath(thinkMs)}', keys: [${keys.map(([name, env]) => `{ name: '${name}', value: { env: '${env}' } }`).join(', ')}]${extra} }`;
+  const model = (id: string, alias: string, upstreams: Array<[string, number]>) =>
+    `    { id: 'bench/${id}', aliases: ['${alias}'], context: 128000, capabilities: ['tools'], pricing: { prompt: 1, completion: 2 }, upstreams: [${upstreams.map(([p, prio]) => `{ provider: '${p}', model: '${alias}', priority: ${prio} }`).join(', ')}] },`;
+  return `// generated by bench/gateway.ts
+export default {
+  providers: {
+    fast: ${provider(0, [['main', 'BENCH_OK_KEY']])},
+    slow: ${provider(RATE_THINK_MS, [['main', 'BENCH_OK_KEY']])},
+    keyed: ${provider(0, [['primary', 'BENCH_LIMITED_KEY'], ['spare', 'BENCH_OK_KEY']], ", keyStrategy: 'fallback'")},
+    limited: ${provider(0, [['main', 'BENCH_LIMITED_KEY']])},
+  },
+  models: [
+${model('fast', MODEL.fast, [['fast', 1]])}
+${model('slow', MODEL.slow, [['slow', 1]])}
+${model('failover-key', MODEL.failoverKey, [['keyed', 1]])}
+${model('failover-provider', MODEL.failoverProvider, [['limited', 1], ['fast', 2]])}
+  ],
+  presets: [],
+  auth: { gatewayKeys: [{ name: 'bench', sha256: '${createHash('sha256').update(gatewayKey).digest('hex')}' }] },
+  server: { host: '127.0.0.1', port: 0 },
+};
+`;
+}
+
+// --- the run --------------------------------------------------------------------------------------
+
+/** A load run with the CPU time the server under test spent on it (for direct, the mock's). */
+type MeasuredRun = LoadRun & { cpuUsPerRequest: number };
+
+interface Results {
+  saturation: { json: MeasuredRun[]; sse: MeasuredRun[]; jsonRepeat?: MeasuredRun };
+  fixedRate: MeasuredRun[];
+  latency: ProbeSamples[];
+  ttft: ProbeSamples[];
+  failover: ProbeSamples[];
+  memory: Array<{ when: string; process: string } & ProcessSample>;
+  /** Highest RSS sampled (every second) during each gateway JSON saturation run. */
+  peakRss: number[];
+}
+
+installCleanup();
+const started = Date.now();
+const loadAtStart = os.loadavg()[0]!;
+const work = await mkdtemp(path.join(os.tmpdir(), 'anyrouter-bench-'));
+if (!values.keep) atExit(() => rmSync(work, { recursive: true, force: true }));
+const profileDir = values.profile ? (values['profile-dir'] ?? (await mkdtemp(path.join(os.tmpdir(), 'anyrouter-bench-profile-')))) : undefined;
+if (profileDir) await mkdir(profileDir, { recursive: true });
+const children: BenchChild[] = [];
+const probes: Probe[] = [];
+
+try {
+  // the children run plain JavaScript (see bench/transpile.ts); kept next to a profile, which maps into it
+  const js = path.join(profileDir ?? work, 'js');
+  const files = await transpileForChildren(js, values.src ? path.resolve(values.src) : undefined);
+  progress(`transpiled ${files} files to ${js}; starting the mock upstream, the bare proxy (${proxyClient}) and the gateway (${gatewayFrom})`);
+  const mock = await forkChild('mock upstream', path.join(js, 'bench/mock-upstream.js'));
+  children.push(mock);
+  const proxy = await forkChild('bare proxy', path.join(js, 'bench/bare-proxy.js'), { args: ['--upstream', mock.url, '--client', proxyClient], nodeFlags: ['--expose-gc'] });
+  children.push(proxy);
+
+  const configFile = path.join(work, 'anyrouter.config.ts');
+  await writeFile(configFile, gatewayConfig(mock.url));
+  const compiled = await compile(configFile);
+  const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+  if (!compiled.bundle || !compiled.text || errors.length > 0) throw new Error(`the bench config does not compile: ${errors.map((d) => d.message).join('; ')}`);
+  const bundleFile = path.join(work, 'routing.json');
+  await writeFile(bundleFile, compiled.text);
+
+  const gatewayPort = await freePort();
+  const gatewayEntry = { js: path.join(js, 'src/cli/main.js'), lib: path.join(repoRoot, 'lib/cli/main.js'), tsx: path.join(repoRoot, 'src/cli/main.ts') }[gatewayFrom];
+  const gateway = await forkChild('gateway', gatewayFrom === 'tsx' ? path.join(repoRoot, 'bench/gateway-child.ts') : path.join(js, 'bench/gateway-child.js'), {
+    tsx: gatewayFrom === 'tsx',
+    args: ['serve', '--bundle', bundleFile, '--host', '127.0.0.1', '--port', String(gatewayPort)],
+    cwd: work,
+    env: {
+      ...process.env,
+      ...PROVIDER_ENV,
+      NODE_ENV: 'production',
+      BENCH_GATEWAY_ENTRY: pathToFileURL(gatewayEntry).href,
+    },
+    logFile: path.join(work, 'gateway.log'),
+    pollPort: gatewayPort,
+    // --expose-gc only lets the bench read the heap after a full GC; nothing else calls gc()
+    nodeFlags: ['--expose-gc', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [])],
+  });
+  children.push(gateway);
+
+  const upstreamHeaders = { authorization: `Bearer ${OK_KEY}` };
+  const gatewayHeaders = { authorization: `Bearer ${gatewayKey}` };
+  const chatPath = (thinkMs: number) => `${mockBasePath(thinkMs)}/chat/completions`;
+  type Target = HttpTarget & { server: BenchChild };
+  const targets = (thinkMs: number, model: string, stream: boolean): Target[] => [
+    { name: 'direct', server: mock, url: `${mock.url}${chatPath(thinkMs)}`, headers: upstreamHeaders, body: chatBody(model, stream) },
+    { name: 'bare proxy', server: proxy, url: `${proxy.url}${chatPath(thinkMs)}`, headers: upstreamHeaders, body: chatBody(model, stream) },
+    { name: 'gateway', server: gateway, url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders, body: chatBody(model, stream) },
+  ];
+
+  await sanityCheck(mock, proxy, gateway, gatewayHeaders);
+
+  const results: Results = { saturation: { json: [], sse: [] }, fixedRate: [], latency: [], ttft: [], failover: [], memory: [], peakRss: [] };
+  const recordMemory = async (when: string, child: BenchChild) => {
+    const sample = await child.sample({ gc: true });
+    results.memory.push({ when, process: child.name, ...sample });
+  };
+  /** Runs `during` while sampling the child's RSS every second; returns its result and the peak. */
+  const withPeakRss = async <T>(child: BenchChild, during: () => Promise<T>): Promise<T> => {
+    let peak = 0;
+    const sampler = setInterval(() => {
+      child.sample().then((m) => (peak = Math.max(peak, m.rss)), () => undefined);
+    }, 1000);
+    try {
+      return await during();
+    } finally {
+      clearInterval(sampler);
+      results.peakRss.push(peak);
+    }
+  };
+  await recordMemory('idle, before load', gateway);
+  await recordMemory('idle, before load', proxy);
+
+  const load = async (label: string, target: Target, options: LoadOptions): Promise<MeasuredRun> => {
+    progress(`${label}: ${target.name}, ${options.overallRate ? `${options.overallRate} req/s over ${options.connections} connections` : `c=${options.connections}`}, ${warmupSeconds} s warm-up + ${options.seconds} s`);
+    await runAutocannon(target, { ...options, seconds: warmupSeconds });
+    const before = await target.server.sample();
+    const run = await runAutocannon(target, options);
+    const after = await target.server.sample();
+    const failed = run.errors + run.timeouts + run.non2xx;
+    if (failed > 0) progress(`  warning: ${target.name}: ${run.errors} errors, ${run.timeouts} timeouts, ${run.non2xx} non-2xx (${JSON.stringify(run.statuses)})`);
+    return { ...run, cpuUsPerRequest: (after.cpuUs - before.cpuUs) / Math.max(1, run.requests) };
+  };
+
+  // 1. saturation, JSON then SSE, 0 ms upstream
+  for (const target of targets(0, MODEL.fast, false)) {
+    const run = () => load('saturation JSON', target, { connections, seconds });
+    results.saturation.json.push(target.name === 'gateway' ? await withPeakRss(gateway, run) : await run());
+  }
+  await recordMemory('after JSON saturation (run 1)', gateway);
+  await recordMemory('after JSON saturation', proxy);
+  for (const target of targets(0, MODEL.fast, true)) results.saturation.sse.push(await load(`saturation SSE (${STREAM_CHUNKS} chunks)`, target, { connections, seconds }));
+  await recordMemory('after SSE saturation', gateway);
+
+  // 2. fixed rate, 20 ms upstream
+  for (const target of targets(RATE_THINK_MS, MODEL.slow, false)) results.fixedRate.push(await load(`fixed rate ${rate} req/s`, target, { connections: rateConnections, seconds, overallRate: rate }));
+  await recordMemory(`after ${rate} req/s`, gateway);
+
+  // 3. microsecond client at c=1, interleaved
+  const probe = (name: string, origin: string, urlPath: string, headers: Record<string, string>, body: string) => {
+    const p = httpProbe(name, origin, [{ path: urlPath, headers, body }]);
+    probes.push(p);
+    return p;
+  };
+  progress(`c=1 JSON latency: ${samples} requests per target, interleaved`);
+  results.latency = await interleave(
+    [
+      probe('direct', mock.url, chatPath(0), upstreamHeaders, chatBody(MODEL.fast, false)),
+      probe('bare proxy', proxy.url, chatPath(0), upstreamHeaders, chatBody(MODEL.fast, false)),
+      probe('gateway', gateway.url, '/v1/chat/completions', gatewayHeaders, chatBody(MODEL.fast, false)),
+    ],
+    samples,
+    warmupSamples,
+  );
+  progress(`c=1 stream time to first token: ${streamSamples} streams per target, interleaved`);
+  results.ttft = await interleave(
+    [
+      probe('direct', mock.url, chatPath(0), upstreamHeaders, chatBody(MODEL.fast, true)),
+      probe('bare proxy', proxy.url, chatPath(0), upstreamHeaders, chatBody(MODEL.fast, true)),
+      probe('gateway', gateway.url, '/v1/chat/completions', gatewayHeaders, chatBody(MODEL.fast, true)),
+    ],
+    streamSamples,
+    warmupSamples,
+  );
+  progress(`c=1 failover 429 then 200: ${failoverSamples} requests per target, interleaved`);
+  const directFailover = httpProbe('direct: 429 call + 200 call', mock.url, [
+    { path: chatPath(0), headers: { authorization: `Bearer ${RATE_LIMITED_KEY}` }, body: chatBody(MODEL.failoverKey, false), expect: 429 },
+    { path: chatPath(0), headers: upstreamHeaders, body: chatBody(MODEL.failoverKey, false) },
+  ]);
+  const proxyFailover = httpProbe('bare proxy (retries the 429)', proxy.url, [
+    { path: chatPath(0), headers: { authorization: `Bearer ${RATE_LIMITED_KEY}`, 'x-bench-retry-authorization': `Bearer ${OK_KEY}` }, body: chatBody(MODEL.failoverKey, false) },
+  ]);
+  probes.push(directFailover, proxyFailover);
+  results.failover = await interleave(
+    [
+      directFailover,
+      proxyFailover,
+      probe('gateway: next key', gateway.url, '/v1/chat/completions', gatewayHeaders, chatBody(MODEL.failoverKey, false)),
+      probe('gateway: next provider', gateway.url, '/v1/chat/completions', gatewayHeaders, chatBody(MODEL.failoverProvider, false)),
+    ],
+    failoverSamples,
+    warmupSamples,
+  );
+  await Promise.all(probes.splice(0).map((p) => p.close()));
+  await recordMemory('after the c=1 probes', gateway);
+
+  // 4. saturation again: memory must not grow from one run to the next
+  results.saturation.jsonRepeat = await withPeakRss(gateway, () => load('saturation JSON, run 2', targets(0, MODEL.fast, false)[2]!, { connections, seconds }));
+  await recordMemory('after JSON saturation (run 2)', gateway);
+
+  print(results, { proxyClient, gatewayFrom, seconds, elapsedS: (Date.now() - started) / 1000 });
+  if (values.json) await writeFile(values.json, JSON.stringify(results, (_k, v: unknown) => (v instanceof Float64Array ? { p50: percentile(v, 0.5), p90: percentile(v, 0.9), p99: percentile(v, 0.99), count: v.length } : v), 2));
+
+  if (profileDir) {
+    progress('stopping the gateway to write its CPU profile');
+    await gateway.stop(15_000);
+    console.log(`\nCPU profile of the gateway (whole run, --cpu-prof): ${path.join(profileDir, 'gateway.cpuprofile')}`);
+    console.log(await summarizeCpuProfile(path.join(profileDir, 'gateway.cpuprofile'), { top: 15 }));
+  }
+} finally {
+  await Promise.all(probes.map((p) => p.close().catch(() => undefined)));
+  await Promise.all(children.reverse().map((c) => c.stop(5_000).catch(() => undefined)));
+  killAllChildren();
+  if (values.keep) progress(`kept ${work}`);
+  else await rm(work, { recursive: true, force: true });
+}
+
+// --- checks and output ----------------------------------------------------------------------------
+
+/** One request of every kind through every server, so a misconfiguration fails loudly before any load. */
+async function sanityCheck(mock: BenchChild, proxy: BenchChild, gateway: BenchChild, gatewayHeaders: Record<string, string>): Promise<void> {
+  const post = async (url: string, headers: Record<string, string>, body: string) => {
+    const answer = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+    return { status: answer.status, headers: answer.headers, text: await answer.text() };
+  };
+  const expect = (what: string, ok: boolean, detail: string) => {
+    if (!ok) throw new Error(`sanity check failed: ${what}: ${detail}\n--- gateway log ---\n${gateway.logTail()}`);
+  };
+  const upstream = { authorization: `Bearer ${OK_KEY}` };
+  for (const [name, base, headers, prefix] of [
+    ['direct', mock.url, upstream, mockBasePath(0)],
+    ['bare proxy', proxy.url, upstream, mockBasePath(0)],
+    ['gateway', gateway.url, gatewayHeaders, '/v1'],
+  ] as const) {
+    const json = await post(`${base}${prefix}/chat/completions`, headers, chatBody(MODEL.fast, false));
+    expect(`${name} JSON`, json.status === 200 && json.text.includes('"choices"'), `${json.status} ${json.text.slice(0, 300)}`);
+    const sse = await post(`${base}${prefix}/chat/completions`, headers, chatBody(MODEL.fast, true));
+    const events = sse.text.split('\n\n').filter((e) => e.startsWith('data: {')).length;
+    expect(`${name} SSE`, sse.status === 200 && events === STREAM_CHUNKS && sse.text.includes('data: [DONE]'), `${sse.status}, ${events} events: ${sse.text.slice(0, 300)}`);
+  }
+  for (const model of [MODEL.failoverKey, MODEL.failoverProvider]) {
+    const answer = await post(`${gateway.url}/v1/chat/completions`, gatewayHeaders, chatBody(model, false));
+    expect(`gateway failover (${model})`, answer.status === 200 && answer.headers.get('x-anyrouter-attempts') === '2', `${answer.status}, attempts ${answer.headers.get('x-anyrouter-attempts')}: ${answer.text.slice(0, 300)}`);
+  }
+  const denied = await post(`${gateway.url}/v1/chat/completions`, {}, chatBody(MODEL.fast, false));
+  expect('gateway auth (a request without the key is refused)', denied.status === 401, `${denied.status}`);
+}
+
+function print(results: Results, info: { proxyClient: string; gatewayFrom: string; seconds: number; elapsedS: number }): void {
+  const out: string[] = [];
+  const find = <T extends { target?: string; name?: string }>(list: T[], name: string) => list.find((r) => (r.target ?? r.name) === name)!;
+  const cpus = os.cpus();
+  out.push('');
+  out.push(`AnyRouter gateway bench${quick ? ' (--quick)' : ''}: Node ${process.version}, ${cpus.length} x ${cpus[0]?.model.trim() ?? 'cpu'}, loopback`);
+  out.push(`  gateway: anyrouter serve from ${{ js: `${values.src ?? 'src/'} (transpiled by the bench)`, lib: 'lib/', tsx: 'src/ under tsx' }[info.gatewayFrom] ?? info.gatewayFrom} with a gateway key; bare proxy: node:http + ${info.proxyClient === 'undici' ? 'undici Pool.stream' : 'http.Agent keepAlive'}; mock upstream: own process`);
+  out.push(`  load phases ${info.seconds} s each after a ${warmupSeconds} s warm-up; ratios are gateway / bare proxy in this run${profileDir ? '; PROFILED RUN: figures perturbed by --cpu-prof' : ''}`);
+  out.push(`  load average (1 min) at start ${loadAtStart.toFixed(2)}, at the end ${os.loadavg()[0]!.toFixed(2)}: above ~1 other processes compete for the ${cpus.length} CPUs and absolute figures drift; CPU per request (process.cpuUsage of the server under test over the run; for direct, the mock's) is the least sensitive to that`);
+
+  const sat = (title: string, runs: MeasuredRun[]) => {
+    const [d, p, g] = [find(runs, 'direct'), find(runs, 'bare proxy'), find(runs, 'gateway')];
+    out.push('', title);
+    out.push(
+      new Table(['', 'direct', 'bare proxy', 'gateway', 'gateway/proxy'])
+        .row('requests/s', fmt.rps(d.rps), fmt.rps(p.rps), fmt.rps(g.rps), fmt.ratio(g.rps, p.rps))
+        .row('p50 (exact)', fmt.us(d.exactP50Us), fmt.us(p.exactP50Us), fmt.us(g.exactP50Us), fmt.ratio(g.exactP50Us, p.exactP50Us))
+        .row('p99 (exact)', fmt.us(d.exactP99Us), fmt.us(p.exactP99Us), fmt.us(g.exactP99Us), fmt.ratio(g.exactP99Us, p.exactP99Us))
+        .row('p50 / p99 (autocannon)', `${d.p50Ms} / ${d.p99Ms} ms`, `${p.p50Ms} / ${p.p99Ms} ms`, `${g.p50Ms} / ${g.p99Ms} ms`, '')
+        .row('CPU per request (server)', fmt.us(d.cpuUsPerRequest), fmt.us(p.cpuUsPerRequest), fmt.us(g.cpuUsPerRequest), fmt.ratio(g.cpuUsPerRequest, p.cpuUsPerRequest))
+        .row('errors + non-2xx', String(d.errors + d.non2xx + d.timeouts), String(p.errors + p.non2xx + p.timeouts), String(g.errors + g.non2xx + g.timeouts), '')
+        .toString(),
+    );
+  };
+  sat(`Saturation, JSON, c=${connections}, 0 ms upstream`, results.saturation.json);
+  sat(`Saturation, SSE (${STREAM_CHUNKS} chunks), c=${connections}, 0 ms upstream`, results.saturation.sse);
+
+  {
+    const [d, p, g] = [find(results.fixedRate, 'direct'), find(results.fixedRate, 'bare proxy'), find(results.fixedRate, 'gateway')];
+    out.push('', `Fixed rate ${rate} req/s (autocannon overallRate, ${rateConnections} connections), JSON, ${RATE_THINK_MS} ms upstream`);
+    out.push(
+      new Table(['', 'direct', 'bare proxy', 'gateway', 'gateway/proxy'])
+        .row('achieved requests/s', fmt.rps(d.rps), fmt.rps(p.rps), fmt.rps(g.rps), '')
+        .row('p50 (exact)', fmt.us(d.exactP50Us), fmt.us(p.exactP50Us), fmt.us(g.exactP50Us), '')
+        .row('p99 (exact)', fmt.us(d.exactP99Us), fmt.us(p.exactP99Us), fmt.us(g.exactP99Us), '')
+        .row('added p50 over direct', '', fmt.addUs(p.exactP50Us - d.exactP50Us), fmt.addUs(g.exactP50Us - d.exactP50Us), fmt.ratio(g.exactP50Us - d.exactP50Us, p.exactP50Us - d.exactP50Us))
+        .row('added p99 over direct', '', fmt.addUs(p.exactP99Us - d.exactP99Us), fmt.addUs(g.exactP99Us - d.exactP99Us), fmt.ratio(g.exactP99Us - d.exactP99Us, p.exactP99Us - d.exactP99Us))
+        .row('p50 / p99 (autocannon)', `${d.p50Ms} / ${d.p99Ms} ms`, `${p.p50Ms} / ${p.p99Ms} ms`, `${g.p50Ms} / ${g.p99Ms} ms`, '')
+        .row('CPU per request (server)', fmt.us(d.cpuUsPerRequest), fmt.us(p.cpuUsPerRequest), fmt.us(g.cpuUsPerRequest), fmt.ratio(g.cpuUsPerRequest, p.cpuUsPerRequest))
+        .toString(),
+    );
+  }
+
+  const c1 = (title: string, list: ProbeSamples[], pick: (s: ProbeSamples) => Float64Array, count: number) => {
+    const [d, p, g] = [find(list, 'direct'), find(list, 'bare proxy'), find(list, 'gateway')];
+    const q = (s: ProbeSamples, at: number) => percentile(pick(s), at);
+    out.push('', `${title} (c=1, ${count} per target, interleaved, hrtime)`);
+    out.push(
+      new Table(['', 'direct', 'bare proxy', 'gateway', 'gateway/proxy'])
+        .row('p50', fmt.us(q(d, 0.5)), fmt.us(q(p, 0.5)), fmt.us(q(g, 0.5)), '')
+        .row('p99', fmt.us(q(d, 0.99)), fmt.us(q(p, 0.99)), fmt.us(q(g, 0.99)), '')
+        .row('added p50 over direct', '', fmt.addUs(q(p, 0.5) - q(d, 0.5)), fmt.addUs(q(g, 0.5) - q(d, 0.5)), fmt.ratio(q(g, 0.5) - q(d, 0.5), q(p, 0.5) - q(d, 0.5)))
+        .row('added p99 over direct', '', fmt.addUs(q(p, 0.99) - q(d, 0.99)), fmt.addUs(q(g, 0.99) - q(d, 0.99)), fmt.ratio(q(g, 0.99) - q(d, 0.99), q(p, 0.99) - q(d, 0.99)))
+        .toString(),
+    );
+  };
+  c1('Added latency, JSON, 0 ms upstream', results.latency, (s) => s.totalUs, samples);
+  c1(`Stream time to first token, ${STREAM_CHUNKS}-chunk SSE, 0 ms upstream`, results.ttft, (s) => s.firstTokenUs, streamSamples);
+  c1(`Stream to the last byte, ${STREAM_CHUNKS}-chunk SSE, 0 ms upstream`, results.ttft, (s) => s.totalUs, streamSamples);
+
+  {
+    const [d, p, gk, gp] = results.failover as [ProbeSamples, ProbeSamples, ProbeSamples, ProbeSamples];
+    const q = (s: ProbeSamples, at: number) => percentile(s.totalUs, at);
+    out.push('', `Failover 429 then 200 (c=1, ${failoverSamples} per target, interleaved, hrtime; direct = the two upstream calls back to back)`);
+    const table = new Table(['', 'p50', 'p99', 'added p50', 'added p99', 'p50 vs proxy']);
+    table.row(d.name, fmt.us(q(d, 0.5)), fmt.us(q(d, 0.99)), '', '', '');
+    for (const s of [p, gk, gp]) {
+      const a50 = q(s, 0.5) - q(d, 0.5);
+      table.row(s.name, fmt.us(q(s, 0.5)), fmt.us(q(s, 0.99)), fmt.addUs(a50), fmt.addUs(q(s, 0.99) - q(d, 0.99)), s === p ? '' : fmt.ratio(a50, q(p, 0.5) - q(d, 0.5)));
+    }
+    out.push(table.toString());
+  }
+
+  {
+    out.push('', 'Memory (process.memoryUsage() reported by each child over IPC; then again after a full GC)');
+    const table = new Table(['', 'process', 'rss', 'heap used', 'rss after GC', 'heap after GC']);
+    for (const m of results.memory) table.row(m.when, m.process, fmt.mb(m.rss), fmt.mb(m.heapUsed), fmt.mb(m.afterGc?.rss ?? NaN), fmt.mb(m.afterGc?.heapUsed ?? NaN));
+    out.push(table.toString());
+    const g1 = results.memory.find((m) => m.process === 'gateway' && m.when.includes('run 1'))!;
+    const g2 = results.memory.find((m) => m.process === 'gateway' && m.when.includes('run 2'))!;
+    const pr = results.memory.find((m) => m.process === 'bare proxy' && m.when.startsWith('after'))!;
+    const delta = (a: number, b: number) => `${b >= a ? '+' : '-'}${fmt.mb(Math.abs(b - a))}`;
+    out.push(`  gateway / bare proxy RSS after JSON saturation: ${fmt.ratio(g1.rss, pr.rss)} (after GC ${fmt.ratio(g1.afterGc?.rss ?? NaN, pr.afterGc?.rss ?? NaN)})`);
+    out.push(`  gateway peak RSS during JSON saturation: run 1 ${fmt.mb(results.peakRss[0] ?? NaN)}, run 2 ${fmt.mb(results.peakRss[1] ?? NaN)}`);
+    out.push(`  gateway run 1 -> run 2: RSS ${fmt.mb(g1.rss)} -> ${fmt.mb(g2.rss)} (${delta(g1.rss, g2.rss)}); heap after GC ${fmt.mb(g1.afterGc?.heapUsed ?? NaN)} -> ${fmt.mb(g2.afterGc?.heapUsed ?? NaN)} (${delta(g1.afterGc?.heapUsed ?? NaN, g2.afterGc?.heapUsed ?? NaN)})`);
+    const r2 = results.saturation.jsonRepeat!;
+    out.push(`  gateway JSON saturation run 2: ${fmt.rps(r2.rps)}, p50 ${fmt.us(r2.exactP50Us)}, p99 ${fmt.us(r2.exactP99Us)} (run 1: ${fmt.rps(find(results.saturation.json, 'gateway').rps)})`);
+  }
+
+  {
+    const json = results.saturation.json;
+    const rateG = find(results.fixedRate, 'gateway');
+    const rateD = find(results.fixedRate, 'direct');
+    const ttft = (name: string) => percentile(find(results.ttft, name).firstTokenUs, 0.5);
+    const fo = results.failover;
+    const foAdded = Math.max(percentile(fo[2]!.totalUs, 0.5), percentile(fo[3]!.totalUs, 0.5)) - percentile(fo[0]!.totalUs, 0.5);
+    const g2 = results.memory.filter((m) => m.process === 'gateway').at(-1)!;
+    const peak = Math.max(...results.peakRss, g2.rss);
+    const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    const throughput = find(json, 'gateway').rps / find(json, 'bare proxy').rps;
+    out.push('', 'Against the issue 8 targets (benchmark figures, not assertions)');
+    out.push(
+      new Table(['', 'measured', 'target', ''])
+        .row(`throughput at c=${connections}, gateway / bare proxy`, `${throughput.toFixed(2)}x`, '>= 0.5x', check(throughput >= 0.5))
+        .row(`added p99 at ${rate} req/s over direct`, fmt.addUs(rateG.exactP99Us - rateD.exactP99Us), '<= 1 ms', check(rateG.exactP99Us - rateD.exactP99Us <= 1000))
+        .row('stream time-to-first-token overhead p50', fmt.addUs(ttft('gateway') - ttft('direct')), '<= 1 ms', check(ttft('gateway') - ttft('direct') <= 1000))
+        .row('429 then 200: added beyond the two calls, p50', fmt.addUs(foAdded), '<= 2 ms', check(foAdded <= 2000))
+        .row(`gateway RSS, peak during ${seconds} s saturation runs`, fmt.mb(peak), '< 150 MB', check(peak < 150 * 1024 * 1024))
+        .row('planning, 2,000-model bundle', 'npm run bench:plan', '<= 5 µs', '')
+        .toString(),
+    );
+  }
+  out.push('', `done in ${info.elapsedS.toFixed(0)} s`);
+  console.log(out.join('\n'));
+}

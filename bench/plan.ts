@@ -1,0 +1,157 @@
+/**
+ * Planning micro-benchmark: resolving and planning one request (planRoute over a routing table from
+ * buildRoutingTable) against a generated 2,000-model x 5-upstream bundle, the catalogue bench/compile.ts
+ * compiles. Warm, many iterations per round, median of several rounds; requests rotate over 1,024
+ * different models so that the lookups do not all hit one hot entry.
+ *
+ * The runtime modules are imported from a plain-JS copy of src/ (bench/transpile.ts), not through tsx:
+ * tsx transpiles with esbuild's keepNames, which wraps every function expression in a `__name(fn, ...)`
+ * call (an Object.defineProperty each time a closure is created) and so slows per-request code that
+ * creates closures. `--from tsx` measures that variant.
+ * Run: npm run bench:plan [-- --models N --upstreams K --rounds R --round-ms MS --from js|tsx]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { compile } from '../src/compiler/compile.js';
+import type { RouteInput } from '../src/runtime/policy/plan-route.js';
+import type { RoutingTable } from '../src/runtime/routing-table.js';
+import { catalogEnv, CATALOG_PROVIDERS, writeCatalogConfig } from './catalog-config.js';
+import { median, Table } from './report.js';
+import { repoRoot, transpileForChildren } from './transpile.js';
+
+const { values } = parseArgs({
+  options: {
+    models: { type: 'string', default: '2000' },
+    upstreams: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '7' },
+    'round-ms': { type: 'string', default: '250' },
+    from: { type: 'string', default: 'js' },
+  },
+});
+if (values.from !== 'js' && values.from !== 'tsx') throw new Error(`--from takes js or tsx, not '${values.from}'`);
+const modelCount = Number(values.models);
+const upstreamCount = Number(values.upstreams);
+const rounds = Number(values.rounds);
+const roundMs = Number(values['round-ms']);
+
+const MESSAGES = [
+  { role: 'system', content: 'You are a concise assistant.' },
+  { role: 'user', content: 'Explain in two sentences why keep-alive connection pools matter for tail latency.' },
+];
+
+interface Sample {
+  body: Record<string, unknown>;
+  rawLength: number;
+  raw: string;
+}
+
+const dir = await mkdtemp(path.join(tmpdir(), 'anyrouter-bench-plan-'));
+try {
+  // the runtime's modules, from the plain-JS copy (default) or the .ts sources through tsx
+  let runtime = path.join(repoRoot, 'src');
+  let ext = '.ts';
+  if (values.from === 'js') {
+    await transpileForChildren(path.join(dir, 'js'));
+    runtime = path.join(dir, 'js/src');
+    ext = '.js';
+  }
+  const load = async <T>(module: string): Promise<T> => (await import(pathToFileURL(path.join(runtime, module + ext)).href)) as T;
+  const { HealthState, upstreamId } = await load<typeof import('../src/runtime/engine/health.js')>('runtime/engine/health');
+  const { planRoute } = await load<typeof import('../src/runtime/policy/plan-route.js')>('runtime/policy/plan-route');
+  const { resolveTarget } = await load<typeof import('../src/runtime/policy/request-target.js')>('runtime/policy/request-target');
+  const { UpstreamStats } = await load<typeof import('../src/runtime/policy/upstream-stats.js')>('runtime/policy/upstream-stats');
+  const { buildRoutingTable } = await load<typeof import('../src/runtime/routing-table.js')>('runtime/routing-table');
+
+  const started = performance.now();
+  const compiled = await compile(await writeCatalogConfig(dir, modelCount, upstreamCount));
+  const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+  if (!compiled.bundle || errors.length > 0) throw new Error(`the generated config does not compile: ${errors.map((d) => d.message).join('; ')}`);
+  const bundle = compiled.bundle;
+  const table: RoutingTable = buildRoutingTable(bundle, catalogEnv(), () => 0.5);
+  const compileSeconds = (performance.now() - started) / 1000;
+
+  const health = new HealthState();
+  const stats = new UpstreamStats();
+  const now0 = Date.now();
+  // live latency figures for every upstream, so a latency sort has numbers to compare
+  for (const model of table.models.values()) for (const c of model.candidates) if (stats.ttfbPercentiles(c.upstream, now0) === undefined) for (let i = 0; i < 8; i++) stats.recordTtfb(c.upstream, now0 - i * 1000, 100 + ((i * 37 + c.upstream.length) % 200));
+
+  const picks = Array.from({ length: 1024 }, (_, i) => (i * 7919) % modelCount);
+  const sample = (body: Record<string, unknown>): Sample => {
+    const raw = JSON.stringify(body);
+    return { body, rawLength: Buffer.byteLength(raw), raw };
+  };
+  const scenarios: Array<{ name: string; samples: Sample[]; cool?: boolean }> = [
+    { name: 'canonical id', samples: picks.map((m) => sample({ model: `vendor${m % 50}/model-${m}`, messages: MESSAGES })) },
+    { name: 'alias', samples: picks.map((m) => sample({ model: `m${m}`, messages: MESSAGES, max_tokens: 256, temperature: 0.2 })) },
+    { name: 'alias + 2 fallback models', samples: picks.map((m) => sample({ model: `m${m}`, models: [`model-${(m + 1) % modelCount}`, `model-${(m + 2) % modelCount}`], messages: MESSAGES })) },
+    { name: 'preset (@preset/pN, sort by price)', samples: picks.map((m) => sample({ model: `@preset/p${m % 20}`, messages: MESSAGES })) },
+    { name: 'provider.sort latency', samples: picks.map((m) => sample({ model: `m${m}`, provider: { sort: 'latency' }, messages: MESSAGES })) },
+    { name: 'provider.only + max_price', samples: picks.map((m) => sample({ model: `m${m}`, provider: { only: CATALOG_PROVIDERS.slice(0, 5), max_price: { prompt: 3 } }, messages: MESSAGES })) },
+    { name: 'alias, primary upstream cooling down', samples: picks.map((m) => sample({ model: `m${m}`, messages: MESSAGES })), cool: true },
+  ];
+
+  const input = (s: Sample): RouteInput => {
+    const now = Date.now();
+    return { table, body: s.body, rawLength: s.rawLength, health, stats: { ttfb: (u) => stats.ttfbPercentiles(u, now), throughput: (u) => stats.throughputPercentiles(u, now) }, now };
+  };
+  let sink = 0;
+
+  /** µs per call of `run` over the samples: median (and min) of `rounds` rounds of ~roundMs each, after a warm-up. */
+  const measure = (samples: Sample[], run: (s: Sample) => number) => {
+    const pass = (n: number) => {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) sink += run(samples[i & 1023]!);
+      return Number(process.hrtime.bigint() - start) / 1000;
+    };
+    // warm up and calibrate the iterations per round
+    let n = 1024;
+    while (pass(n) < roundMs * 1000 * 0.25) n *= 2;
+    const perCall = pass(n) / n;
+    n = Math.max(1024, Math.round((roundMs * 1000) / perCall));
+    const results: number[] = [];
+    for (let r = 0; r < rounds; r++) results.push(pass(n) / n);
+    return { median: median(results), min: Math.min(...results), iterations: n };
+  };
+
+  const out = new Table(['request', 'µs / request (median)', 'min of rounds', 'iterations / round']);
+  for (const scenario of scenarios) {
+    health.upstreams.clear();
+    if (scenario.cool) {
+      for (const m of picks) {
+        const model = table.models.get(`m${m}`);
+        const first = model?.candidates[0];
+        if (first) health.coolUpstream(upstreamId(first.provider.id, first.model), Date.now() + 3_600_000, 'bench', Date.now());
+      }
+    }
+    const check = planRoute(input(scenario.samples[0]!));
+    if ('status' in check) throw new Error(`${scenario.name}: planRoute answered ${check.status} ${check.message}`);
+    const m = measure(scenario.samples, (s) => {
+      const route = planRoute(input(s));
+      return 'status' in route ? -1 : route.plan.order.length;
+    });
+    out.row(`planRoute: ${scenario.name}`, m.median.toFixed(2), m.min.toFixed(2), m.iterations.toLocaleString('en-US'));
+  }
+  health.upstreams.clear();
+  const alias = scenarios[1]!.samples;
+  const resolveOnly = measure(alias, (s) => {
+    const target = resolveTarget(table, s.body);
+    return 'status' in target ? -1 : target.models.length;
+  });
+  out.row('resolveTarget only: alias', resolveOnly.median.toFixed(2), resolveOnly.min.toFixed(2), resolveOnly.iterations.toLocaleString('en-US'));
+  const parsed = measure(alias, (s) => {
+    const route = planRoute({ ...input(s), body: JSON.parse(s.raw) as Record<string, unknown> });
+    return 'status' in route ? -1 : route.plan.order.length;
+  });
+  out.row('JSON.parse + planRoute: alias', parsed.median.toFixed(2), parsed.min.toFixed(2), parsed.iterations.toLocaleString('en-US'));
+
+  console.log(`planning against ${bundle.models.length} models x ${upstreamCount} upstreams (${table.models.size} names; bundle compiled in ${compileSeconds.toFixed(1)} s)`);
+  console.log(`${rounds} rounds of ~${roundMs} ms per line after a warm-up; runtime from ${values.from === 'js' ? 'plain JS (esbuild, no keepNames)' : 'src/ through tsx (keepNames)'}; Node ${process.version}; goal: <= 5 µs per request`);
+  console.log(out.toString());
+  if (sink === 0.5) console.log(''); // keeps the results alive
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
