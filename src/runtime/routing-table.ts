@@ -4,9 +4,11 @@
  */
 import type { BundleCandidate, BundleModel, BundleProvider, EnvRef, RoutingBundle } from '../bundle/format.js';
 import { KeyPool } from './engine/key-pool.js';
+import { keyId } from './engine/health.js';
 import { makeCandidate, type EngineCandidate, type EngineKey, type EngineProvider } from './engine/plan.js';
 import type { FailoverPolicy } from './engine/outcome.js';
 import type { LoopSettings } from './engine/attempt-loop.js';
+import type { RoutedCandidate } from './policy/rank-candidates.js';
 
 export interface ServeKey extends EngineKey {
   /** The secret, read from the environment at start; never logged. */
@@ -42,6 +44,10 @@ export interface ServePool {
 export interface ServeModel {
   spec: BundleModel;
   candidates: ServeCandidate[];
+  /** `[this]`, shared by every request for this model alone (read-only). */
+  alone: ServeModel[];
+  /** The candidates as routed for each position a model can take in a request, built on first use. */
+  routedByGroup?: RoutedCandidate[][];
 }
 
 export interface RoutingTable {
@@ -83,7 +89,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
   for (const spec of Object.values(bundle.providers)) {
     const keys: ServeKey[] = spec.keys.map((k) => {
       const value = env[k.env];
-      return { name: k.name, weight: k.weight, tier: k.tier, value: value || undefined, env: k.env, present: Boolean(value) };
+      return { name: k.name, weight: k.weight, tier: k.tier, value: value || undefined, env: k.env, present: Boolean(value), healthId: keyId(spec.id, k.name) };
     });
     const headers = resolveHeaders(spec.headers, env);
     const url = new URL(spec.baseUrl);
@@ -96,7 +102,9 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
       const provider = providers.get(c.provider);
       return provider && SERVED_PROVIDER_TYPES.has(provider.spec.type) ? [{ ...makeCandidate(provider, c.model), provider, spec: c }] : [];
     });
-    byId.set(spec.id, { spec, candidates });
+    const model: ServeModel = { spec, candidates, alone: [] };
+    model.alone.push(model);
+    byId.set(spec.id, model);
   }
   const models = new Map<string, ServeModel>();
   for (const [name, id] of Object.entries(bundle.lookup)) {

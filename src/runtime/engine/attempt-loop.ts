@@ -107,7 +107,7 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
       if (!probing && health.upstreamCoolingUntil(candidate.upstream, now) !== undefined) break;
       const index = provider.pool.pick((i) => {
         const key = provider.pool.keys[i]!;
-        return key.present && !tried.has(i) && (!input.keyUsable || input.keyUsable(key, provider)) && (probing || health.keyQuarantinedUntil(keyId(provider.id, key.name), now) === undefined);
+        return key.present && !tried.has(i) && (!input.keyUsable || input.keyUsable(key, provider)) && (probing || health.keys.size === 0 || health.keyQuarantinedUntil(key.healthId ?? keyId(provider.id, key.name), now) === undefined);
       });
       if (index < 0) break;
       tried.add(index);
@@ -128,7 +128,7 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
       if (outcome.kind === 'response') record.status = outcome.status;
       if (outcomeClass !== 'success') record.errorClass = errorClassOf(outcome);
       attempts.push(record);
-      const kid = keyId(provider.id, key.name);
+      const kid = key.healthId ?? keyId(provider.id, key.name);
 
       switch (outcomeClass) {
         case 'success': {

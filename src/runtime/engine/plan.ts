@@ -9,6 +9,8 @@ import type { KeyPool, PoolKey } from './key-pool.js';
 export interface EngineKey extends PoolKey {
   /** False when the key's environment variable is not set: the key never serves. */
   present: boolean;
+  /** Its id in the health state (`provider#name`), precomputed where the key is built. */
+  healthId?: string;
 }
 
 export interface EngineProvider {
@@ -54,7 +56,7 @@ export interface PlanInput {
   health: HealthState;
   now: number;
   /** `X-AnyRouter-Provider`: only this provider, no fallback, no probe. */
-  pinnedProvider?: string;
+  pinnedProvider?: string | undefined;
   /** False when the request restricted its providers (`provider.only`): no probe outside what it allowed is worth more than a clear error. */
   probe?: boolean;
   /** Keys this request may use (e.g. BYOK only); all present keys when absent. */
@@ -68,53 +70,92 @@ export function makeCandidate(provider: EngineProvider, model: string): EngineCa
 /** When a candidate can next serve: now if it has a usable key and is not cooling; undefined if never (no key present). */
 export function availableAt(candidate: EngineCandidate, health: HealthState, now: number, keyUsable?: PlanInput['keyUsable']): number | undefined {
   const keys = candidate.provider.pool.keys;
+  // nothing is quarantined (the common case): no key id to build, no map to ask
+  const anyQuarantine = health.keys.size > 0;
   let soonestKey: number | undefined;
   for (const key of keys) {
     if (!key.present || (keyUsable && !keyUsable(key, candidate.provider))) continue;
-    const until = health.keyQuarantinedUntil(keyId(candidate.provider.id, key.name), now) ?? now;
+    const until = anyQuarantine ? (health.keyQuarantinedUntil(key.healthId ?? keyId(candidate.provider.id, key.name), now) ?? now) : now;
     if (soonestKey === undefined || until < soonestKey) soonestKey = until;
+    if (soonestKey === now) break;
   }
   if (soonestKey === undefined) return undefined;
-  const cooling = health.upstreamCoolingUntil(candidate.upstream, now) ?? now;
+  const cooling = health.upstreams.size > 0 ? (health.upstreamCoolingUntil(candidate.upstream, now) ?? now) : now;
   return Math.max(cooling, soonestKey);
 }
+
+/** Marks why a candidate is out of the plan; a number is the time it recovers. */
+const NOT_PINNED = -1;
+const NO_KEY = -2;
 
 export function planAttempts(input: PlanInput): Plan {
   const { health, now } = input;
   const pinned = input.pinnedProvider?.toLowerCase();
-  const decisions: PlanDecision[] = [];
   const order: EngineCandidate[] = [];
+  /** Per input candidate: when it is available (now = in the plan), or NOT_PINNED / NO_KEY. */
+  const availability: number[] = [];
   let soonest: { candidate: EngineCandidate; at: number } | undefined;
 
   for (const candidate of input.candidates) {
     if (pinned !== undefined && candidate.provider.id.toLowerCase() !== pinned) {
-      decisions.push({ upstream: candidate.upstream, included: false, reason: `not the pinned provider '${input.pinnedProvider}'` });
+      availability.push(NOT_PINNED);
       continue;
     }
-    const at = availableAt(candidate, health, now, input.keyUsable);
-    if (at === undefined) {
-      decisions.push({ upstream: candidate.upstream, included: false, reason: 'no key configured in the environment' });
-      continue;
-    }
+    const at = availableAt(candidate, health, now, input.keyUsable) ?? NO_KEY;
+    availability.push(at);
+    if (at === NO_KEY) continue;
     if (at > now) {
-      decisions.push({ upstream: candidate.upstream, included: false, reason: `cooling down for ${at - now} ms` });
       if (soonest === undefined || at < soonest.at) soonest = { candidate, at };
       continue;
     }
-    decisions.push({ upstream: candidate.upstream, included: true, reason: `rank ${order.length + 1}` });
     order.push(candidate);
   }
 
-  if (order.length > 0) return { order, probe: false, decisions };
+  const explain = { candidates: input.candidates, availability, now, pinned: input.pinnedProvider };
+  if (order.length > 0) return new ExplainedPlan(order, false, explain);
   if (soonest !== undefined && pinned === undefined && input.probe !== false) {
     // every candidate is cooling: health may be stale, so probe the one whose cooldown ends first
-    decisions.push({ upstream: soonest.candidate.upstream, included: true, reason: 'probe: every candidate is cooling and this one recovers first' });
-    return { order: [soonest.candidate], probe: true, decisions };
+    return new ExplainedPlan([soonest.candidate], true, explain);
   }
   let refusal: PlanRefusal;
   if (pinned === undefined && soonest !== undefined) refusal = { kind: 'restricted-cooling', message: `every upstream the request allows is cooling down for ${soonest.at - now} ms`, retryAt: soonest.at };
   else if (pinned === undefined) refusal = { kind: 'no-key', message: 'no upstream of this model has a key set in the environment' };
   else if (soonest !== undefined) refusal = { kind: 'pinned-cooling', message: `pinned provider '${input.pinnedProvider}' is cooling down for ${soonest.at - now} ms`, retryAt: soonest.at };
   else refusal = { kind: 'pinned-unavailable', message: `pinned provider '${input.pinnedProvider}' cannot serve this model` };
-  return { order, probe: false, decisions, refusal };
+  return new ExplainedPlan(order, false, explain, refusal);
+}
+
+interface PlanExplanation {
+  candidates: readonly EngineCandidate[];
+  availability: readonly number[];
+  now: number;
+  pinned: string | undefined;
+}
+
+/** A plan whose reasons are built only when someone reads them (explain, tests), never per served request. */
+class ExplainedPlan implements Plan {
+  private explained: PlanDecision[] | undefined;
+
+  constructor(
+    readonly order: EngineCandidate[],
+    readonly probe: boolean,
+    private readonly explanation: PlanExplanation,
+    readonly refusal?: PlanRefusal,
+  ) {}
+
+  get decisions(): PlanDecision[] {
+    if (this.explained) return this.explained;
+    const { candidates, availability, now, pinned } = this.explanation;
+    let rank = 0;
+    const decisions = candidates.map((candidate, i): PlanDecision => {
+      const at = availability[i]!;
+      const { upstream } = candidate;
+      if (at === NOT_PINNED) return { upstream, included: false, reason: `not the pinned provider '${pinned}'` };
+      if (at === NO_KEY) return { upstream, included: false, reason: 'no key configured in the environment' };
+      if (at > now) return { upstream, included: false, reason: `cooling down for ${at - now} ms` };
+      return { upstream, included: true, reason: `rank ${++rank}` };
+    });
+    if (this.probe) decisions.push({ upstream: this.order[0]!.upstream, included: true, reason: 'probe: every candidate is cooling and this one recovers first' });
+    return (this.explained = decisions);
+  }
 }

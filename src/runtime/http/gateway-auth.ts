@@ -45,6 +45,22 @@ export class GatewayAuth {
     }
   }
 
+  /** Presented key -> its entry (or null), so a busy key is hashed once, not per request. Bounded. */
+  private readonly recent = new Map<string, KeyEntry | null>();
+
+  private lookup(presented: string): KeyEntry | undefined {
+    let entry = this.recent.get(presented);
+    if (entry === undefined) {
+      entry = this.byHash.get(createHash('sha256').update(presented).digest('hex')) ?? null;
+      // wrong keys are not remembered: a client guessing keys must not grow the map
+      if (entry !== null) {
+        if (this.recent.size >= 1024) this.recent.clear();
+        this.recent.set(presented, entry);
+      }
+    }
+    return entry ?? undefined;
+  }
+
   get enabled(): boolean {
     return this.byHash.size > 0;
   }
@@ -53,7 +69,7 @@ export class GatewayAuth {
   authenticate(presented: string | undefined, now: number): GatewayIdentity | GatewayError {
     if (!this.enabled) return ANONYMOUS;
     if (!presented) return { status: 401, code: 'missing_api_key', message: 'missing gateway key: send Authorization: Bearer <key>' };
-    const entry = this.byHash.get(createHash('sha256').update(presented).digest('hex'));
+    const entry = this.lookup(presented);
     if (!entry) return { status: 401, code: 'invalid_api_key', message: 'invalid gateway key' };
     const identity: GatewayIdentity = { name: entry.spec.name, allows: (model) => entry.patterns.some((p) => p.test(model)), ...(entry.spec.shared === 'never' ? { byokOnly: true } : {}) };
     const rpm = entry.spec.rpm;

@@ -1,8 +1,8 @@
 /**
  * Usage of answers relayed untouched, read as they pass: OpenAI's `usage` object (a JSON answer's, or a
  * stream's final usage chunk) and Anthropic's `message_start`/`message_delta` usage. OpenAI-shaped usage
- * gains OpenRouter's `cost` (USD); Anthropic answers stay byte for byte. Only events that mention
- * `"usage"` are parsed, so the rest of a stream passes without a JSON parse.
+ * gains OpenRouter's `cost` (USD), spliced into the bytes; Anthropic answers stay byte for byte. Only the
+ * `usage` object itself is parsed, never the whole answer.
  */
 import { mergeUsage, usageFromAnthropic, usageFromOpenAIChat, type CanonicalUsage } from '../../protocols/index.js';
 import type { ClientProtocol } from '../../protocols/index.js';
@@ -15,70 +15,77 @@ export interface UsageMeter {
   usage(): CanonicalUsage | undefined;
 }
 
+const USAGE_KEY = Buffer.from('"usage"');
+const OPEN = 0x7b; // {
+const CLOSE = 0x7d; // }
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Start and end (inclusive) of each `"usage": {...}` object in `data` at or after `from`. */
+function* usageObjects(data: Buffer, from = 0): Generator<[start: number, end: number]> {
+  for (let at = data.indexOf(USAGE_KEY, from); at >= 0; at = data.indexOf(USAGE_KEY, at + USAGE_KEY.length)) {
+    let i = at + USAGE_KEY.length;
+    while (i < data.length && (data[i] === 0x20 || data[i] === 0x3a)) i++; // spaces and the colon
+    if (data[i] !== OPEN) continue; // `"usage": null`
+    let depth = 0;
+    let inString = false;
+    for (let j = i; j < data.length; j++) {
+      const b = data[j];
+      if (inString) {
+        if (b === BACKSLASH) j++;
+        else if (b === QUOTE) inString = false;
+      } else if (b === QUOTE) inString = true;
+      else if (b === OPEN) depth++;
+      else if (b === CLOSE && --depth === 0) {
+        yield [i, j];
+        at = j;
+        break;
+      }
+    }
+  }
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `costOf` prices a usage in USD. */
 export function nativeUsageMeter(protocol: ClientProtocol, costOf: (usage: CanonicalUsage) => number): UsageMeter {
   let usage: CanonicalUsage | undefined;
   const addsCost = protocol === 'openai-chat';
 
-  const readOpenAI = (payload: Record<string, unknown>): boolean => {
-    const read = usageFromOpenAIChat(payload.usage);
-    if (!read) return false;
-    usage = read;
-    (payload.usage as Record<string, unknown>).cost = costOf(read);
-    return true;
-  };
-  const readAnthropic = (payload: Record<string, unknown>) => {
-    const raw = payload.type === 'message_start' ? (payload.message as Record<string, unknown> | undefined)?.usage : payload.usage;
-    const read = usageFromAnthropic(raw);
-    if (read) usage = mergeUsage(usage ?? { inputTokens: 0, outputTokens: 0 }, read);
+  /** Reads every usage object; for OpenAI, splices `"cost"` into each that already has none. */
+  const read = (data: Buffer): Buffer => {
+    let out: Buffer[] | undefined;
+    let copied = 0;
+    for (const [start, end] of usageObjects(data)) {
+      const raw = parse(data.subarray(start, end + 1).toString('utf8'));
+      if (!addsCost) {
+        // Anthropic: message_start carries the input side, message_delta the cumulative output
+        const update = usageFromAnthropic(raw);
+        if (update) usage = mergeUsage(usage ?? { inputTokens: 0, outputTokens: 0 }, update);
+        continue;
+      }
+      const update = usageFromOpenAIChat(raw);
+      if (!update || (raw as Record<string, unknown>).cost !== undefined) continue;
+      usage = update;
+      out ??= [];
+      const empty = Object.keys(raw as object).length === 0;
+      out.push(data.subarray(copied, end), Buffer.from(`${empty ? '' : ','}"cost":${costOf(update)}`));
+      copied = end;
+    }
+    if (!out) return data;
+    out.push(data.subarray(copied));
+    return Buffer.concat(out);
   };
 
   return {
-    events(events) {
-      if (events.indexOf('"usage"') < 0) return events;
-      let changed = false;
-      const out = events
-        .toString('utf8')
-        .split(/(?<=\n\n)/)
-        .map((event) => {
-          if (!event.includes('"usage"')) return event;
-          const lines = event.split('\n');
-          const at = lines.findIndex((l) => l.startsWith('data:'));
-          if (at < 0) return event;
-          const payload = parseObject(lines[at]!.slice(5).trim());
-          if (!payload) return event;
-          if (!addsCost) {
-            readAnthropic(payload);
-            return event;
-          }
-          if (!readOpenAI(payload)) return event;
-          changed = true;
-          lines[at] = `data: ${JSON.stringify(payload)}`;
-          return lines.join('\n');
-        })
-        .join('');
-      return changed ? Buffer.from(out, 'utf8') : events;
-    },
-    json(body) {
-      if (body.indexOf('"usage"') < 0) return body;
-      const payload = parseObject(body.toString('utf8'));
-      if (!payload) return body;
-      if (!addsCost) {
-        const read = usageFromAnthropic(payload.usage);
-        if (read) usage = mergeUsage({ inputTokens: 0, outputTokens: 0 }, read);
-        return body;
-      }
-      return readOpenAI(payload) ? Buffer.from(JSON.stringify(payload), 'utf8') : body;
-    },
+    events: read,
+    json: read,
     usage: () => usage,
   };
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

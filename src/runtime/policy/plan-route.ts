@@ -5,7 +5,7 @@
 import type { HealthState } from '../engine/health.js';
 import { planAttempts, type EngineKey, type EngineProvider, type Plan } from '../engine/plan.js';
 import type { RoutingTable, ServeProvider } from '../routing-table.js';
-import { rankCandidates, type Decision, type FilterName, type LiveStats, type RoutedCandidate } from './rank-candidates.js';
+import { rankCandidates, type Decision, type FilterName, type LiveStats, type RankResult, type RoutedCandidate } from './rank-candidates.js';
 import { readFeatures } from './request-features.js';
 import { resolveTarget, type RequestTarget, type TargetError } from './request-target.js';
 
@@ -23,13 +23,13 @@ export interface RouteInput {
 }
 
 export interface RoutePlan {
-  target: RequestTarget;
+  readonly target: RequestTarget;
   /** After preferences, before health. */
-  ranked: RoutedCandidate[];
+  readonly ranked: RoutedCandidate[];
   /** After health: what the attempt loop runs. */
-  plan: Plan;
-  decisions: Decision[];
-  keyUsable: (key: EngineKey, provider: EngineProvider) => boolean;
+  readonly plan: Plan;
+  readonly decisions: Decision[];
+  readonly keyUsable: (key: EngineKey, provider: EngineProvider) => boolean;
 }
 
 export type RouteError = TargetError & { decisions?: Decision[] };
@@ -41,21 +41,43 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
   if ('status' in target) return target;
   const ranked = rankCandidates({
     models: target.models,
-    ...(target.preferences ? { preferences: target.preferences } : {}),
-    ...(target.suffixSort ? { suffixSort: target.suffixSort } : {}),
+    preferences: target.preferences,
+    suffixSort: target.suffixSort,
     // the preset's parameters count as the request's: they reach the upstream too
-    features: readFeatures(Object.keys(target.params).length > 0 ? { ...target.params, ...input.body } : input.body, input.rawLength),
+    features: readFeatures(target.params === input.body || Object.keys(target.params).length === 0 ? input.body : { ...target.params, ...input.body }, input.rawLength),
     stats: input.stats,
   });
   if (ranked.candidates.length === 0) return emptiedError(target, ranked.excludedBy, ranked.decisions);
 
-  const byokOnly = input.byokOnly === true;
-  const keyUsable = (key: EngineKey, provider: EngineProvider) => key.tier !== 'shared' || (!byokOnly && (provider as ServeProvider).spec.shared !== 'never');
-  const pinned = input.pinnedProvider;
+  const keyUsable = input.byokOnly === true ? byokKeysOnly : sharedKeysAllowed;
   const restricted = target.preferences?.only !== undefined || target.models.some((m) => !target.preferences && m.spec.provider?.only !== undefined);
-  const plan = planAttempts({ candidates: ranked.candidates, health: input.health, now: input.now, keyUsable, probe: !restricted, ...(pinned !== undefined ? { pinnedProvider: pinned } : {}) });
-  const decisions = [...ranked.decisions.filter((d) => !d.included), ...mergeHealth(ranked.decisions.filter((d) => d.included), plan)];
-  return { target, ranked: ranked.candidates, plan, decisions, keyUsable };
+  const plan = planAttempts({ candidates: ranked.candidates, health: input.health, now: input.now, keyUsable, probe: !restricted, pinnedProvider: input.pinnedProvider });
+  return new ExplainedRoute(target, ranked, plan, keyUsable);
+}
+
+/** BYOK keys always; shared ones unless their provider says `shared: never`. */
+const sharedKeysAllowed = (key: EngineKey, provider: EngineProvider) => key.tier !== 'shared' || (provider as ServeProvider).spec.shared !== 'never';
+/** The gateway key says `shared: never`. */
+const byokKeysOnly = (key: EngineKey) => key.tier !== 'shared';
+
+/** A route whose reasons are built only when someone reads them (explain, tests), never per served request. */
+class ExplainedRoute implements RoutePlan {
+  readonly ranked: RoutedCandidate[];
+  private explained: Decision[] | undefined;
+
+  constructor(
+    readonly target: RequestTarget,
+    private readonly rankResult: RankResult,
+    readonly plan: Plan,
+    readonly keyUsable: RoutePlan['keyUsable'],
+  ) {
+    this.ranked = rankResult.candidates;
+  }
+
+  get decisions(): Decision[] {
+    const all = this.rankResult.decisions;
+    return (this.explained ??= [...all.filter((d) => !d.included), ...mergeHealth(all.filter((d) => d.included), this.plan)]);
+  }
 }
 
 /** Health decisions refine the preference positions: a cooling candidate is excluded (or probed). */

@@ -33,15 +33,16 @@ export interface LiveStats {
 export interface RankInput {
   models: readonly ServeModel[];
   /** The request's (or preset's) provider object; when absent each model's own default applies. */
-  preferences?: ProviderPreferences;
-  suffixSort?: SortBy;
+  preferences?: ProviderPreferences | undefined;
+  suffixSort?: SortBy | undefined;
   features: RequestFeatures;
   stats: LiveStats;
 }
 
 export interface RankResult {
-  candidates: RoutedCandidate[];
-  decisions: Decision[];
+  /** Read-only: it may be the model's shared ranked list. */
+  readonly candidates: RoutedCandidate[];
+  readonly decisions: Decision[];
   /** Filters that excluded at least one candidate, with how many. */
   excludedBy: Map<FilterName, number>;
 }
@@ -89,32 +90,48 @@ function stableSort<T>(items: T[], compare: (a: T, b: T) => number): T[] {
   });
 }
 
+/** A model's candidates as routed candidates of request position `group`: built once per (model, group) and reused. */
+export function routedCandidates(model: ServeModel, group: number): readonly RoutedCandidate[] {
+  const cache = (model.routedByGroup ??= []);
+  return (cache[group] ??= model.candidates.map((c) => ({ ...c, group, modelId: model.spec.id, pricing: c.spec.pricing })));
+}
+
 export function rankCandidates(input: RankInput): RankResult {
-  const decisions: Decision[] = [];
+  const excluded: Decision[] = [];
   const excludedBy = new Map<FilterName, number>();
   const exclude = (c: RoutedCandidate, filter: FilterName, reason: string) => {
-    decisions.push({ model: c.modelId, upstream: c.upstream, included: false, reason: `${filter}: ${reason}` });
+    excluded.push({ model: c.modelId, upstream: c.upstream, included: false, reason: `${filter}: ${reason}` });
     excludedBy.set(filter, (excludedBy.get(filter) ?? 0) + 1);
   };
-  const groups: RoutedCandidate[][] = [];
+  const groups: (readonly RoutedCandidate[])[] = [];
   const missesPreferred = new Set<RoutedCandidate>();
   /** Candidates placed by `provider.order`: a global sort does not move them. */
   const pinnedByOrder = new Set<RoutedCandidate>();
   let globalSort: SortBy | undefined;
+  const { features } = input;
 
   input.models.forEach((model, group) => {
     const prefs = input.preferences ?? model.spec.provider;
+    const all = routedCandidates(model, group);
+    const suffixSort = group === 0 ? input.suffixSort : undefined;
+    const modelFits =
+      !(features.tools && !model.spec.capabilities.includes('tools')) &&
+      !(features.maxTokens !== undefined && model.spec.maxOutput !== undefined && features.maxTokens > model.spec.maxOutput) &&
+      !features.promptExceeds(model.spec.context);
+    // the common request: no preferences and nothing the model cannot take; its ranked list as built
+    if (prefs === undefined && suffixSort === undefined && modelFits && !features.tools) {
+      groups.push(all);
+      return;
+    }
     const only = lower(prefs?.only);
     const ignore = lower(prefs?.ignore);
     const maxPrice = prefs?.max_price;
-    const { features } = input;
     let kept: RoutedCandidate[] = [];
-    for (const c of model.candidates) {
-      const routed: RoutedCandidate = { ...c, group, modelId: model.spec.id, pricing: c.spec.pricing };
-      const provider = c.provider.id.toLowerCase();
-      const declared = c.spec.parameters;
-      if (only && !only.has(provider)) exclude(routed, 'provider.only', `'${c.provider.id}' is not listed`);
-      else if (ignore?.has(provider)) exclude(routed, 'provider.ignore', `'${c.provider.id}' is ignored`);
+    for (const routed of all) {
+      const provider = routed.provider.id.toLowerCase();
+      const declared = routed.spec.parameters;
+      if (only && !only.has(provider)) exclude(routed, 'provider.only', `'${routed.provider.id}' is not listed`);
+      else if (ignore?.has(provider)) exclude(routed, 'provider.ignore', `'${routed.provider.id}' is ignored`);
       else if (maxPrice?.prompt !== undefined && routed.pricing.prompt > maxPrice.prompt) exclude(routed, 'provider.max_price', `prompt $${routed.pricing.prompt}/M is over $${maxPrice.prompt}/M`);
       else if (maxPrice?.completion !== undefined && routed.pricing.completion > maxPrice.completion) exclude(routed, 'provider.max_price', `completion $${routed.pricing.completion}/M is over $${maxPrice.completion}/M`);
       else if (maxPrice?.request !== undefined && (routed.pricing.request ?? 0) > maxPrice.request) exclude(routed, 'provider.max_price', `request price $${routed.pricing.request} is over $${maxPrice.request}`);
@@ -126,11 +143,11 @@ export function rankCandidates(input: RankInput): RankResult {
       else kept.push(routed);
     }
 
-    const { by, partition } = sortKeyOf(prefs, group === 0 ? input.suffixSort : undefined);
+    const { by, partition } = sortKeyOf(prefs, suffixSort);
     const order = [...new Set(prefs?.order?.map((p) => p.toLowerCase()) ?? [])];
     const ordered = order.flatMap((p) => kept.filter((c) => c.provider.id.toLowerCase() === p));
-    let rest = kept.filter((c) => !order.includes(c.provider.id.toLowerCase()));
-    if (by && partition === 'model') rest = stableSort(rest, compareBy(by, input.stats));
+    let rest = order.length > 0 ? kept.filter((c) => !order.includes(c.provider.id.toLowerCase())) : kept;
+    if (by && partition === 'model') rest = stableSort(rest === kept ? [...rest] : rest, compareBy(by, input.stats));
     if (by && partition === 'none') globalSort ??= by;
     for (const c of ordered) pinnedByOrder.add(c);
     kept = [...ordered, ...rest];
@@ -142,12 +159,16 @@ export function rankCandidates(input: RankInput): RankResult {
       kept = allowed;
     }
 
-    const slow = kept.filter((c) => !meets(input.stats.ttfb(c.upstream), prefs?.preferred_max_latency, 'lower') || !meets(input.stats.throughput(c.upstream), prefs?.preferred_min_throughput, 'higher'));
+    // live stats are read only when a preferred threshold asks for them
+    const latency = prefs?.preferred_max_latency;
+    const throughput = prefs?.preferred_min_throughput;
+    const slow = latency === undefined && throughput === undefined ? [] : kept.filter((c) => !meets(input.stats.ttfb(c.upstream), latency, 'lower') || !meets(input.stats.throughput(c.upstream), throughput, 'higher'));
     for (const c of slow) missesPreferred.add(c);
     groups.push(slow.length > 0 ? [...kept.filter((c) => !missesPreferred.has(c)), ...slow] : kept);
   });
 
-  let candidates = groups.flat();
+  // one model and no global sort (the common request): its ranked list itself, read-only from here on
+  let candidates: RoutedCandidate[] = groups.length === 1 ? (groups[0] as RoutedCandidate[]) : groups.flat();
   if (globalSort) {
     // partition none: one sort across models, after the ordered providers and before those missing the preferred thresholds
     const sortable = candidates.filter((c) => !pinnedByOrder.has(c) && !missesPreferred.has(c));
@@ -157,9 +178,27 @@ export function rankCandidates(input: RankInput): RankResult {
       ...candidates.filter((c) => !pinnedByOrder.has(c) && missesPreferred.has(c)),
     ];
   }
-  candidates.forEach((c, i) => {
-    const slow = missesPreferred.has(c) ? ', moved to the end: misses the preferred latency/throughput' : '';
-    decisions.push({ model: c.modelId, upstream: c.upstream, included: true, reason: `position ${i + 1}${c.group > 0 ? ` (fallback model ${c.group + 1})` : ''}${slow}` });
-  });
-  return { candidates, decisions, excludedBy };
+  return new ExplainedRanking(candidates, excludedBy, excluded, missesPreferred);
+}
+
+/** A ranking whose reasons are built only when someone reads them (explain, tests), never per served request. */
+class ExplainedRanking implements RankResult {
+  private explained: Decision[] | undefined;
+
+  constructor(
+    readonly candidates: RoutedCandidate[],
+    readonly excludedBy: Map<FilterName, number>,
+    private readonly excluded: readonly Decision[],
+    private readonly missesPreferred: ReadonlySet<RoutedCandidate>,
+  ) {}
+
+  get decisions(): Decision[] {
+    return (this.explained ??= [
+      ...this.excluded,
+      ...this.candidates.map((c, i): Decision => {
+        const slow = this.missesPreferred.has(c) ? ', moved to the end: misses the preferred latency/throughput' : '';
+        return { model: c.modelId, upstream: c.upstream, included: true, reason: `position ${i + 1}${c.group > 0 ? ` (fallback model ${c.group + 1})` : ''}${slow}` };
+      }),
+    ]);
+  }
 }

@@ -27,7 +27,7 @@ export const ROUTABLE_PARAMETERS = [
 export interface RequestFeatures {
   tools: boolean;
   /** Routable parameters the request sets. */
-  parameters: string[];
+  readonly parameters: string[];
   maxTokens?: number;
   /** Whether the prompt is clearly over `context` tokens (text characters / 4); the text is walked only when the body size cannot rule it out. */
   promptExceeds(context: number): boolean;
@@ -35,24 +35,40 @@ export interface RequestFeatures {
   promptTokens(): number;
 }
 
+/** Read on demand: most requests never need the parameter list or the prompt estimate. */
+class BodyFeatures implements RequestFeatures {
+  readonly tools: boolean;
+  readonly maxTokens?: number;
+  private estimate: number | undefined;
+  private params: string[] | undefined;
+
+  constructor(
+    private readonly body: Record<string, unknown>,
+    private readonly rawLength: number,
+  ) {
+    this.tools = Array.isArray(body.tools) && body.tools.length > 0;
+    const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined;
+    if (maxTokens !== undefined) this.maxTokens = maxTokens;
+  }
+
+  get parameters(): string[] {
+    return (this.params ??= ROUTABLE_PARAMETERS.filter((p) => this.body[p] !== undefined && this.body[p] !== null));
+  }
+
+  promptTokens(): number {
+    this.estimate ??= Math.ceil(textLength(this.body.messages ?? this.body.input ?? this.body.contents) / 4);
+    return this.estimate;
+  }
+
+  promptExceeds(context: number): boolean {
+    // the body's size bounds its text: below the context there is nothing to count
+    if (this.rawLength / 4 <= context) return false;
+    return this.promptTokens() > context;
+  }
+}
+
 export function readFeatures(body: Record<string, unknown>, rawLength: number): RequestFeatures {
-  const parameters = ROUTABLE_PARAMETERS.filter((p) => body[p] !== undefined && body[p] !== null);
-  const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined;
-  let estimate: number | undefined;
-  return {
-    tools: Array.isArray(body.tools) && body.tools.length > 0,
-    parameters,
-    ...(maxTokens !== undefined ? { maxTokens } : {}),
-    promptTokens() {
-      estimate ??= Math.ceil(textLength(body.messages ?? body.input ?? body.contents) / 4);
-      return estimate;
-    },
-    promptExceeds(context) {
-      // the body's size bounds its text: below the context there is nothing to count
-      if (rawLength / 4 <= context) return false;
-      return this.promptTokens() > context;
-    },
-  };
+  return new BodyFeatures(body, rawLength);
 }
 
 function textLength(value: unknown): number {

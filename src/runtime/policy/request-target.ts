@@ -48,7 +48,15 @@ function splitPreset(request: TargetRequest): { model?: string; preset?: string 
   return { ...(model !== undefined ? { model } : {}), ...(typeof request.preset === 'string' ? { preset: request.preset } : {}) };
 }
 
+const MODEL_ORIGIN: readonly string[] = ['model'];
+const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 export function resolveTarget(table: RoutingTable, request: TargetRequest): RequestTarget | TargetError {
+  // the common request: one model named by id or alias, no preset, no fallbacks, no provider object
+  if (typeof request.model === 'string' && request.models === undefined && request.preset === undefined && request.provider === undefined) {
+    const model = table.models.get(request.model.toLowerCase());
+    if (model && !request.model.includes(PRESET_PREFIX)) return { models: model.alone, origins: MODEL_ORIGIN as string[], params: NO_PARAMS as Record<string, unknown> };
+  }
   const split = splitPreset(request);
   let preset: BundlePreset | undefined;
   if (split.preset !== undefined) {
@@ -109,7 +117,7 @@ export function resolveTarget(table: RoutingTable, request: TargetRequest): Requ
 
 function lookup(table: RoutingTable, name: string): { models: ServeModel[]; pool?: string } | undefined {
   const model = table.models.get(name.toLowerCase());
-  if (model) return { models: [model] };
+  if (model) return { models: model.alone };
   const pool = table.pools.get(name.toLowerCase());
   return pool ? { models: pool.members, pool: pool.id } : undefined;
 }

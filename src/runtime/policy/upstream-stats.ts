@@ -35,7 +35,8 @@ class RollingSeries {
     if (this.samples.length < this.capacity) this.samples.push({ at, value });
     else this.samples[this.next] = { at, value };
     this.next = (this.next + 1) % this.capacity;
-    this.cached = undefined;
+    // a cached result stands until it is refreshMs old; only a cache of nothing gives way at once
+    if (this.cached?.value === undefined) this.cached = undefined;
   }
 
   get count(): number {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { nativeUsageMeter } from '../../src/runtime/http/native-usage.js';
+
+const costOf = (u: { inputTokens: number; outputTokens: number }) => u.inputTokens * 1e-6 + u.outputTokens * 2e-6;
+
+describe('nativeUsageMeter', () => {
+  it('splices OpenRouter-style cost into an OpenAI answer and leaves every other byte alone', () => {
+    const body = Buffer.from('{"id":"x","choices":[{"message":{"content":"the \\"usage\\": {} of words"}}],"usage": {"prompt_tokens":10,"completion_tokens":5,"total_tokens":15,"prompt_tokens_details":{"cached_tokens":2}}}');
+    const meter = nativeUsageMeter('openai-chat', costOf);
+    const out = meter.json(body);
+    const parsed = JSON.parse(out.toString()) as { usage: Record<string, unknown>; choices: unknown };
+    expect(parsed.usage).toEqual({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 2 }, cost: costOf({ inputTokens: 10, outputTokens: 5 }) });
+    expect(out.toString().replace(/,"cost":[^}]+/, '')).toBe(body.toString());
+    expect(meter.usage()).toMatchObject({ inputTokens: 10, outputTokens: 5, cacheReadTokens: 2 });
+  });
+
+  it('passes stream chunks with `usage: null` through untouched and prices the final usage chunk', () => {
+    const meter = nativeUsageMeter('openai-chat', costOf);
+    const chunk = Buffer.from('data: {"choices":[{"delta":{"content":"hi"}}],"usage":null}\n\n');
+    expect(meter.events(chunk)).toBe(chunk);
+    const last = meter.events(Buffer.from('data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4}}\n\ndata: [DONE]\n\n')).toString();
+    expect(last).toBe('data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"cost":0.000011}}\n\ndata: [DONE]\n\n');
+    expect(meter.usage()).toMatchObject({ inputTokens: 3, outputTokens: 4 });
+  });
+
+  it('reads Anthropic usage across message_start and message_delta without changing a byte', () => {
+    const meter = nativeUsageMeter('anthropic-messages', costOf);
+    const start = Buffer.from('event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":20,"cache_read_input_tokens":5,"output_tokens":1}}}\n\n');
+    const delta = Buffer.from('event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":42}}\n\n');
+    expect(meter.events(start)).toBe(start);
+    expect(meter.events(delta)).toBe(delta);
+    expect(meter.usage()).toMatchObject({ inputTokens: 25, outputTokens: 42, cacheReadTokens: 5 });
+  });
+});
