@@ -39,6 +39,7 @@ const HELP = `npm run bench -- [options]
   --profile             run the gateway child under --cpu-prof and print its top self-time functions
   --profile-dir DIR     where the .cpuprofile (and the JS it maps to) goes (default /tmp/anyrouter-bench-profile-*)
   --json FILE           also write every figure as JSON
+  --logging on|off|store|access   the request log and access log (default on: the full default pipeline)
   --keep                keep the scratch folder (config, bundle, gateway.log, the gateway's request log)`;
 
 const { values } = parseArgs({
@@ -55,6 +56,7 @@ const { values } = parseArgs({
     'profile-dir': { type: 'string' },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    logging: { type: 'string', default: 'on' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -113,6 +115,14 @@ const MODEL = { fast: 'fast', slow: 'slow', failoverKey: 'failover-key', failove
 const gatewayKey = `ar-bench-${randomBytes(16).toString('hex')}`;
 const PROVIDER_ENV = { BENCH_OK_KEY: OK_KEY, BENCH_LIMITED_KEY: RATE_LIMITED_KEY };
 
+/** `--logging`: the whole default pipeline (on), nothing (off), or one part alone. */
+const LOGGING: Record<string, string> = {
+  on: '',
+  off: '\n  logging: { enabled: false, accessLog: false },',
+  store: '\n  logging: { accessLog: false },',
+  access: '\n  logging: { enabled: false },',
+};
+
 function gatewayConfig(mockOrigin: string): string {
   const provider = (thinkMs: number, keys: Array<[string, string]>, extra = '') =>
     `{ type: 'openai', baseUrl: '${mockOrigin}${mockBasePath(thinkMs)}', keys: [${keys.map(([name, env]) => `{ name: '${name}', value: { env: '${env}' } }`).join(', ')}]${extra} }`;
@@ -134,7 +144,7 @@ ${model('failover-provider', MODEL.failoverProvider, [['limited', 1], ['fast', 2
   ],
   presets: [],
   auth: { gatewayKeys: [{ name: 'bench', sha256: '${createHash('sha256').update(gatewayKey).digest('hex')}' }] },
-  server: { host: '127.0.0.1', port: 0 },
+  server: { host: '127.0.0.1', port: 0 },${LOGGING[values.logging ?? 'on'] ?? ''}
 };
 `;
 }
