@@ -1,11 +1,19 @@
-/** The request log file a CLI command reads: `--db F`, else the config's `logging.path`, else the default. */
+/** The request log file a CLI command reads: `--db F`, else the `logging.path` of `--config F`, else the default. */
 import { existsSync } from 'node:fs';
 import { SqliteRequestStore, DEFAULT_DB_PATH } from '../runtime/observability/sqlite-store.js';
 
-export const requestLogOptions = { db: { type: 'string' } } as const;
+export const requestLogOptions = { db: { type: 'string' }, config: { type: 'string', short: 'c' } } as const;
 
-export function openRequestLog(values: Record<string, string | boolean | undefined>): SqliteRequestStore | string {
-  const path = typeof values.db === 'string' ? values.db : DEFAULT_DB_PATH;
+export async function openRequestLog(values: Record<string, string | boolean | undefined>): Promise<SqliteRequestStore | string> {
+  let path = DEFAULT_DB_PATH;
+  if (typeof values.db === 'string') path = values.db;
+  else if (typeof values.config === 'string') {
+    const { loadBundleInput } = await import('./bundle-input.js');
+    const bundle = await loadBundleInput({ config: values.config });
+    if (!bundle) return `the config ${values.config} has errors`;
+    if (!bundle.observability.logging.enabled) return `request logging is off in ${values.config} (logging.enabled: false)`;
+    path = bundle.observability.logging.path;
+  }
   if (!existsSync(path)) return `no request log at ${path}: start the gateway (anyrouter serve) or pass --db`;
   return new SqliteRequestStore({ path, readonly: true });
 }

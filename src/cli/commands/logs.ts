@@ -27,7 +27,7 @@ export const logsCommand = {
   async run(values: Record<string, string | boolean | undefined>): Promise<number> {
     const limit = values.limit === undefined ? 20 : Number(values.limit);
     if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit takes a positive whole number, not '${String(values.limit)}'`);
-    const store = openRequestLog(values);
+    const store = await openRequestLog(values);
     if (typeof store === 'string') {
       process.stderr.write(`anyrouter logs: ${store}\n`);
       return 1;

@@ -12,7 +12,7 @@ export const usageCommand = {
     if (values.bucket !== undefined && !['hour', 'day'].includes(String(values.bucket))) throw new UsageError(`--bucket is hour or day`);
     const from = parseTime(typeof values.since === 'string' ? values.since : undefined, Date.now());
     if (from === 'invalid') throw new UsageError('--since takes a duration such as 24h or 7d, or a date');
-    const store = openRequestLog(values);
+    const store = await openRequestLog(values);
     if (typeof store === 'string') {
       process.stderr.write(`anyrouter usage: ${store}\n`);
       return 1;
