@@ -7,7 +7,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BundlePreset, ProviderPreferences, RoutingBundle } from '../../src/bundle/format.js';
-import { upstreamBase } from '../../src/runtime/http/chat-request.js';
+import { mergePreset } from '../../src/runtime/http/client-body.js';
+import { openAIChatClient } from '../../src/runtime/http/openai-chat-client.js';
+
+const upstreamBase = (body: Record<string, unknown>, target: Parameters<typeof mergePreset>[1]) => mergePreset(body, target, openAIChatClient);
 import { resolveTarget, type RequestTarget, type TargetError } from '../../src/runtime/policy/request-target.js';
 import { bundleArb, modelNameArb, preferencesArb, tableOf } from './arbitraries.js';
 

@@ -1,7 +1,8 @@
 /** Bugs the policy properties found, each pinned by the smallest example that showed it. */
 import { describe, expect, it } from 'vitest';
 import type { BundlePricing } from '../../src/bundle/format.js';
-import { parseChatRequest } from '../../src/runtime/http/chat-request.js';
+import { parseClientBody } from '../../src/runtime/http/client-body.js';
+import { openAIChatClient } from '../../src/runtime/http/openai-chat-client.js';
 import type { Percentiles } from '../../src/runtime/policy/upstream-stats.js';
 import { handModel, handProvider, handWorld, isRouteError, route, tableOf } from './arbitraries.js';
 
@@ -41,7 +42,7 @@ describe('policy regressions', () => {
 
   it('a malformed provider object is a 400 naming the field, not a crash', () => {
     for (const provider of [{ only: 'cheap' }, { order: 'x' }, { sort: 'cheapest' }, { sort: { by: 'fast' } }, { max_price: 5 }, { sort: { by: 'price', partition: 'all' } }]) {
-      const parsed = parseChatRequest(Buffer.from(JSON.stringify({ model: 'v/a', messages, provider })));
+      const parsed = parseClientBody(Buffer.from(JSON.stringify({ model: 'v/a', messages, provider })), openAIChatClient);
       expect(parsed.ok).toBe(false);
       if (!parsed.ok) expect(parsed.error).toMatchObject({ status: 400, code: 'invalid_provider', message: expect.stringContaining('provider.') });
     }
