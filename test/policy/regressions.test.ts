@@ -1,7 +1,7 @@
 /** Bugs the policy properties found, each pinned by the smallest example that showed it. */
 import { describe, expect, it } from 'vitest';
 import type { BundlePricing } from '../../src/bundle/format.js';
-import { parseClientBody } from '../../src/runtime/http/client-body.js';
+import { checkProviderPreferences, parseClientBody } from '../../src/runtime/http/client-body.js';
 import { openAIChatClient } from '../../src/runtime/http/openai-chat-client.js';
 import type { Percentiles } from '../../src/runtime/policy/upstream-stats.js';
 import { handModel, handProvider, handWorld, isRouteError, route, tableOf } from './arbitraries.js';
@@ -40,12 +40,13 @@ describe('policy regressions', () => {
     expect(isRouteError(r) && r.status).toBe(404);
   });
 
-  it('a malformed provider object is a 400 naming the field, not a crash', () => {
+  it('a malformed provider object is a 400 naming the field, not a crash', async () => {
     for (const provider of [{ only: 'cheap' }, { order: 'x' }, { sort: 'cheapest' }, { sort: { by: 'fast' } }, { max_price: 5 }, { sort: { by: 'price', partition: 'all' } }]) {
       const parsed = parseClientBody(Buffer.from(JSON.stringify({ model: 'v/a', messages, provider })), openAIChatClient);
-      expect(parsed.ok).toBe(false);
-      if (!parsed.ok) expect(parsed.error).toMatchObject({ status: 400, code: 'invalid_provider', message: expect.stringContaining('provider.') });
+      if (!parsed.ok) throw new Error('the body itself is fine');
+      expect(await checkProviderPreferences(parsed.body)).toMatchObject({ status: 400, code: 'invalid_provider', message: expect.stringContaining('provider.') });
     }
+    expect(await checkProviderPreferences({ model: 'v/a', provider: { sort: 'price', only: ['cheap'] } })).toBeUndefined();
   });
 
   it('a small-context model is not skipped for a prompt that fits, whatever the body size', () => {

@@ -1,5 +1,4 @@
 /** Parsing a client's request body only as far as routing needs, and merging a preset under it. */
-import { providerPreferencesSchema } from '../../preferences/provider-preferences-schema.js';
 import type { RequestTarget } from '../policy/request-target.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import type { GatewayError } from './openai-errors.js';
@@ -27,15 +26,21 @@ export function parseClientBody(raw: Buffer, client: ClientProtocolSpec): Parsed
   if (record.models !== undefined && (!Array.isArray(record.models) || record.models.some((m) => typeof m !== 'string'))) {
     return { ok: false, error: { status: 400, code: 'invalid_models', message: "'models' must be an array of model ids" } };
   }
-  if (record.provider !== undefined) {
-    const checked = providerPreferencesSchema.safeParse(record.provider);
-    if (!checked.success) {
-      const issue = checked.error.issues[0]!;
-      const where = ['provider', ...issue.path.map(String)].join('.');
-      return { ok: false, error: { status: 400, code: 'invalid_provider', message: `'${where}': ${issue.message} (see the provider object: order, only, ignore, allow_fallbacks, sort, max_price, ...)` } };
-    }
-  }
   return { ok: true, body: record };
+}
+
+/** zod, and the schema, are loaded on the first request that sends a `provider` object (about 15 MB less RSS until then). */
+let preferencesSchema: Promise<typeof import('../../preferences/provider-preferences-schema.js')> | undefined;
+
+/** Checks a request's `provider` object against the preferences schema; undefined when it is absent or valid. */
+export async function checkProviderPreferences(body: Readonly<Record<string, unknown>>): Promise<GatewayError | undefined> {
+  if (body.provider === undefined) return undefined;
+  preferencesSchema ??= import('../../preferences/provider-preferences-schema.js');
+  const checked = (await preferencesSchema).providerPreferencesSchema.safeParse(body.provider);
+  if (checked.success) return undefined;
+  const issue = checked.error.issues[0]!;
+  const where = ['provider', ...issue.path.map(String)].join('.');
+  return { status: 400, code: 'invalid_provider', message: `'${where}': ${issue.message} (see the provider object: order, only, ignore, allow_fallbacks, sort, max_price, ...)` };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { GatewayState } from '../gateway-state.js';
 import { planRoute } from '../policy/plan-route.js';
 import { loopSettings, type ServeCandidate, type ServeKey } from '../routing-table.js';
 import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
-import { parseClientBody } from './client-body.js';
+import { checkProviderPreferences, parseClientBody } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import { readBody } from './read-body.js';
 import { sendGatewayError } from './respond.js';
@@ -61,6 +61,8 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   }
   const parsed = parseClientBody(read.body, client);
   if (!parsed.ok) return fail(parsed.error);
+  const badPreferences = await checkProviderPreferences(parsed.body);
+  if (badPreferences) return fail(badPreferences);
   const body = parsed.body;
   const stream = body.stream === true;
   summary.stream = stream;

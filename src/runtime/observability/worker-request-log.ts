@@ -157,9 +157,12 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
  * The worker runs the compiled `request-log-worker.js` next to this file; when this file is the
  * TypeScript source (tests, `tsx`), it runs the `.ts` entry through tsx's loader.
  */
+/** The worker only moves batches into SQLite: a small heap keeps the gateway's RSS down (its young generation defaults to tens of MB). */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+
 function spawnWorker(data: WorkerStoreOptions): Worker {
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./request-log-worker.js', self), { workerData: data });
+  if (!self.endsWith('.ts')) return new Worker(new URL('./request-log-worker.js', self), { workerData: data, resourceLimits: WORKER_LIMITS });
   const entry = new URL('./request-log-worker.ts', self).href;
   const tsxApi = pathToFileURL(createRequire(self).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
