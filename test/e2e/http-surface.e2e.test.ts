@@ -153,7 +153,8 @@ describe('e2e: /health', () => {
     const { primary, gw } = await setup();
     const before = (await (await fetch(`${gw.url}/health`)).json()) as HealthBody;
     expect(before.status).toBe('ok');
-    expect(before.upstreams).toEqual({});
+    // every routable upstream is listed, all healthy, none with an error yet
+    expect(before.upstreams).toEqual({ 'primary/primary-model': { state: 'healthy' }, 'secondary/secondary-model': { state: 'healthy' } });
     expect(before.providers.primary?.keys.first?.state).toBe('healthy');
 
     // key 'first' is rejected (quarantine), key 'second' meets a 500 (the upstream cools down)
@@ -172,6 +173,6 @@ describe('e2e: /health', () => {
     const upstream = health.upstreams['primary/primary-model'];
     expect(upstream).toMatchObject({ state: 'cooling', lastError: 'http_500' });
     expect(Date.parse(upstream!.until!)).toBeGreaterThan(started);
-    expect(health.upstreams['secondary/secondary-model']).toBeUndefined();
+    expect(health.upstreams['secondary/secondary-model']).toEqual({ state: 'healthy' });
   });
 });

@@ -22,10 +22,18 @@ export function healthReport(state: GatewayState) {
     }
     providers[provider.id] = { type: provider.spec.type, keys };
   }
+  // every upstream the table can route to, healthy or cooling, with its last error when it had one
+  const ids = new Set<string>();
+  for (const model of table.models.values()) for (const c of model.candidates) ids.add(c.upstream);
   const upstreams: Record<string, unknown> = {};
-  for (const [id, mark] of [...health.upstreams.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const cooling = mark.until > now;
-    upstreams[id] = { state: cooling ? 'cooling' : 'healthy', ...(cooling ? { until: iso(mark.until) } : {}), lastError: mark.lastError, lastErrorAt: mark.lastErrorAt ? iso(mark.lastErrorAt) : undefined };
+  for (const id of [...ids].sort()) {
+    const mark = health.upstreams.get(id);
+    const cooling = mark !== undefined && mark.until > now;
+    upstreams[id] = {
+      state: cooling ? 'cooling' : 'healthy',
+      ...(cooling ? { until: iso(mark.until) } : {}),
+      ...(mark?.lastError ? { lastError: mark.lastError, lastErrorAt: iso(mark.lastErrorAt!) } : {}),
+    };
   }
   return {
     status: 'ok',
@@ -33,7 +41,6 @@ export function healthReport(state: GatewayState) {
     uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
     models: table.bundle.models.length,
     providers,
-    /** Upstreams that have failed at some point; every other upstream is healthy. */
     upstreams,
   };
 }
