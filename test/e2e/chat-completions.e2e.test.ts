@@ -1,19 +1,11 @@
 /** The happy paths and a request error, through the official SDK: JSON, SSE, and an upstream 400 as APIError. */
 import OpenAI, { APIError, BadRequestError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { ALIAS, MODEL, chatModel, messages, provider, useE2E } from './harness.js';
+import { ALIAS, MODEL, messages, useE2E } from './harness.js';
 
 const e2e = useE2E();
 
-async function twoUpstreams() {
-  const primary = await e2e.mock();
-  const secondary = await e2e.mock();
-  const gw = await e2e.gateway({
-    providers: { primary: provider('primary', primary), secondary: provider('secondary', secondary) },
-    models: [chatModel(['primary', 'secondary'])],
-  });
-  return { primary, secondary, gw };
-}
+const twoUpstreams = () => e2e.twoUpstreams();
 
 describe('e2e: chat completions through the SDK', () => {
   it('answers a non-streaming request from the primary, with the gateway headers', async () => {

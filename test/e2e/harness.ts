@@ -99,6 +99,8 @@ export interface E2E {
   secretOf(providerId: string, keyName?: string): string;
   /** A TCP port on 127.0.0.1 that nothing listens on. */
   closedPort(): Promise<number>;
+  /** Two mock upstreams, `primary` then `secondary`, serving `test/chat` (alias `chat`) through one gateway. */
+  twoUpstreams(routing?: GatewayConfig['routing']): Promise<{ primary: MockUpstream; secondary: MockUpstream; gw: GatewayFixture }>;
 }
 
 export function secretOf(providerId: string, keyName = 'main'): string {
@@ -113,7 +115,7 @@ export function useE2E(): E2E {
     for (const close of pending) await close().catch(() => undefined);
   });
 
-  return {
+  const e2e: E2E = {
     async mock(options) {
       const mock = await startMockOpenAI(options);
       closers.push(() => mock.close());
@@ -160,7 +162,18 @@ export function useE2E(): E2E {
     },
     secretOf,
     closedPort,
+    async twoUpstreams(routing) {
+      const primary = await e2e.mock();
+      const secondary = await e2e.mock();
+      const gw = await e2e.gateway({
+        providers: { primary: provider('primary', primary), secondary: provider('secondary', secondary) },
+        models: [chatModel(['primary', 'secondary'])],
+        ...(routing ? { routing } : {}),
+      });
+      return { primary, secondary, gw };
+    },
   };
+  return e2e;
 }
 
 export async function closedPort(): Promise<number> {

@@ -1,19 +1,13 @@
 /** `X-AnyRouter-Provider` pinning over real HTTP: only that provider, no fallback, 503 at once when it cools. */
 import { APIError, BadRequestError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { MODEL, chatModel, messages, provider, useE2E } from './harness.js';
+import { MODEL, messages, useE2E } from './harness.js';
 
 const e2e = useE2E();
 
 async function setup() {
-  const primary = await e2e.mock();
-  const secondary = await e2e.mock();
-  const gw = await e2e.gateway({
-    providers: { primary: provider('primary', primary), secondary: provider('secondary', secondary) },
-    models: [chatModel(['primary', 'secondary'])],
-    routing: { cooldownMs: 10_000 },
-  });
-  return { primary, secondary, gw, client: gw.client() };
+  const upstreams = await e2e.twoUpstreams({ cooldownMs: 10_000 });
+  return { ...upstreams, client: upstreams.gw.client() };
 }
 
 const pin = (id: string) => ({ headers: { 'X-AnyRouter-Provider': id } });

@@ -8,15 +8,7 @@ import { MODEL, chatModel, messages, provider, sseData, useE2E } from './harness
 
 const e2e = useE2E();
 
-async function setup() {
-  const primary = await e2e.mock();
-  const secondary = await e2e.mock();
-  const gw = await e2e.gateway({
-    providers: { primary: provider('primary', primary), secondary: provider('secondary', secondary) },
-    models: [chatModel(['primary', 'secondary'])],
-  });
-  return { primary, secondary, gw };
-}
+const setup = () => e2e.twoUpstreams();
 
 describe('e2e: a stream that dies after its first byte', () => {
   it('the SDK receives the 3 chunks, then throws an APIError from the in-band error event', async () => {

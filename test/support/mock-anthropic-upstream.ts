@@ -23,6 +23,7 @@ import {
   streamSseReply,
   type BaseReply,
   type BehaviourSpec,
+  type MockBehaviours,
   type MockUpstream,
   type ReplyWriter,
 } from './mock-upstream-server.js';
@@ -55,11 +56,7 @@ export interface AnthropicReply extends BaseReply {
 
 export type MockAnthropicUpstream = MockUpstream<AnthropicReply>;
 
-export interface MockAnthropicOptions {
-  default?: BehaviourSpec<AnthropicReply>;
-  script?: BehaviourSpec<AnthropicReply>[];
-  byKey?: Record<string, BehaviourSpec<AnthropicReply>>;
-}
+export type MockAnthropicOptions = MockBehaviours<AnthropicReply>;
 
 const DEFAULT_CONTENT = 'Hello from the mock Anthropic upstream.';
 const DEFAULT_CHUNKS = 3;

@@ -23,6 +23,7 @@ import {
   streamSseReply,
   type BaseReply,
   type BehaviourSpec,
+  type MockBehaviours,
   type MockUpstream,
 } from './mock-upstream-server.js';
 
@@ -46,11 +47,7 @@ export interface GeminiReply extends BaseReply {
 
 export type MockGeminiUpstream = MockUpstream<GeminiReply>;
 
-export interface MockGeminiOptions {
-  default?: BehaviourSpec<GeminiReply>;
-  script?: BehaviourSpec<GeminiReply>[];
-  byKey?: Record<string, BehaviourSpec<GeminiReply>>;
-}
+export type MockGeminiOptions = MockBehaviours<GeminiReply>;
 
 const DEFAULT_CONTENT = 'Hello from the mock Gemini upstream.';
 const DEFAULT_CHUNKS = 3;

@@ -23,6 +23,7 @@ import {
   startMockServer,
   streamSseReply,
   type BaseReply,
+  type MockBehaviours,
   type Behaviour as AnyBehaviour,
   type BehaviourFn as AnyBehaviourFn,
   type BehaviourSpec as AnyBehaviourSpec,
@@ -57,10 +58,7 @@ export type BehaviourSpec = AnyBehaviourSpec<ReplyBehaviour>;
 export type RecordedRequest = AnyRecordedRequest<ReplyBehaviour>;
 export type MockUpstream = AnyMockUpstream<ReplyBehaviour>;
 
-export interface MockOpenAIOptions {
-  default?: BehaviourSpec;
-  script?: BehaviourSpec[];
-  byKey?: Record<string, BehaviourSpec>;
+export interface MockOpenAIOptions extends MockBehaviours<ReplyBehaviour> {
   /** Ids listed by `GET /v1/models`; default `['mock-model']`. */
   models?: string[];
 }
