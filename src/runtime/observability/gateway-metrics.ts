@@ -3,11 +3,18 @@
  * once per finished request; health gauges and the dropped-record count are read at scrape time.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { HealthState } from '../engine/health.js';
+import type { HealthMark, HealthState } from '../engine/health.js';
 import type { RequestRecord } from './request-record.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+/** How many health marks (cooldowns or quarantines) are still in force at `now`. */
+function activeMarks(marks: ReadonlyMap<string, HealthMark>, now: number): number {
+  let n = 0;
+  for (const mark of marks.values()) if (mark.until > now) n++;
+  return n;
+}
 
 export interface MetricsSources {
   health: () => HealthState;
@@ -41,10 +48,7 @@ export class GatewayMetrics {
       help: 'Upstreams (provider/model) cooling down right now.',
       registers,
       collect() {
-        const now = sources.now();
-        let n = 0;
-        for (const mark of sources.health().upstreams.values()) if (mark.until > now) n++;
-        this.set(n);
+        this.set(activeMarks(sources.health().upstreams, sources.now()));
       },
     });
     new Gauge({
@@ -52,10 +56,7 @@ export class GatewayMetrics {
       help: 'Provider keys quarantined right now.',
       registers,
       collect() {
-        const now = sources.now();
-        let n = 0;
-        for (const mark of sources.health().keys.values()) if (mark.until > now) n++;
-        this.set(n);
+        this.set(activeMarks(sources.health().keys, sources.now()));
       },
     });
     new Gauge({
