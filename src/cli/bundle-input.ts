@@ -12,11 +12,11 @@ export const bundleInputOptions = {
   bundle: { type: 'string', short: 'b' },
 } as const;
 
-/** Undefined when the config has errors (already printed). */
-export async function loadBundleInput(values: Record<string, string | boolean | undefined>): Promise<RoutingBundle | undefined> {
+/** Undefined when the config has errors (already printed, with the warnings too when `warnings` is set). */
+export async function loadBundleInput(values: Record<string, string | boolean | undefined>, options: { warnings?: boolean } = {}): Promise<RoutingBundle | undefined> {
   if (typeof values.bundle === 'string' && typeof values.config === 'string') throw new UsageError('give --bundle or --config, not both');
   if (typeof values.bundle === 'string') return readBundle(values.bundle);
   const result = await compile(typeof values.config === 'string' ? values.config : DEFAULT_CONFIG);
-  reportDiagnostics(result.diagnostics.filter((d) => d.severity === 'error'), 'text');
+  reportDiagnostics(options.warnings ? result.diagnostics : result.diagnostics.filter((d) => d.severity === 'error'), 'text');
   return hasErrors(result.diagnostics) ? undefined : result.bundle;
 }

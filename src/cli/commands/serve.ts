@@ -26,12 +26,8 @@ function bundleSource(values: Values): BundleSource {
   return {
     async load() {
       // compiling in memory loads the compiler; serving a bundle does not
-      const { compile } = await import('../../compiler/compile.js');
-      const { hasErrors } = await import('../../compiler/diagnostics.js');
-      const { reportDiagnostics } = await import('../report-diagnostics.js');
-      const result = await compile(configPath);
-      reportDiagnostics(result.diagnostics, 'text');
-      return hasErrors(result.diagnostics) ? undefined : result.bundle;
+      const { loadBundleInput } = await import('../bundle-input.js');
+      return loadBundleInput({ config: configPath }, { warnings: true });
     },
     async watched() {
       const dir = path.dirname(path.resolve(configPath));
