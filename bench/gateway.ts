@@ -40,6 +40,7 @@ const HELP = `npm run bench -- [options]
   --profile-dir DIR     where the .cpuprofile (and the JS it maps to) goes (default /tmp/anyrouter-bench-profile-*)
   --json FILE           also write every figure as JSON
   --logging on|off|store|access   the request log and access log (default on: the full default pipeline)
+  --only saturation     just the c=32 saturation phases (JSON and SSE) and the gateway's peak RSS: for iterating on a change
   --keep                keep the scratch folder (config, bundle, gateway.log, the gateway's request log)`;
 
 const { values } = parseArgs({
@@ -57,6 +58,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
     logging: { type: 'string', default: 'on' },
+    only: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -85,6 +87,7 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
+if (values.only !== undefined && values.only !== 'saturation') throw new Error(`--only takes saturation, not '${values.only}'`);
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
 
 /** Think time of the fixed-rate phase: a realistic upstream, not a loopback echo. */
@@ -265,6 +268,11 @@ try {
   await recordMemory('after JSON saturation', proxy);
   for (const target of targets(0, MODEL.fast, true)) results.saturation.sse.push(await load(`saturation SSE (${STREAM_CHUNKS} chunks)`, target, { connections, seconds }));
   await recordMemory('after SSE saturation', gateway);
+  if (values.only === 'saturation') {
+    const peak = Math.max(...results.peakRss);
+    console.log(['', `Saturation only (--only saturation), c=${connections}, ${seconds} s after a ${warmupSeconds} s warm-up; load average ${loadAtStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}`, 'JSON', saturationTable(results.saturation.json), `SSE (${STREAM_CHUNKS} chunks)`, saturationTable(results.saturation.sse), `gateway peak RSS during JSON saturation ${fmt.mb(peak)}`].join('\n'));
+  }
+  if (values.only === undefined) {
 
   // 2. fixed rate, 20 ms upstream
   for (const target of targets(RATE_THINK_MS, MODEL.slow, false)) results.fixedRate.push(await load(`fixed rate ${rate} req/s`, target, { connections: rateConnections, seconds, overallRate: rate }));
@@ -323,6 +331,7 @@ try {
   await recordMemory('after JSON saturation (run 2)', gateway);
 
   print(results, { proxyClient, gatewayFrom, seconds, elapsedS: (Date.now() - started) / 1000 });
+  }
   if (values.json) await writeFile(values.json, JSON.stringify(results, (_k, v: unknown) => (v instanceof Float64Array ? { p50: percentile(v, 0.5), p90: percentile(v, 0.9), p99: percentile(v, 0.99), count: v.length } : v), 2));
 
   if (profileDir) {
@@ -370,6 +379,21 @@ async function sanityCheck(mock: BenchChild, proxy: BenchChild, gateway: BenchCh
   expect('gateway auth (a request without the key is refused)', denied.status === 401, `${denied.status}`);
 }
 
+
+/** The saturation figures of direct, bare proxy and gateway, with the gateway/proxy ratios. */
+function saturationTable(runs: MeasuredRun[]): string {
+  const find = (name: string) => runs.find((r) => r.target === name)!;
+  const [d, p, g] = [find('direct'), find('bare proxy'), find('gateway')];
+  return new Table(['', 'direct', 'bare proxy', 'gateway', 'gateway/proxy'])
+    .row('requests/s', fmt.rps(d.rps), fmt.rps(p.rps), fmt.rps(g.rps), fmt.ratio(g.rps, p.rps))
+    .row('p50 (exact)', fmt.us(d.exactP50Us), fmt.us(p.exactP50Us), fmt.us(g.exactP50Us), fmt.ratio(g.exactP50Us, p.exactP50Us))
+    .row('p99 (exact)', fmt.us(d.exactP99Us), fmt.us(p.exactP99Us), fmt.us(g.exactP99Us), fmt.ratio(g.exactP99Us, p.exactP99Us))
+    .row('p50 / p99 (autocannon)', `${d.p50Ms} / ${d.p99Ms} ms`, `${p.p50Ms} / ${p.p99Ms} ms`, `${g.p50Ms} / ${g.p99Ms} ms`, '')
+    .row('CPU per request (server)', fmt.us(d.cpuUsPerRequest), fmt.us(p.cpuUsPerRequest), fmt.us(g.cpuUsPerRequest), fmt.ratio(g.cpuUsPerRequest, p.cpuUsPerRequest))
+    .row('errors + non-2xx', String(d.errors + d.non2xx + d.timeouts), String(p.errors + p.non2xx + p.timeouts), String(g.errors + g.non2xx + g.timeouts), '')
+    .toString();
+}
+
 function print(results: Results, info: { proxyClient: string; gatewayFrom: string; seconds: number; elapsedS: number }): void {
   const out: string[] = [];
   const find = <T extends { target?: string; name?: string }>(list: T[], name: string) => list.find((r) => (r.target ?? r.name) === name)!;
@@ -380,20 +404,7 @@ function print(results: Results, info: { proxyClient: string; gatewayFrom: strin
   out.push(`  load phases ${info.seconds} s each after a ${warmupSeconds} s warm-up; ratios are gateway / bare proxy in this run${profileDir ? '; PROFILED RUN: figures perturbed by --cpu-prof' : ''}`);
   out.push(`  load average (1 min) at start ${loadAtStart.toFixed(2)}, at the end ${os.loadavg()[0]!.toFixed(2)}: above ~1 other processes compete for the ${cpus.length} CPUs and absolute figures drift; CPU per request (process.cpuUsage of the server under test over the run; for direct, the mock's) is the least sensitive to that`);
 
-  const sat = (title: string, runs: MeasuredRun[]) => {
-    const [d, p, g] = [find(runs, 'direct'), find(runs, 'bare proxy'), find(runs, 'gateway')];
-    out.push('', title);
-    out.push(
-      new Table(['', 'direct', 'bare proxy', 'gateway', 'gateway/proxy'])
-        .row('requests/s', fmt.rps(d.rps), fmt.rps(p.rps), fmt.rps(g.rps), fmt.ratio(g.rps, p.rps))
-        .row('p50 (exact)', fmt.us(d.exactP50Us), fmt.us(p.exactP50Us), fmt.us(g.exactP50Us), fmt.ratio(g.exactP50Us, p.exactP50Us))
-        .row('p99 (exact)', fmt.us(d.exactP99Us), fmt.us(p.exactP99Us), fmt.us(g.exactP99Us), fmt.ratio(g.exactP99Us, p.exactP99Us))
-        .row('p50 / p99 (autocannon)', `${d.p50Ms} / ${d.p99Ms} ms`, `${p.p50Ms} / ${p.p99Ms} ms`, `${g.p50Ms} / ${g.p99Ms} ms`, '')
-        .row('CPU per request (server)', fmt.us(d.cpuUsPerRequest), fmt.us(p.cpuUsPerRequest), fmt.us(g.cpuUsPerRequest), fmt.ratio(g.cpuUsPerRequest, p.cpuUsPerRequest))
-        .row('errors + non-2xx', String(d.errors + d.non2xx + d.timeouts), String(p.errors + p.non2xx + p.timeouts), String(g.errors + g.non2xx + g.timeouts), '')
-        .toString(),
-    );
-  };
+  const sat = (title: string, runs: MeasuredRun[]) => out.push('', title, saturationTable(runs));
   sat(`Saturation, JSON, c=${connections}, 0 ms upstream`, results.saturation.json);
   sat(`Saturation, SSE (${STREAM_CHUNKS} chunks), c=${connections}, 0 ms upstream`, results.saturation.sse);
 
