@@ -62,7 +62,8 @@ export interface LoopInput<Body> {
   clock: Clock;
   transport: Transport<Body>;
   settings: LoopSettings;
-  signal?: AbortSignal;
+  /** The client's cancellation (an AbortSignal will do): read before each attempt. */
+  signal?: { readonly aborted: boolean };
   /** Keys this request may use; all present keys when absent. */
   keyUsable?: (key: EngineKey, provider: EngineCandidate['provider']) => boolean;
   /** Called with every outcome the loop does not hand back, so its body can be released. */

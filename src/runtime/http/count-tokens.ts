@@ -11,6 +11,7 @@ import type { GatewayState } from '../gateway-state.js';
 import { resolveTarget, type RequestTarget } from '../policy/request-target.js';
 import type { ServeCandidate, ServeKey } from '../routing-table.js';
 import { ANTHROPIC_COUNT_TOKENS_PATH, ANTHROPIC_RELAYED_HEADERS, anthropicAdapter } from '../upstream/anthropic-request.js';
+import { Cancellation } from '../upstream/cancellation.js';
 import { callUpstream } from '../upstream/http-transport.js';
 import { anthropicMessagesClient } from './anthropic-messages-client.js';
 import { GATEWAY_FIELDS, parseClientBody } from './client-body.js';
@@ -44,8 +45,8 @@ export async function handleCountTokens(state: GatewayState, ctx: RequestContext
       const value = req.headers[name];
       if (typeof value === 'string' && value.trim() !== '') relayed[name] = value.trim();
     }
-    const abort = new AbortController();
-    const onClose = () => abort.abort();
+    const cancellation = new Cancellation();
+    const onClose = () => cancellation.cancel();
     res.once('close', onClose);
     const outcome = await callUpstream(state.pools, {
       origin: provider.origin,
@@ -58,7 +59,7 @@ export async function handleCountTokens(state: GatewayState, ctx: RequestContext
       firstByteMs: timeouts.firstByteMs,
       idleMs: timeouts.idleMs,
       deadline: Date.now() + Math.min(timeouts.totalMs, table.bundle.routing.requestTimeoutMs),
-      signal: abort.signal,
+      signal: cancellation,
     });
     res.off('close', onClose);
     if (outcome.kind === 'response' && outcome.body.kind === 'buffer') {

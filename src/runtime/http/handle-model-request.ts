@@ -10,6 +10,7 @@ import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/atte
 import type { GatewayState } from '../gateway-state.js';
 import { planRoute } from '../policy/plan-route.js';
 import { loopSettings, type ServeCandidate, type ServeKey } from '../routing-table.js';
+import { Cancellation } from '../upstream/cancellation.js';
 import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
 import { checkProviderPreferences, parseClientBody } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
@@ -108,9 +109,9 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   }
 
   // 4. the attempt loop
-  const abort = new AbortController();
+  const cancellation = new Cancellation();
   const onClose = () => {
-    if (!res.writableFinished) abort.abort();
+    if (!res.writableFinished) cancellation.cancel();
   };
   res.on('close', onClose);
   // while a stream waits for its first byte, keep the client's connection alive with SSE comments
@@ -127,7 +128,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
       plan,
       health,
       clock,
-      signal: abort.signal,
+      signal: cancellation,
       discard: discardOutcome,
       keyUsable: route.keyUsable,
       settings: loopSettings(table, now + bundle.routing.requestTimeoutMs),
@@ -148,7 +149,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
           firstByteMs: timeouts.firstByteMs,
           idleMs: timeouts.idleMs,
           deadline: Math.min(deadline, started + timeouts.totalMs),
-          signal: abort.signal,
+          signal: cancellation,
         });
         if (outcome.kind === 'response' && outcome.status < 300) stats.recordTtfb(candidate.upstream, started, clock.now() - started);
         return outcome;
