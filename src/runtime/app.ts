@@ -1,11 +1,16 @@
 /**
- * The Hono app: routes under /v1 and /api/v1 (OpenAI Chat Completions, Anthropic Messages, OpenAI
+ * The HTTP surface: routes under /v1 and /api/v1 (OpenAI Chat Completions, Anthropic Messages, OpenAI
  * Responses, the catalog), gateway auth, and errors in the envelope of the route's protocol (Anthropic's
- * under /messages, OpenAI's everywhere else). Handlers write to the Node response directly and return
- * RESPONSE_ALREADY_SENT.
+ * under /messages, OpenAI's everywhere else). Handlers write to the Node response directly.
+ *
+ * The model endpoints (`POST .../chat/completions`, `/messages`, `/responses`) are dispatched straight
+ * from the node:http listener: they are the hot path, and a Hono Context, its middleware chain and the
+ * Request wrapper cost more per request than the rest of the routing. Every other route (and any URL
+ * form the fast path does not recognise) goes through the Hono app.
  */
-import { randomUUID } from 'node:crypto';
-import type { HttpBindings } from '@hono/node-server';
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import { anthropicMessagesClient } from './http/anthropic-messages-client.js';
@@ -27,8 +32,12 @@ import type { GatewayState } from './gateway-state.js';
 
 type Env = { Bindings: HttpBindings; Variables: { ctx: RequestContext } };
 
+/** Per process: 16 random hex digits; per request: a 16-digit hex counter. Unique across restarts, and no entropy drawn per request. */
+const REQUEST_ID_PREFIX = 'req_' + randomBytes(8).toString('hex');
+let requestCounter = 0;
+
 export function newRequestId(): string {
-  return 'req_' + randomUUID().replaceAll('-', '');
+  return REQUEST_ID_PREFIX + (requestCounter++).toString(16).padStart(16, '0');
 }
 
 /** The paths whose clients speak Anthropic Messages (and expect its error envelope). */
@@ -45,6 +54,68 @@ const MODEL_ROUTES: ReadonlyArray<[path: string, client: ClientProtocolSpec]> = 
   ['/responses', openAIResponsesClient],
 ];
 
+/** Who is asking: the request's context, or the refusal to send. */
+function authenticate(state: GatewayState, req: IncomingMessage): { ctx: RequestContext; refusal?: GatewayError } {
+  const requestId = newRequestId();
+  const auth = state.auth.authenticate(presentedKey(headerText(req.headers.authorization), headerText(req.headers['x-api-key'])), state.clock.now());
+  if ('status' in auth) return { ctx: { requestId, identity: { name: 'unknown', allows: () => false }, baseHeaders: { 'x-anyrouter-request-id': requestId } }, refusal: auth };
+  const baseHeaders: Record<string, string> = { 'x-anyrouter-request-id': requestId };
+  if (auth.rateLimit) {
+    baseHeaders['x-ratelimit-limit'] = String(auth.rateLimit.limit);
+    baseHeaders['x-ratelimit-remaining'] = String(auth.rateLimit.remaining);
+    baseHeaders['x-ratelimit-reset'] = String(auth.rateLimit.resetSeconds);
+  }
+  return { ctx: { requestId, identity: auth, baseHeaders } };
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** One model request, start to finish: auth, the pipeline, then the record (once the answer is out). */
+async function serveModelRequest(getState: () => GatewayState, client: ClientProtocolSpec, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const state = getState();
+  const { ctx, refusal } = authenticate(state, req);
+  if (refusal) {
+    sendGatewayError(res, client.envelope, refusal, ctx.requestId, ctx.baseHeaders);
+    return;
+  }
+  const summary = await handleModelRequest(state, ctx, client, req, res);
+  // the answer is out: recording costs the client nothing
+  const observability = state.observability;
+  if (observability) observability.record(requestRecordOf(summary, req.headers, state.clock.now(), { bodies: observability.bodies }));
+}
+
+/** An error nothing else caught: a 500 without a stack trace or a key, and one line on stderr naming only the error's kind. */
+function answerInternalError(method: string, path: string, error: unknown, res: ServerResponse, requestId = newRequestId()): void {
+  process.stderr.write(`anyrouter: internal error on ${method} ${path}: ${(error as Error | null)?.name ?? 'Error'}\n`);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendGatewayError(res, envelopeForPath(path), { status: 500, code: 'internal_error', message: 'internal gateway error' }, requestId);
+}
+
+/** The node:http listener: model endpoints directly, everything else through Hono. */
+export function createRequestListener(getState: () => GatewayState): (req: IncomingMessage, res: ServerResponse) => void {
+  const hono = getRequestListener(createApp(getState).fetch, { autoCleanupIncoming: false });
+  const modelPaths = new Map<string, ClientProtocolSpec>();
+  for (const base of ['/v1', '/api/v1']) for (const [path, client] of MODEL_ROUTES) modelPaths.set(base + path, client);
+  return (req, res) => {
+    if (req.method === 'POST') {
+      const url = req.url ?? '';
+      const query = url.indexOf('?');
+      const path = query < 0 ? url : url.slice(0, query);
+      const client = modelPaths.get(path);
+      if (client) {
+        serveModelRequest(getState, client, req, res).catch((error: unknown) => answerInternalError('POST', path, error, res));
+        return;
+      }
+    }
+    void hono(req, res);
+  };
+}
+
 export function createApp(getState: () => GatewayState): Hono<Env> {
   const app = new Hono<Env>();
 
@@ -55,20 +126,9 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
   };
 
   const authenticated = async (c: Context<Env>, next: () => Promise<void>) => {
-    const requestId = newRequestId();
-    const state = getState();
-    const auth = state.auth.authenticate(presentedKey(c.req.header('authorization'), c.req.header('x-api-key')), state.clock.now());
-    if ('status' in auth) {
-      c.set('ctx', { requestId, identity: { name: 'unknown', allows: () => false }, baseHeaders: { 'x-anyrouter-request-id': requestId } });
-      return sendError(c, auth);
-    }
-    const baseHeaders: Record<string, string> = { 'x-anyrouter-request-id': requestId };
-    if (auth.rateLimit) {
-      baseHeaders['x-ratelimit-limit'] = String(auth.rateLimit.limit);
-      baseHeaders['x-ratelimit-remaining'] = String(auth.rateLimit.remaining);
-      baseHeaders['x-ratelimit-reset'] = String(auth.rateLimit.resetSeconds);
-    }
-    c.set('ctx', { requestId, identity: auth, baseHeaders });
+    const { ctx, refusal } = authenticate(getState(), c.env.incoming);
+    c.set('ctx', ctx);
+    if (refusal) return sendError(c, refusal);
     await next();
   };
 
@@ -77,12 +137,9 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
 
   for (const base of ['/v1', '/api/v1']) {
     for (const [path, client] of MODEL_ROUTES) {
-      app.post(base + path, authenticated, async (c) => {
-        const state = getState();
-        const summary = await handleModelRequest(state, c.get('ctx'), client, c.env.incoming, c.env.outgoing);
-        // the answer is out: recording costs the client nothing
-        const observability = state.observability;
-        if (observability) observability.record(requestRecordOf(summary, c.env.incoming.headers, state.clock.now(), { bodies: observability.bodies }));
+      // reached only by URL forms the listener's fast path leaves to Hono (an absolute-form target, say)
+      app.post(base + path, async (c) => {
+        await serveModelRequest(getState, client, c.env.incoming, c.env.outgoing);
         return RESPONSE_ALREADY_SENT;
       });
       app.all(base + path, methodNotAllowed('POST'));
@@ -127,13 +184,8 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
 
   app.notFound((c) => sendError(c, { status: 404, code: 'route_not_found', message: `no route for ${c.req.method} ${c.req.path}` }));
   app.onError((error, c) => {
-    // never a stack trace or a key in the answer; the log line carries only the error's name
-    process.stderr.write(`anyrouter: internal error on ${c.req.method} ${c.req.path}: ${error.name}\n`);
-    if (c.env.outgoing.headersSent) {
-      c.env.outgoing.end();
-      return RESPONSE_ALREADY_SENT;
-    }
-    return sendError(c, { status: 500, code: 'internal_error', message: 'internal gateway error' });
+    answerInternalError(c.req.method, c.req.path, error, c.env.outgoing, c.get('ctx')?.requestId);
+    return RESPONSE_ALREADY_SENT;
   });
   return app;
 }

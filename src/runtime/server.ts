@@ -1,9 +1,8 @@
 /** Starting and stopping the gateway's HTTP server. */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
 import type { RoutingBundle } from '../bundle/format.js';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { createGatewayState, reloadGatewayState, type GatewayState } from './gateway-state.js';
 import { SERVED_PROVIDER_TYPES, resolveHeaders, type Env } from './routing-table.js';
 import { startObservability } from './observability/observability.js';
@@ -53,11 +52,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   } else if (!state.auth.enabled) {
     log(`anyrouter: no gateway keys are configured: listening on loopback only, without authentication`);
   }
-  const app = createApp(() => state);
+
   const port = options.port ?? options.bundle.server.port;
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port, autoCleanupIncoming: false }, () => resolve(s as Server)) as Server;
+    const s = createServer(createRequestListener(() => state));
     s.once('error', reject);
+    s.listen(port, host, () => resolve(s));
   });
   server.keepAliveTimeout = 65_000;
   const address = server.address() as AddressInfo;
