@@ -165,7 +165,9 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   res.off('close', onClose);
 
   // here every attempt record, the served model, the usage (when read) and the final status are known
-  return { ...summary, ...answered, attempts: result.attempts };
+  Object.assign(summary, answered);
+  summary.attempts = result.attempts;
+  return summary;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

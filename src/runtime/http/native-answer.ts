@@ -31,8 +31,10 @@ export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'ret
   const body = meter.json(rename ? rename(data) : data);
   const usage = meter.usage();
   answer.recordThroughput(usage?.outputTokens ?? outputTokensOf(body, client.native?.outputTokensField), attemptMs);
-  const headers = { ...answer.headers, 'content-type': contentType ?? 'application/json', ...(usage ? { 'x-anyrouter-cost': String(answer.costOf(usage)) } : {}) };
-  sendJson(res, status, body, headers);
+  // the answer's own headers: added to, not copied
+  const headers = answer.headers;
+  if (usage) headers['x-anyrouter-cost'] = String(answer.costOf(usage));
+  sendJson(res, status, body, headers, true);
   return { status, body, ...(usage ? { usage } : {}) };
 }
 

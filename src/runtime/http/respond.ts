@@ -3,12 +3,16 @@ import type { ServerResponse } from 'node:http';
 import { gatewayErrorBody, type ErrorEnvelope } from './error-envelope.js';
 import type { GatewayError } from './openai-errors.js';
 
-export function sendJson(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>): void {
+/** `headers` are copied, unless `owned` says this answer built them and they may be added to. */
+export function sendJson(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>, owned = false): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+  const out = owned ? headers : { ...headers };
+  out['content-type'] = 'application/json';
+  out['content-length'] = String(Buffer.byteLength(body));
+  res.writeHead(status, out);
   res.end(body);
 }
 
