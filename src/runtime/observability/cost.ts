@@ -33,13 +33,32 @@ export function computeCost(pricing: BundlePricing, usage: CostUsage): Cost {
   const cached = Math.min(tokenCount(usage.cached), prompt);
   const cacheWrite = Math.min(tokenCount(usage.cacheWrite), prompt - cached);
   const uncached = prompt - cached - cacheWrite;
+  const completion = tokenCount(usage.completion);
+  const promptPrice = nanoPriceNumber(pricing.prompt);
+  const cachedPrice = pricing.cacheRead === undefined ? promptPrice : nanoPriceNumber(pricing.cacheRead);
+  const writePrice = pricing.cacheWrite === undefined ? promptPrice : nanoPriceNumber(pricing.cacheWrite);
+  const requestPrice = pricing.request === undefined ? 0 : nanoPriceNumber(pricing.request);
+  // nano-USD per 1M tokens x tokens = femto-USD; exact in doubles while every term stays below 2^53
+  // (all terms are non-negative, so a safe sum means every term was exact)
+  const halfUp = uncached * promptPrice + cached * cachedPrice + cacheWrite * writePrice + completion * nanoPriceNumber(pricing.completion) + HALF_UNIT;
+  if (Number.isSafeInteger(halfUp)) {
+    const nanoUsd = (halfUp - (halfUp % TOKENS_PER_UNIT)) / TOKENS_PER_UNIT + requestPrice;
+    if (Number.isSafeInteger(nanoUsd)) return { nanoUsd, usd: nanoToUsd(nanoUsd) };
+  }
+  return computeCostExactly(pricing, { prompt, cached, cacheWrite, uncached, completion });
+}
+
+const TOKENS_PER_UNIT = 1_000_000;
+const HALF_UNIT = TOKENS_PER_UNIT / 2;
+
+/** The same sum in BigInt, for token counts and prices whose products pass 2^53. */
+function computeCostExactly(pricing: BundlePricing, t: { prompt: number; cached: number; cacheWrite: number; uncached: number; completion: number }): Cost {
   const promptPrice = nanoPrice(pricing.prompt);
-  // nano-USD per 1M tokens x tokens = femto-USD
   const femto =
-    BigInt(uncached) * promptPrice +
-    BigInt(cached) * (pricing.cacheRead === undefined ? promptPrice : nanoPrice(pricing.cacheRead)) +
-    BigInt(cacheWrite) * (pricing.cacheWrite === undefined ? promptPrice : nanoPrice(pricing.cacheWrite)) +
-    BigInt(tokenCount(usage.completion)) * nanoPrice(pricing.completion);
+    BigInt(t.uncached) * promptPrice +
+    BigInt(t.cached) * (pricing.cacheRead === undefined ? promptPrice : nanoPrice(pricing.cacheRead)) +
+    BigInt(t.cacheWrite) * (pricing.cacheWrite === undefined ? promptPrice : nanoPrice(pricing.cacheWrite)) +
+    BigInt(t.completion) * nanoPrice(pricing.completion);
   const nano = (femto + TOKENS_PER_PRICE_UNIT / 2n) / TOKENS_PER_PRICE_UNIT + (pricing.request === undefined ? 0n : nanoPrice(pricing.request));
   const nanoUsd = Number(nano);
   return { nanoUsd, usd: nanoToUsd(nanoUsd) };
@@ -55,8 +74,12 @@ export function usdToNano(usd: number): number {
 }
 
 /** A price (USD per unit) in nano-USD per unit; exact for prices with up to 9 decimals. */
+function nanoPriceNumber(price: number): number {
+  return Number.isFinite(price) && price > 0 ? Math.round(price * NANO_USD_PER_USD) : 0;
+}
+
 function nanoPrice(price: number): bigint {
-  return Number.isFinite(price) && price > 0 ? BigInt(Math.round(price * NANO_USD_PER_USD)) : 0n;
+  return BigInt(nanoPriceNumber(price));
 }
 
 function tokenCount(value: number | undefined): number {
