@@ -9,6 +9,11 @@ import type { RequestRecord } from './request-record.js';
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
+const TOKEN_KINDS = ['prompt', 'completion', 'cached', 'reasoning'] as const;
+/** The model label of a request that reached no upstream (refused, or naming no catalog model). */
+const UNROUTED = '(unrouted)';
+const MAX_CACHED_CHILDREN = 10_000;
+
 /** How many health marks (cooldowns or quarantines) are still in force at `now`. */
 function activeMarks(marks: ReadonlyMap<string, HealthMark>, now: number): number {
   let n = 0;
@@ -32,6 +37,7 @@ export class GatewayMetrics {
   private readonly overhead: Histogram;
   private readonly tokens: Counter<'model' | 'kind'>;
   private readonly cost: Counter<'model'>;
+  private readonly children = new Map<object, Map<string, unknown>>();
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -70,22 +76,43 @@ export class GatewayMetrics {
   }
 
   observe(record: RequestRecord): void {
-    const model = record.servedModel ?? record.requestedModel;
-    this.requests.inc({ model, status: String(record.status), protocol: record.protocol });
+    // a model name the client made up (a refused request) is not a label: it would grow the registry without bound
+    const model = record.servedModel ?? (record.attempts.length > 0 ? record.requestedModel : UNROUTED);
+    this.child(this.requests, `${model}\u0000${record.status}\u0000${record.protocol}`, () => ({ model, status: String(record.status), protocol: record.protocol })).inc();
     let upstreamMs = 0;
     for (const a of record.attempts) {
-      this.attempts.inc({ provider: a.provider, status: a.status !== undefined ? String(a.status) : (a.errorClass ?? a.outcome) });
-      if (a.nextBecause !== undefined) this.failovers.inc({ provider: a.provider, reason: a.errorClass ?? a.outcome });
+      const status = a.status !== undefined ? String(a.status) : (a.errorClass ?? a.outcome);
+      this.child(this.attempts, `${a.provider}\u0000${status}`, () => ({ provider: a.provider, status })).inc();
+      if (a.nextBecause !== undefined) {
+        const reason = a.errorClass ?? a.outcome;
+        this.child(this.failovers, `${a.provider}\u0000${reason}`, () => ({ provider: a.provider, reason })).inc();
+      }
       upstreamMs += a.latencyMs;
     }
-    this.latency.observe({ model }, record.latencyMs / 1000);
-    if (record.ttfbMs !== undefined) this.ttfb.observe({ model }, record.ttfbMs / 1000);
+    this.child(this.latency, model, () => ({ model })).observe(record.latencyMs / 1000);
+    if (record.ttfbMs !== undefined) this.child(this.ttfb, model, () => ({ model })).observe(record.ttfbMs / 1000);
     // attempts end when their answer (or a stream's first chunk) arrived: what is left before the client's first byte is ours
     if (record.attempts.length > 0) this.overhead.observe(Math.max(0, (record.ttfbMs ?? record.latencyMs) - upstreamMs) / 1000);
     if (record.tokens) {
-      for (const kind of ['prompt', 'completion', 'cached', 'reasoning'] as const) if (record.tokens[kind] > 0) this.tokens.inc({ model, kind }, record.tokens[kind]);
+      for (const kind of TOKEN_KINDS) if (record.tokens[kind] > 0) this.child(this.tokens, `${model}\u0000${kind}`, () => ({ model, kind })).inc(record.tokens[kind]);
     }
-    if (record.costUsd !== undefined && record.costUsd > 0) this.cost.inc({ model }, record.costUsd);
+    if (record.costUsd !== undefined && record.costUsd > 0) this.child(this.cost, model, () => ({ model })).inc(record.costUsd);
+  }
+
+  /**
+   * The metric's child for one label set, looked up by a key of our own: prom-client hashes the label
+   * object on every call otherwise. The cache is per metric and cleared if it ever grows past a bound.
+   */
+  private child<M extends Counter<string> | Histogram<string>>(metric: M, key: string, labels: () => Record<string, string>): ReturnType<M['labels']> {
+    let cache = this.children.get(metric);
+    if (cache === undefined) this.children.set(metric, (cache = new Map()));
+    let child = cache.get(key);
+    if (child === undefined) {
+      if (cache.size >= MAX_CACHED_CHILDREN) cache.clear();
+      child = metric.labels(labels());
+      cache.set(key, child);
+    }
+    return child as ReturnType<M['labels']>;
   }
 
   async text(): Promise<{ contentType: string; body: string }> {
