@@ -88,9 +88,8 @@ describe('SqliteRequestStore', () => {
     ];
     expect(store.insertBatch([record({ id: 'ok1' }), ...bad, record({ id: 'ok2' })])).toEqual({ inserted: 2, rejected: 3 });
     expect(store.listRequests().requests.map((r) => r.id).sort()).toEqual(['ok1', 'ok2']);
-    const raw = new Database(store.path, { readonly: true });
-    expect(raw.prepare('SELECT count(*) AS n FROM attempts').get()).toEqual({ n: 2 }); // none left from 'bad-attempt'
-    raw.close();
+    expect(store.getRequest('bad-attempt')).toBeUndefined();
+    expect(store.getRequest('ok1')!.attempts).toHaveLength(1);
   });
 
   it('stores bodies only when body logging is on, redacted and capped', () => {
@@ -153,6 +152,35 @@ describe('migrations', () => {
     expect(() => new SqliteRequestStore({ path: join(dir, 'log.db') })).toThrow(/newer/);
   });
 
+  it("move a version-2 log's attempts table into each request's attempts column, in attempt order", () => {
+    const raw = new Database(join(dir, 'v2.db'));
+    migrate(raw, MIGRATIONS.filter((m) => m.version <= 2));
+    raw.prepare(
+      `INSERT INTO requests (seq, id, time, protocol, requested_model, model, stream, status, failed, latency_ms, attempt_count, upstream)
+       VALUES (7, 'old-failover', ?, 'openai-chat', 'fast', 'bench/fast', 0, 200, 0, 12.5, 2, 'b/m'), (8, 'old-refused', ?, 'openai-chat', 'x', 'x', 0, 404, 1, 1, 0, NULL)`,
+    ).run(T0, T0 + 1);
+    const insertAttempt = raw.prepare(
+      `INSERT INTO attempts (request_seq, idx, upstream, provider, upstream_model, key_name, key_tier, outcome, status, error_class, started_at, latency_ms, ttfb_ms, next_because)
+       VALUES (7, ?, ?, ?, 'm', 'main', 'shared', ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // written out of order: the migration orders by idx
+    insertAttempt.run(1, 'b/m', 'b', 'success', 200, null, T0 + 5, 4, 2, null);
+    insertAttempt.run(0, 'a/m', 'a', 'key-rate-limited', 429, 'http_429', T0, 3, null, "key 'main' was rate-limited");
+    raw.close();
+
+    const store = storeAt('v2.db');
+    expect(store.schemaVersion()).toBe(SCHEMA_VERSION);
+    expect(store.getRequest('old-failover')!.attempts).toEqual([
+      { upstream: 'a/m', provider: 'a', upstreamModel: 'm', keyName: 'main', keyTier: 'shared', outcome: 'key-rate-limited', status: 429, errorClass: 'http_429', startedAt: T0, latencyMs: 3, nextBecause: "key 'main' was rate-limited" },
+      { upstream: 'b/m', provider: 'b', upstreamModel: 'm', keyName: 'main', keyTier: 'shared', outcome: 'success', status: 200, startedAt: T0 + 5, latencyMs: 4, ttfbMs: 2 },
+    ]);
+    expect(store.getRequest('old-refused')!.attempts).toEqual([]);
+    expect(store.listRequests({ upstream: 'a' }).requests.map((r) => r.id)).toEqual(['old-failover']);
+    const check = new Database(join(dir, 'v2.db'), { readonly: true });
+    expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'attempts'").get()).toEqual({ n: 0 });
+    check.close();
+  });
+
   it('roll back a failing migration whole', () => {
     const raw = new Database(join(dir, 'bad.db'));
     const bad = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, name: 'broken', sql: 'CREATE TABLE t (a INT); SELECT nope FROM nowhere' }];
@@ -172,7 +200,7 @@ describe('retention', () => {
     expect(store.deleteOlderThan(T0 - 30 * DAY_MS, 7)).toBe(25);
     expect(store.count()).toBe(5);
     const raw = new Database(store.path, { readonly: true });
-    expect(raw.prepare('SELECT count(*) AS n FROM attempts').get()).toEqual({ n: 5 });
+    expect(raw.prepare('SELECT sum(json_array_length(attempts)) AS n FROM requests').get()).toEqual({ n: 5 });
     raw.close();
   });
 

@@ -80,6 +80,7 @@ interface RequestRow {
   response_body?: string | null;
 }
 
+/** One element of a request's `attempts` JSON array (null or absent where a column would be NULL). */
 interface AttemptRow {
   upstream: string;
   provider: string;
@@ -87,12 +88,12 @@ interface AttemptRow {
   key_name: string;
   key_tier: string;
   outcome: string;
-  status: number | null;
-  error_class: string | null;
+  status?: number | null;
+  error_class?: string | null;
   started_at: number;
   latency_ms: number;
-  ttfb_ms: number | null;
-  next_because: string | null;
+  ttfb_ms?: number | null;
+  next_because?: string | null;
 }
 
 export function listRequests(db: Database, filter: RequestFilter, page: PageRequest): RequestPage {
@@ -117,7 +118,7 @@ export function listRequests(db: Database, filter: RequestFilter, page: PageRequ
     params.push(filter.status);
   }
   if (filter.upstream !== undefined) {
-    where.push('seq IN (SELECT request_seq FROM attempts WHERE upstream = ? UNION SELECT request_seq FROM attempts WHERE provider = ?)');
+    where.push("EXISTS (SELECT 1 FROM json_each(requests.attempts) WHERE value ->> 'upstream' = ? OR value ->> 'provider' = ?)");
     params.push(filter.upstream, filter.upstream);
   }
   if (filter.from !== undefined) {
@@ -148,14 +149,9 @@ export function listRequests(db: Database, filter: RequestFilter, page: PageRequ
 }
 
 export function getRequest(db: Database, id: string): RequestRecord | undefined {
-  const row = db.prepare(`SELECT ${SUMMARY_COLUMNS}, request_body, response_body FROM requests WHERE id = ?`).get(id) as RequestRow | undefined;
+  const row = db.prepare(`SELECT ${SUMMARY_COLUMNS}, request_body, response_body, attempts FROM requests WHERE id = ?`).get(id) as (RequestRow & { attempts: string }) | undefined;
   if (row === undefined) return undefined;
-  const attempts = db
-    .prepare(
-      `SELECT upstream, provider, upstream_model, key_name, key_tier, outcome, status, error_class, started_at, latency_ms, ttfb_ms, next_because
-       FROM attempts WHERE request_seq = ? ORDER BY idx`,
-    )
-    .all(row.seq) as AttemptRow[];
+  const attempts = JSON.parse(row.attempts) as AttemptRow[];
   const { attemptCount: _count, upstream: _upstream, ...summary } = toSummary(row);
   const record: RequestRecord = { ...summary, attempts: attempts.map(toAttempt) };
   if (row.request_body != null || row.response_body != null) {
@@ -211,10 +207,10 @@ function toAttempt(row: AttemptRow): AttemptTrace {
     startedAt: row.started_at,
     latencyMs: row.latency_ms,
   };
-  if (row.status !== null) a.status = row.status;
-  if (row.error_class !== null) a.errorClass = row.error_class;
-  if (row.ttfb_ms !== null) a.ttfbMs = row.ttfb_ms;
-  if (row.next_because !== null) a.nextBecause = row.next_because;
+  if (row.status != null) a.status = row.status;
+  if (row.error_class != null) a.errorClass = row.error_class;
+  if (row.ttfb_ms != null) a.ttfbMs = row.ttfb_ms;
+  if (row.next_because != null) a.nextBecause = row.next_because;
   return a;
 }
 

@@ -34,25 +34,16 @@ export interface SqliteStoreOptions {
   readonly?: boolean;
 }
 
-const INSERT_REQUEST = `INSERT INTO requests (
-  id, time, gateway_key, app, app_title, app_source, app_version, app_referer, protocol,
-  requested_model, preset, served_model, model, upstream, stream, status, error_class, failed,
-  latency_ms, ttfb_ms, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens,
-  cost_nano_usd, attempt_count, request_body, response_body
-) VALUES (
-  @id, @time, @gateway_key, @app, @app_title, @app_source, @app_version, @app_referer, @protocol,
-  @requested_model, @preset, @served_model, @model, @upstream, @stream, @status, @error_class, @failed,
-  @latency_ms, @ttfb_ms, @prompt_tokens, @completion_tokens, @cached_tokens, @reasoning_tokens,
-  @cost_nano_usd, @attempt_count, @request_body, @response_body
-) ON CONFLICT (id) DO NOTHING`;
+/** The columns one request is written to, in the order `requestRow` gives their values. */
+const REQUEST_COLUMNS = [
+  'id', 'time', 'gateway_key', 'app', 'app_title', 'app_source', 'app_version', 'app_referer', 'protocol',
+  'requested_model', 'preset', 'served_model', 'model', 'upstream', 'stream', 'status', 'error_class', 'failed',
+  'latency_ms', 'ttfb_ms', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'reasoning_tokens',
+  'cost_nano_usd', 'attempt_count', 'request_body', 'response_body', 'attempts',
+] as const;
 
-const INSERT_ATTEMPT = `INSERT INTO attempts (
-  request_seq, idx, upstream, provider, upstream_model, key_name, key_tier, outcome, status,
-  error_class, started_at, latency_ms, ttfb_ms, next_because
-) VALUES (
-  @request_seq, @idx, @upstream, @provider, @upstream_model, @key_name, @key_tier, @outcome, @status,
-  @error_class, @started_at, @latency_ms, @ttfb_ms, @next_because
-)`;
+const INSERT_REQUEST = `INSERT INTO requests (${REQUEST_COLUMNS.join(', ')})
+  VALUES (${REQUEST_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
 
 export class SqliteRequestStore {
   readonly path: string;
@@ -82,15 +73,8 @@ export class SqliteRequestStore {
       throw error;
     }
     const insertRequest = this.db.prepare(INSERT_REQUEST);
-    const insertAttempt = this.db.prepare(INSERT_ATTEMPT);
-    const insert = (raw: RequestRecord): boolean => {
-      const record = this.sanitize(raw);
-      const result = insertRequest.run(requestRow(record));
-      if (result.changes === 0) return false; // same id twice: keep the first
-      const seq = result.lastInsertRowid;
-      record.attempts.forEach((a, idx) => insertAttempt.run(attemptRow(seq, idx, a)));
-      return true;
-    };
+    // one statement a request, its values bound by position (binding by name looked each one up)
+    const insert = (raw: RequestRecord): boolean => insertRequest.run(requestRow(this.sanitize(raw))).changes > 0;
     const fast = this.db.transaction((records: readonly RequestRecord[]): BatchResult => {
       let inserted = 0;
       for (const record of records) if (insert(record)) inserted++;
@@ -188,55 +172,70 @@ function isRecordError(error: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
 }
 
-function attemptRow(seq: number | bigint, idx: number, a: AttemptTrace): Record<string, SqlValue> {
-  return {
-    request_seq: seq,
-    idx,
-    upstream: a.upstream,
-    provider: a.provider,
-    upstream_model: a.upstreamModel,
-    key_name: a.keyName,
-    key_tier: a.keyTier,
-    outcome: a.outcome,
-    status: a.status ?? null,
-    error_class: a.errorClass ?? null,
-    started_at: Math.round(a.startedAt),
-    latency_ms: a.latencyMs,
-    ttfb_ms: a.ttfbMs ?? null,
-    next_because: a.nextBecause ?? null,
-  };
+/** The attempts column: a JSON array, one object an attempt, keyed as the columns of the table it replaced. */
+function attemptsJson(attempts: readonly AttemptTrace[]): string {
+  if (!Array.isArray(attempts)) throw new TypeError('attempts must be an array');
+  return JSON.stringify(
+    attempts.map((a) => ({
+      upstream: text(a.upstream, 'upstream'),
+      provider: text(a.provider, 'provider'),
+      upstream_model: text(a.upstreamModel, 'upstreamModel'),
+      key_name: text(a.keyName, 'keyName'),
+      key_tier: text(a.keyTier, 'keyTier'),
+      outcome: text(a.outcome, 'outcome'),
+      status: a.status,
+      error_class: a.errorClass,
+      started_at: Math.round(number(a.startedAt, 'startedAt')),
+      latency_ms: number(a.latencyMs, 'latencyMs'),
+      ttfb_ms: a.ttfbMs,
+      next_because: a.nextBecause,
+    })),
+  );
 }
 
-function requestRow(r: RequestRecord): Record<string, SqlValue> {
+/** A malformed attempt rejects its record, as a NOT NULL column would. */
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new TypeError(`attempt ${field} must be a string`);
+  return value;
+}
+
+function number(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`attempt ${field} must be a number`);
+  return value;
+}
+
+function requestRow(r: RequestRecord): SqlValue[] {
   const last = r.attempts[r.attempts.length - 1];
-  return {
-    id: r.id,
-    time: Math.round(r.time),
-    gateway_key: r.gatewayKey ?? null,
-    app: appName(r.app) ?? null,
-    app_title: r.app.title ?? null,
-    app_source: r.app.source ?? null,
-    app_version: r.app.version ?? null,
-    app_referer: r.app.referer ?? null,
-    protocol: r.protocol,
-    requested_model: r.requestedModel,
-    preset: r.preset ?? null,
-    served_model: r.servedModel ?? null,
-    model: recordModel(r),
-    upstream: last?.upstream ?? null,
-    stream: r.stream ? 1 : 0,
-    status: r.status,
-    error_class: r.errorClass ?? null,
-    failed: isFailed(r) ? 1 : 0,
-    latency_ms: r.latencyMs,
-    ttfb_ms: r.ttfbMs ?? null,
-    prompt_tokens: r.tokens?.prompt ?? null,
-    completion_tokens: r.tokens?.completion ?? null,
-    cached_tokens: r.tokens?.cached ?? null,
-    reasoning_tokens: r.tokens?.reasoning ?? null,
-    cost_nano_usd: r.costUsd === undefined ? null : usdToNano(r.costUsd),
-    attempt_count: r.attempts.length,
-    request_body: r.bodies?.request ?? null,
-    response_body: r.bodies?.response ?? null,
-  };
+  const tokens = r.tokens;
+  return [
+    r.id,
+    Math.round(r.time),
+    r.gatewayKey ?? null,
+    appName(r.app) ?? null,
+    r.app.title ?? null,
+    r.app.source ?? null,
+    r.app.version ?? null,
+    r.app.referer ?? null,
+    r.protocol,
+    r.requestedModel,
+    r.preset ?? null,
+    r.servedModel ?? null,
+    recordModel(r),
+    last?.upstream ?? null,
+    r.stream ? 1 : 0,
+    r.status,
+    r.errorClass ?? null,
+    isFailed(r) ? 1 : 0,
+    r.latencyMs,
+    r.ttfbMs ?? null,
+    tokens?.prompt ?? null,
+    tokens?.completion ?? null,
+    tokens?.cached ?? null,
+    tokens?.reasoning ?? null,
+    r.costUsd === undefined ? null : usdToNano(r.costUsd),
+    r.attempts.length,
+    r.bodies?.request ?? null,
+    r.bodies?.response ?? null,
+    attemptsJson(r.attempts),
+  ];
 }
