@@ -42,16 +42,35 @@ export function createRecordSanitizer(options: { secrets?: Iterable<string>; bod
     return out;
   };
 
-  return (record) => ({
-    ...record,
-    id: text(record.id),
-    gatewayKey: opt(record.gatewayKey),
-    app: { title: opt(record.app.title), source: opt(record.app.source), version: opt(record.app.version), referer: opt(record.app.referer) },
-    requestedModel: text(record.requestedModel),
-    preset: opt(record.preset),
-    servedModel: opt(record.servedModel),
-    errorClass: prose(record.errorClass),
-    attempts: record.attempts.map(attempt),
-    bodies: keptBodies(record.bodies),
-  });
+  /** Any string of the record holds a key value. */
+  const holdsSecret = (record: RequestRecord): boolean => {
+    if (scrubber.size === 0) return false;
+    const found = (value: string | undefined) => value !== undefined && scrubber.foundIn(value);
+    const { app } = record;
+    if (found(record.id) || found(record.gatewayKey) || found(record.requestedModel) || found(record.preset) || found(record.servedModel) || found(record.errorClass)) return true;
+    if (found(app.title) || found(app.source) || found(app.version) || found(app.referer)) return true;
+    return record.attempts.some((a) => found(a.upstream) || found(a.provider) || found(a.upstreamModel) || found(a.keyName) || found(a.errorClass) || found(a.nextBecause));
+  };
+  const hasProse = (record: RequestRecord): boolean => record.errorClass !== undefined || record.attempts.some((a) => a.errorClass !== undefined || a.nextBecause !== undefined);
+
+  return (record) => {
+    // the common record (served, no bodies, no key in it) goes to the store as it is: no copy
+    if (record.bodies === undefined && !(bodies.redact && hasProse(record)) && !holdsSecret(record)) return record;
+    return sanitized(record);
+  };
+
+  function sanitized(record: RequestRecord): RequestRecord {
+    return {
+      ...record,
+      id: text(record.id),
+      gatewayKey: opt(record.gatewayKey),
+      app: { title: opt(record.app.title), source: opt(record.app.source), version: opt(record.app.version), referer: opt(record.app.referer) },
+      requestedModel: text(record.requestedModel),
+      preset: opt(record.preset),
+      servedModel: opt(record.servedModel),
+      errorClass: prose(record.errorClass),
+      attempts: record.attempts.map(attempt),
+      bodies: keptBodies(record.bodies),
+    };
+  }
 }

@@ -55,6 +55,7 @@ export function redactSensitive(text: string): string {
 export class SecretScrubber {
   private readonly secrets: string[];
   readonly longest: number;
+  private readonly shortest: number;
 
   constructor(secrets: Iterable<string>, minLength = 8) {
     const unique = new Set<string>();
@@ -62,6 +63,7 @@ export class SecretScrubber {
     // longest first, so a key that contains another is replaced whole
     this.secrets = [...unique].sort((a, b) => b.length - a.length);
     this.longest = this.secrets[0]?.length ?? 0;
+    this.shortest = this.secrets[this.secrets.length - 1]?.length ?? Infinity;
   }
 
   get size(): number {
@@ -80,6 +82,13 @@ export class SecretScrubber {
       }
     }
     return longest;
+  }
+
+  /** `text` holds one of the secrets. */
+  foundIn(text: string): boolean {
+    if (text.length < this.shortest) return false;
+    for (const secret of this.secrets) if (text.includes(secret)) return true;
+    return false;
   }
 
   scrub(text: string): string {
