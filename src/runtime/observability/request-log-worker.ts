@@ -3,13 +3,14 @@
  * thread's calls in order. A slow or blocked disk stalls this thread, never the gateway's.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { RequestRecord } from './request-record.js';
 import { SqliteRequestStore } from './sqlite-store.js';
 import { toWorkerError, type WorkerCall, type WorkerReply, type WorkerRequest, type WorkerStoreOptions } from './worker-protocol.js';
 
 function serve(store: SqliteRequestStore, call: WorkerCall): unknown {
   switch (call.op) {
     case 'write':
-      return store.insertBatch(call.batch);
+      return store.insertBatch(JSON.parse(call.batchJson) as RequestRecord[]);
     case 'list':
       return store.listRequests(call.filter, call.page);
     case 'get':

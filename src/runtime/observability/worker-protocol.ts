@@ -8,7 +8,8 @@ import type { UsageQuery } from './usage-query.js';
 export type WorkerStoreOptions = Omit<SqliteStoreOptions, 'secrets' | 'readonly'> & { secrets: string[] };
 
 export type WorkerCall =
-  | { op: 'write'; batch: readonly RequestRecord[] }
+  /** The batch as one JSON string: a string crosses threads at memcpy speed, where a structured clone of the records cost ~5 µs each. */
+  | { op: 'write'; batchJson: string }
   | { op: 'list'; filter: RequestFilter; page: PageRequest }
   | { op: 'get'; requestId: string }
   | { op: 'usage'; query: UsageQuery }
