@@ -1,43 +1,69 @@
 /**
- * One structured JSON line per request on stdout (pino). Carries names and numbers only: no key value,
- * no prompt. pino writes asynchronously through its own buffered destination, off the request path.
+ * One structured JSON line per request on stdout: the request record (who, which model, every attempt
+ * with its upstream, key name, status and reason, tokens, cost). Names and numbers only: no key value,
+ * no prompt (bodies never go to stdout). Lines are batched off the request path: a request only formats its line and appends it; a
+ * timer writes what has gathered in one write. Past a cap of unwritten bytes (stdout blocked) lines
+ * are dropped and counted rather than held without bound.
  */
-import { pino, type Logger } from 'pino';
-import type { RequestRecord } from './request-record.js';
+import { recordJson, type RequestRecord } from './request-record.js';
+
+const LINE_HEAD = '{"level":30,"msg":"request",';
+
+/** How long a line may wait for company before it is written. */
+const FLUSH_MS = 100;
+/** Unwritten bytes past which new lines are dropped. */
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 export class AccessLog {
-  private readonly logger: Logger;
+  private lines: string[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private droppedLines = 0;
+  /** Bytes handed to a stream that has not drained since. */
+  private blockedBytes = 0;
+  private waitingForDrain = false;
 
-  constructor(destination: NodeJS.WritableStream | number = 1) {
-    const stream = typeof destination === 'number' ? pino.destination({ dest: destination, sync: false }) : destination;
-    this.logger = pino({ base: undefined, messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime }, stream);
-  }
+  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
 
   write(record: RequestRecord): void {
-    const last = record.attempts[record.attempts.length - 1];
-    this.logger.info(
-      {
-        id: record.id,
-        key: record.gatewayKey,
-        protocol: record.protocol,
-        model: record.requestedModel,
-        served: record.servedModel,
-        upstream: last?.provider,
-        tier: last?.keyTier,
-        status: record.status,
-        error: record.errorClass,
-        stream: record.stream,
-        attempts: record.attempts.length,
-        ms: record.latencyMs,
-        ttfb_ms: record.ttfbMs,
-        tokens: record.tokens,
-        cost_usd: record.costUsd,
-      },
-      'request',
-    );
+    if (this.pendingBytes + this.blockedBytes > MAX_PENDING_BYTES) {
+      this.droppedLines++;
+      return;
+    }
+    // pino's shape (level 30 is info, `time` is epoch ms) around the record's own JSON, serialized once per request
+    const line = LINE_HEAD + recordJson(record).slice(1);
+    this.lines.push(line);
+    this.pendingBytes += line.length + 1;
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+      this.timer.unref();
+    }
   }
 
+  /** Lines dropped because stdout did not keep up. */
+  get dropped(): number {
+    return this.droppedLines;
+  }
+
+  /** Writes every gathered line now (also on close). */
   flush(): void {
-    this.logger.flush();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.lines.length === 0) return;
+    const text = this.lines.join('\n') + '\n';
+    this.lines = [];
+    const bytes = this.pendingBytes;
+    this.pendingBytes = 0;
+    // what a stream that cannot take more holds counts against the cap until it drains
+    const accepted = this.out.write(text);
+    if (accepted && !this.waitingForDrain) return;
+    this.blockedBytes += bytes;
+    if (!this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.out.once('drain', () => {
+        this.waitingForDrain = false;
+        this.blockedBytes = 0;
+      });
+    }
   }
 }
