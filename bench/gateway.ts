@@ -41,6 +41,8 @@ const HELP = `npm run bench -- [options]
   --json FILE           also write every figure as JSON
   --logging on|off|store|access   the request log and access log (default on: the full default pipeline)
   --only saturation     just the c=32 saturation phases (JSON and SSE) and the gateway's peak RSS: for iterating on a change
+  --only logging        what logging costs: the gateway with its request log and access log (--logging, default on)
+                        against a second gateway with both off, c=32 JSON saturation runs alternated (5 rounds; quick 3)
   --keep                keep the scratch folder (config, bundle, gateway.log, the gateway's request log)`;
 
 const { values } = parseArgs({
@@ -87,7 +89,7 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
-if (values.only !== undefined && values.only !== 'saturation') throw new Error(`--only takes saturation, not '${values.only}'`);
+if (values.only !== undefined && values.only !== 'saturation' && values.only !== 'logging') throw new Error(`--only takes saturation or logging, not '${values.only}'`);
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
 
 /** Think time of the fixed-rate phase: a realistic upstream, not a loopback echo. */
@@ -126,7 +128,7 @@ const LOGGING: Record<string, string> = {
   access: '\n  logging: { enabled: false },',
 };
 
-function gatewayConfig(mockOrigin: string): string {
+function gatewayConfig(mockOrigin: string, logging = values.logging ?? 'on'): string {
   const provider = (thinkMs: number, keys: Array<[string, string]>, extra = '') =>
     `{ type: 'openai', baseUrl: '${mockOrigin}${mockBasePath(thinkMs)}', keys: [${keys.map(([name, env]) => `{ name: '${name}', value: { env: '${env}' } }`).join(', ')}]${extra} }`;
   const model = (id: string, alias: string, upstreams: Array<[string, number]>) =>
@@ -147,7 +149,7 @@ ${model('failover-provider', MODEL.failoverProvider, [['limited', 1], ['fast', 2
   ],
   presets: [],
   auth: { gatewayKeys: [{ name: 'bench', sha256: '${createHash('sha256').update(gatewayKey).digest('hex')}' }] },
-  server: { host: '127.0.0.1', port: 0 },${LOGGING[values.logging ?? 'on'] ?? ''}
+  server: { host: '127.0.0.1', port: 0 },${LOGGING[logging] ?? ''}
 };
 `;
 }
@@ -188,31 +190,32 @@ try {
   const proxy = await forkChild('bare proxy', path.join(js, 'bench/bare-proxy.js'), { args: ['--upstream', mock.url, '--client', proxyClient], nodeFlags: ['--expose-gc'] });
   children.push(proxy);
 
-  const configFile = path.join(work, 'anyrouter.config.ts');
-  await writeFile(configFile, gatewayConfig(mock.url));
-  const compiled = await compile(configFile);
-  const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
-  if (!compiled.bundle || !compiled.text || errors.length > 0) throw new Error(`the bench config does not compile: ${errors.map((d) => d.message).join('; ')}`);
-  const bundleFile = path.join(work, 'routing.json');
-  await writeFile(bundleFile, compiled.text);
-
-  const gatewayPort = await freePort();
-  const gatewayEntry = { js: path.join(js, 'src/cli/main.js'), lib: path.join(repoRoot, 'lib/cli/main.js'), tsx: path.join(repoRoot, 'src/cli/main.ts') }[gatewayFrom];
-  const gateway = await forkChild('gateway', gatewayFrom === 'tsx' ? path.join(repoRoot, 'bench/gateway-child.ts') : path.join(js, 'bench/gateway-child.js'), {
-    tsx: gatewayFrom === 'tsx',
-    args: ['serve', '--bundle', bundleFile, '--host', '127.0.0.1', '--port', String(gatewayPort)],
-    cwd: work,
-    env: {
-      ...process.env,
-      ...PROVIDER_ENV,
-      NODE_ENV: 'production',
-      BENCH_GATEWAY_ENTRY: pathToFileURL(gatewayEntry).href,
-    },
-    logFile: path.join(work, 'gateway.log'),
-    pollPort: gatewayPort,
-    // --expose-gc only lets the bench read the heap after a full GC; nothing else calls gc()
-    nodeFlags: ['--expose-gc', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [])],
-  });
+  /** Compiles the bench config with this logging setting and serves it from its own folder (own request log). */
+  const startGateway = async (name: string, logging: string, profile: boolean): Promise<BenchChild> => {
+    const dir = path.join(work, name.replace(/\W+/g, '-'));
+    await mkdir(dir, { recursive: true });
+    const configFile = path.join(dir, 'anyrouter.config.ts');
+    await writeFile(configFile, gatewayConfig(mock.url, logging));
+    const compiled = await compile(configFile);
+    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+    if (!compiled.bundle || !compiled.text || errors.length > 0) throw new Error(`the bench config does not compile: ${errors.map((d) => d.message).join('; ')}`);
+    const bundleFile = path.join(dir, 'routing.json');
+    await writeFile(bundleFile, compiled.text);
+    const port = await freePort();
+    const entry = { js: path.join(js, 'src/cli/main.js'), lib: path.join(repoRoot, 'lib/cli/main.js'), tsx: path.join(repoRoot, 'src/cli/main.ts') }[gatewayFrom];
+    return forkChild(name, gatewayFrom === 'tsx' ? path.join(repoRoot, 'bench/gateway-child.ts') : path.join(js, 'bench/gateway-child.js'), {
+      tsx: gatewayFrom === 'tsx',
+      args: ['serve', '--bundle', bundleFile, '--host', '127.0.0.1', '--port', String(port)],
+      cwd: dir,
+      env: { ...process.env, ...PROVIDER_ENV, NODE_ENV: 'production', BENCH_GATEWAY_ENTRY: pathToFileURL(entry).href },
+      // stdout (the access log) goes to a file, as a deployment's would
+      logFile: path.join(dir, 'gateway.log'),
+      pollPort: port,
+      // --expose-gc only lets the bench read the heap after a full GC; nothing else calls gc()
+      nodeFlags: ['--expose-gc', ...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [])],
+    });
+  };
+  const gateway = await startGateway('gateway', values.logging ?? 'on', true);
   children.push(gateway);
 
   const upstreamHeaders = { authorization: `Bearer ${OK_KEY}` };
@@ -259,6 +262,40 @@ try {
     return { ...run, cpuUsPerRequest: (after.cpuUs - before.cpuUs) / Math.max(1, run.requests) };
   };
 
+  /** Logging on vs off: alternated saturation runs of two gateways that differ only in logging; medians and their ratio. */
+  async function loggingCost(on: BenchChild, off: BenchChild): Promise<void> {
+    const rounds = quick ? 3 : 5;
+    const runs: Record<'on' | 'off', MeasuredRun[]> = { on: [], off: [] };
+    const target = (server: BenchChild, which: string): Target => ({ name: `logging ${which}`, server, url: `${server.url}/v1/chat/completions`, headers: gatewayHeaders, body: chatBody(MODEL.fast, false) });
+    for (let round = 0; round < rounds; round++) {
+      const order: Array<['on' | 'off', BenchChild]> = round % 2 === 0 ? [['on', on], ['off', off]] : [['off', off], ['on', on]];
+      for (const [which, server] of order) runs[which].push(await load(`logging ${which}, round ${round + 1} of ${rounds}`, target(server, which), { connections, seconds }));
+    }
+    const median = (xs: number[]) => percentile(Float64Array.from(xs).sort(), 0.5);
+    const table = new Table(['', 'logging on', 'logging off', 'on / off']);
+    runs.on.forEach((r, i) => table.row(`round ${i + 1}: requests/s`, fmt.rps(r.rps), fmt.rps(runs.off[i]!.rps), fmt.ratio(r.rps, runs.off[i]!.rps)));
+    const [rpsOn, rpsOff] = [median(runs.on.map((r) => r.rps)), median(runs.off.map((r) => r.rps))];
+    const [cpuOn, cpuOff] = [median(runs.on.map((r) => r.cpuUsPerRequest)), median(runs.off.map((r) => r.cpuUsPerRequest))];
+    table.row('median requests/s', fmt.rps(rpsOn), fmt.rps(rpsOff), fmt.ratio(rpsOn, rpsOff));
+    table.row('median p99 (exact)', fmt.us(median(runs.on.map((r) => r.exactP99Us))), fmt.us(median(runs.off.map((r) => r.exactP99Us))), '');
+    table.row('median CPU per request (all threads)', fmt.us(cpuOn), fmt.us(cpuOff), fmt.ratio(cpuOn, cpuOff));
+    const cost = 1 - rpsOn / rpsOff;
+    console.log(
+      [
+        '',
+        `Logging cost (--only logging): c=${connections} JSON saturation, ${rounds} alternated rounds of ${seconds} s; logging on = ${values.logging ?? 'on'} (request log to SQLite in its worker + access log to a file), off = both disabled`,
+        table.toString(),
+        `throughput cost of logging: ${(cost * 100).toFixed(1)}% (median on / median off); target for issue 6: at most 5%, ${cost <= 0.05 ? 'met' : 'NOT met'}`,
+        `load average ${loadAtStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}; done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      ].join('\n'),
+    );
+  }
+
+  if (values.only === 'logging') {
+    const off = await startGateway('gateway, logging off', 'off', false);
+    children.push(off);
+    await loggingCost(gateway, off);
+  } else {
   // 1. saturation, JSON then SSE, 0 ms upstream
   for (const target of targets(0, MODEL.fast, false)) {
     const run = () => load('saturation JSON', target, { connections, seconds });
@@ -331,6 +368,7 @@ try {
   await recordMemory('after JSON saturation (run 2)', gateway);
 
   print(results, { proxyClient, gatewayFrom, seconds, elapsedS: (Date.now() - started) / 1000 });
+  }
   }
   if (values.json) await writeFile(values.json, JSON.stringify(results, (_k, v: unknown) => (v instanceof Float64Array ? { p50: percentile(v, 0.5), p90: percentile(v, 0.9), p99: percentile(v, 0.99), count: v.length } : v), 2));
 
