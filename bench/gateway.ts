@@ -21,7 +21,7 @@ import { compile } from '../src/compiler/compile.js';
 import { summarizeCpuProfile } from './cpuprofile-summary.js';
 import { httpProbe, interleave, runAutocannon, type HttpTarget, type LoadOptions, type LoadRun, type Probe, type ProbeSamples } from './load.js';
 import { mockBasePath, OK_KEY, RATE_LIMITED_KEY, STREAM_CHUNKS } from './mock-wire.js';
-import { atExit, forkChild, freePort, installCleanup, killAllChildren, type BenchChild, type ProcessSample } from './processes.js';
+import { atExit, forkChild, freePort, installCleanup, killAllChildren, pinToCpu, type BenchChild, type ProcessSample } from './processes.js';
 import { fmt, percentile, Table } from './report.js';
 import { repoRoot, transpileForChildren } from './transpile.js';
 
@@ -42,7 +42,9 @@ const HELP = `npm run bench -- [options]
   --logging on|off|store|access   the request log and access log (default on: the full default pipeline)
   --only saturation     just the c=32 saturation phases (JSON and SSE) and the gateway's peak RSS: for iterating on a change
   --only logging        what logging costs: the gateway with its request log and access log (--logging, default on)
-                        against a second gateway with both off, c=32 JSON saturation runs alternated (5 rounds; quick 3)
+                        against a second gateway with both off, c=32 JSON saturation runs alternated (8 rounds; quick 4)
+  --pin on|off          on (default, with 2+ CPUs): servers under test (bare proxy, gateway) on CPU 0, the load
+                        generator (this process) and the mock upstream on CPU 1, so runs compare like with like
   --keep                keep the scratch folder (config, bundle, gateway.log, the gateway's request log)`;
 
 const { values } = parseArgs({
@@ -61,6 +63,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     logging: { type: 'string', default: 'on' },
     only: { type: 'string' },
+    pin: { type: 'string', default: 'on' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -179,15 +182,21 @@ const profileDir = values.profile ? (values['profile-dir'] ?? (await mkdtemp(pat
 if (profileDir) await mkdir(profileDir, { recursive: true });
 const children: BenchChild[] = [];
 const probes: Probe[] = [];
+const pinning = values.pin === 'on' && os.cpus().length >= 2 && pinToCpu(process.pid, 1);
+/** With --pin: servers under test on CPU 0, everything that drives them on CPU 1. */
+const pin = (child: BenchChild, role: 'server' | 'driver'): BenchChild => {
+  if (pinning) pinToCpu(child.pid, role === 'server' ? 0 : 1, process.env.BENCH_PIN_THREADS === 'main' ? 'main' : 'all');
+  return child;
+};
 
 try {
   // the children run plain JavaScript (see bench/transpile.ts); kept next to a profile, which maps into it
   const js = path.join(profileDir ?? work, 'js');
   const files = await transpileForChildren(js, values.src ? path.resolve(values.src) : undefined);
   progress(`transpiled ${files} files to ${js}; starting the mock upstream, the bare proxy (${proxyClient}) and the gateway (${gatewayFrom})`);
-  const mock = await forkChild('mock upstream', path.join(js, 'bench/mock-upstream.js'));
+  const mock = pin(await forkChild('mock upstream', path.join(js, 'bench/mock-upstream.js')), 'driver');
   children.push(mock);
-  const proxy = await forkChild('bare proxy', path.join(js, 'bench/bare-proxy.js'), { args: ['--upstream', mock.url, '--client', proxyClient], nodeFlags: ['--expose-gc'] });
+  const proxy = pin(await forkChild('bare proxy', path.join(js, 'bench/bare-proxy.js'), { args: ['--upstream', mock.url, '--client', proxyClient], nodeFlags: ['--expose-gc'] }), 'server');
   children.push(proxy);
 
   /** Compiles the bench config with this logging setting and serves it from its own folder (own request log). */
@@ -203,7 +212,7 @@ try {
     await writeFile(bundleFile, compiled.text);
     const port = await freePort();
     const entry = { js: path.join(js, 'src/cli/main.js'), lib: path.join(repoRoot, 'lib/cli/main.js'), tsx: path.join(repoRoot, 'src/cli/main.ts') }[gatewayFrom];
-    return forkChild(name, gatewayFrom === 'tsx' ? path.join(repoRoot, 'bench/gateway-child.ts') : path.join(js, 'bench/gateway-child.js'), {
+    return pin(await forkChild(name, gatewayFrom === 'tsx' ? path.join(repoRoot, 'bench/gateway-child.ts') : path.join(js, 'bench/gateway-child.js'), {
       tsx: gatewayFrom === 'tsx',
       args: ['serve', '--bundle', bundleFile, '--host', '127.0.0.1', '--port', String(port)],
       cwd: dir,
@@ -213,7 +222,7 @@ try {
       pollPort: port,
       // --expose-gc only lets the bench read the heap after a full GC; nothing else calls gc()
       nodeFlags: ['--expose-gc', ...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [])],
-    });
+    }), 'server');
   };
   const gateway = await startGateway('gateway', values.logging ?? 'on', true);
   children.push(gateway);
@@ -264,7 +273,7 @@ try {
 
   /** Logging on vs off: alternated saturation runs of two gateways that differ only in logging; medians and their ratio. */
   async function loggingCost(on: BenchChild, off: BenchChild): Promise<void> {
-    const rounds = quick ? 3 : 5;
+    const rounds = quick ? 4 : 8;
     const runs: Record<'on' | 'off', MeasuredRun[]> = { on: [], off: [] };
     const target = (server: BenchChild, which: string): Target => ({ name: `logging ${which}`, server, url: `${server.url}/v1/chat/completions`, headers: gatewayHeaders, body: chatBody(MODEL.fast, false) });
     for (let round = 0; round < rounds; round++) {
@@ -279,13 +288,16 @@ try {
     table.row('median requests/s', fmt.rps(rpsOn), fmt.rps(rpsOff), fmt.ratio(rpsOn, rpsOff));
     table.row('median p99 (exact)', fmt.us(median(runs.on.map((r) => r.exactP99Us))), fmt.us(median(runs.off.map((r) => r.exactP99Us))), '');
     table.row('median CPU per request (all threads)', fmt.us(cpuOn), fmt.us(cpuOff), fmt.ratio(cpuOn, cpuOff));
-    const cost = 1 - rpsOn / rpsOff;
+    // each round's two runs are back to back: their ratio cancels the machine's drift between rounds
+    const paired = median(runs.on.map((r, i) => r.rps / runs.off[i]!.rps));
+    table.row('median of the rounds\' ratios', '', '', `${paired.toFixed(2)}x`);
+    const cost = 1 - paired;
     console.log(
       [
         '',
         `Logging cost (--only logging): c=${connections} JSON saturation, ${rounds} alternated rounds of ${seconds} s; logging on = ${values.logging ?? 'on'} (request log to SQLite in its worker + access log to a file), off = both disabled`,
         table.toString(),
-        `throughput cost of logging: ${(cost * 100).toFixed(1)}% (median on / median off); target for issue 6: at most 5%, ${cost <= 0.05 ? 'met' : 'NOT met'}`,
+        `throughput cost of logging: ${(cost * 100).toFixed(1)}% (median of the rounds' on/off ratios); CPU per request +${fmt.us(cpuOn - cpuOff)}; target for issue 6: at most 5%, ${cost <= 0.05 ? 'met' : 'NOT met'}`,
         `load average ${loadAtStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}; done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
       ].join('\n'),
     );

@@ -3,7 +3,7 @@
  * until it listens, read its memory over IPC, stop it, and make sure none outlives the bench (exit, error,
  * SIGINT).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -191,4 +191,19 @@ async function pollHttp(port: number, timeoutMs: number, givenUp: () => boolean)
     }
   }
   return port;
+}
+
+/**
+ * Pins a process (all its threads) to one CPU with taskset. On a 2-CPU machine the bench puts the server
+ * under test on one CPU and the load generator and mock upstream on the other: unpinned, the scheduler's
+ * placement of the server next to the load generator changes throughput by tens of percent from one run
+ * (and one process) to the next. False when taskset is missing or refused.
+ */
+export function pinToCpu(pid: number, cpu: number, threads: 'all' | 'main' = 'all'): boolean {
+  try {
+    execFileSync('taskset', [...(threads === 'all' ? ['-a'] : []), '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
