@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compile } from '../src/compiler/compile.js';
@@ -157,6 +157,9 @@ ${model('failover-provider', MODEL.failoverProvider, [['limited', 1], ['fast', 2
 `;
 }
 
+/** The node flags the shipped `anyrouter` binary runs with (its `#!/usr/bin/env -S node ...` line): the gateway under test gets the same. */
+const SHIPPED_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(path.join(repoRoot, 'bin/anyrouter.js'), 'utf8').split('\n')[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+
 // --- the run --------------------------------------------------------------------------------------
 
 /** A load run with the CPU time the server under test spent on it (for direct, the mock's). */
@@ -221,7 +224,7 @@ try {
       logFile: path.join(dir, 'gateway.log'),
       pollPort: port,
       // --expose-gc only lets the bench read the heap after a full GC; nothing else calls gc()
-      nodeFlags: ['--expose-gc', ...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [])],
+      nodeFlags: ['--expose-gc', ...SHIPPED_NODE_FLAGS, ...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [])],
     }), 'server');
   };
   const gateway = await startGateway('gateway', values.logging ?? 'on', true);
@@ -450,6 +453,7 @@ function print(results: Results, info: { proxyClient: string; gatewayFrom: strin
   const cpus = os.cpus();
   out.push('');
   out.push(`AnyRouter gateway bench${quick ? ' (--quick)' : ''}: Node ${process.version}, ${cpus.length} x ${cpus[0]?.model.trim() ?? 'cpu'}, loopback`);
+  out.push(`  gateway node flags as shipped in bin/anyrouter.js: ${SHIPPED_NODE_FLAGS.join(' ') || '(none)'}`);
   out.push(`  gateway: anyrouter serve from ${{ js: `${values.src ?? 'src/'} (transpiled by the bench)`, lib: 'lib/', tsx: 'src/ under tsx' }[info.gatewayFrom] ?? info.gatewayFrom} with a gateway key; bare proxy: node:http + ${info.proxyClient === 'undici' ? 'undici Pool.stream' : 'http.Agent keepAlive'}; mock upstream: own process`);
   out.push(`  load phases ${info.seconds} s each after a ${warmupSeconds} s warm-up; ratios are gateway / bare proxy in this run${profileDir ? '; PROFILED RUN: figures perturbed by --cpu-prof' : ''}`);
   out.push(`  load average (1 min) at start ${loadAtStart.toFixed(2)}, at the end ${os.loadavg()[0]!.toFixed(2)}: above ~1 other processes compete for the ${cpus.length} CPUs and absolute figures drift; CPU per request (process.cpuUsage of the server under test over the run; for direct, the mock's) is the least sensitive to that`);
