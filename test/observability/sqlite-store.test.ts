@@ -270,6 +270,24 @@ describe('listRequests', () => {
     expect(ids(store.listRequests({}, { limit: 10, cursor: first.nextCursor }))).toEqual(rows.slice(10, 20).map((r) => r.id).reverse());
   });
 
+  it('serves the model, app and failed-status filters from indexes (partial ones skip most requests when written)', () => {
+    const store = storeAt();
+    seed(store);
+    const db = new Database(store.path, { readonly: true });
+    try {
+      const plan = (where: string) => (db.prepare(`EXPLAIN QUERY PLAN SELECT seq FROM requests WHERE ${where} ORDER BY time DESC, seq DESC`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+      // the conditions as request-queries.ts writes them
+      expect(plan("(model = 'x' OR (requested_model = 'x' AND requested_model <> model))")).toMatch(/requests_by_model.*requests_by_asked/);
+      expect(plan("app = 'Notes'")).toContain('requests_by_app');
+      expect(plan('failed = 1 AND status = 429')).toContain('requests_failed');
+      expect(plan("gateway_key = 'team-a'")).toContain('requests_by_key');
+      const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' AND sql IS NOT NULL ORDER BY name").pluck().all();
+      expect(indexes).toEqual(['requests_by_app', 'requests_by_asked', 'requests_by_key', 'requests_by_model', 'requests_by_time', 'requests_failed']);
+    } finally {
+      db.close();
+    }
+  });
+
   it('pages with an offset too, and clamps the limit', () => {
     const store = storeAt();
     seed(store);
@@ -290,7 +308,9 @@ describe('listRequests', () => {
     expectIds({ key: 'team-b' }, (_, i) => i % 2 === 1);
     expectIds({ app: 'Notes' }, (_, i) => i % 3 === 0);
     expectIds({ app: 'https://chat.example' }, (_, i) => i % 3 === 1);
+    expectIds({ model: 'openai/gpt-5.4-mini' }, (_, i) => i % 5 !== 0);
     expectIds({ status: 502 }, (_, i) => i % 7 === 0);
+    expectIds({ status: 200 }, (_, i) => i % 7 !== 0);
     expectIds({ status: 'failed' }, (_, i) => i % 7 === 0 || i === 8);
     expectIds({ status: 'ok' }, (_, i) => !(i % 7 === 0 || i === 8));
     expectIds({ upstream: 'openrouter/x' }, (_, i) => i % 4 === 0);

@@ -100,7 +100,8 @@ export function listRequests(db: Database, filter: RequestFilter, page: PageRequ
   const where: string[] = [];
   const params: Array<string | number> = [];
   if (filter.model !== undefined) {
-    where.push('(model = ? OR requested_model = ?)');
+    // the second term repeats requests_by_asked's condition so that partial index can serve it
+    where.push('(model = ? OR (requested_model = ? AND requested_model <> model))');
     params.push(filter.model, filter.model);
   }
   if (filter.key !== undefined) {
@@ -114,7 +115,8 @@ export function listRequests(db: Database, filter: RequestFilter, page: PageRequ
   if (filter.status === 'failed') where.push('failed = 1');
   else if (filter.status === 'ok') where.push('failed = 0');
   else if (filter.status !== undefined) {
-    where.push('status = ?');
+    // an error status always marks its request failed: that term lets requests_failed serve the filter
+    where.push(filter.status >= 400 ? 'failed = 1 AND status = ?' : 'status = ?');
     params.push(filter.status);
   }
   if (filter.upstream !== undefined) {
