@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordQueue, type RecordWriter } from '../../src/runtime/observability/record-queue.js';
+import { parseRecordJson } from '../../src/runtime/observability/record-json.js';
 import type { RequestRecord } from '../../src/runtime/observability/request-record.js';
 import { SqliteRequestStore } from '../../src/runtime/observability/sqlite-store.js';
 import { record, tempDir } from './fixtures.js';
@@ -22,10 +23,10 @@ function fakeWriter(behave: (call: number) => 'ok' | 'throw' | 'reject' | 'hang'
       if (how === 'reject') return Promise.reject(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }));
       if (how === 'hang') return new Promise<void>(() => {});
       if (how === 'partial') {
-        batches.push(batch.slice(1));
+        batches.push(batch.slice(1).map(parseRecordJson));
         return { rejected: 1 };
       }
-      batches.push([...batch]);
+      batches.push(batch.map(parseRecordJson));
       if (typeof how === 'number') return sleep(how);
     },
     close() {
@@ -194,7 +195,7 @@ describe('RecordQueue over a real SQLite store', () => {
     const blocker = new Database(store.path);
     try {
       const errors: string[] = [];
-      const queue = new RecordQueue({ writer: { write: (b) => void store.insertBatch(b) }, batchSize: 5, flushIntervalMs: 1, onWriteError: (e) => errors.push((e as { code: string }).code) });
+      const queue = new RecordQueue({ writer: { write: (b) => void store.insertBatch(b.map(parseRecordJson)) }, batchSize: 5, flushIntervalMs: 1, onWriteError: (e) => errors.push((e as { code: string }).code) });
       blocker.exec('BEGIN EXCLUSIVE');
       for (let i = 0; i < 10; i++) queue.enqueue(record());
       await queue.flush();

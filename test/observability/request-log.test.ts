@@ -118,7 +118,7 @@ describe('WorkerRequestLog', () => {
   it('skips a malformed record and reports it, writing the rest of the batch', async () => {
     const log = await WorkerRequestLog.start({ path: join(dir, 'w.db') });
     try {
-      expect(await log.write([record({ status: null as unknown as number }), record({ id: 'fine' })])).toEqual({ inserted: 1, rejected: 1 });
+      expect(await log.write([record({ status: null as unknown as number }), record({ id: 'fine' })].map((r) => JSON.stringify(r)))).toEqual({ inserted: 1, rejected: 1 });
       expect(await log.count()).toBe(1);
       await expect(log.listRequests({}, { cursor: '!!' })).rejects.toMatchObject({ name: 'InvalidCursorError' });
       await expect(log.usage({ groupBy: 'nope' as 'model' })).rejects.toMatchObject({ name: 'RangeError' });
@@ -158,7 +158,7 @@ describe('WorkerRequestLog', () => {
     const secret = 'sk-worker-0123456789abcdefghijklmnop';
     const path = join(dir, 's.db');
     const log = await WorkerRequestLog.start({ path, secrets: [secret], bodies: { enabled: true, redact: false } });
-    await log.write([record({ id: 's', errorClass: `upstream said: bad key ${secret}`, bodies: { request: `{"key":"${secret}"}` } })]);
+    await log.write([JSON.stringify(record({ id: 's', errorClass: `upstream said: bad key ${secret}`, bodies: { request: `{"key":"${secret}"}` } }))]);
     const back = await log.getRequest('s');
     await log.close();
     expect(back!.bodies!.request).toBe('{"key":"[REDACTED:key]"}');

@@ -5,7 +5,8 @@
  * timer writes what has gathered in one write. Past a cap of unwritten bytes (stdout blocked) lines
  * are dropped and counted rather than held without bound.
  */
-import { recordJson, type RequestRecord } from './request-record.js';
+import { recordJson, type RecordJson } from './record-json.js';
+import type { RequestRecord } from './request-record.js';
 
 const LINE_HEAD = '{"level":30,"msg":"request",';
 
@@ -25,13 +26,14 @@ export class AccessLog {
 
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
 
-  write(record: RequestRecord): void {
+  /** `json` is the record's `recordJson` when the caller made it already. */
+  write(record: RequestRecord, json: RecordJson = recordJson(record)): void {
     if (this.pendingBytes + this.blockedBytes > MAX_PENDING_BYTES) {
       this.droppedLines++;
       return;
     }
     // pino's shape (level 30 is info, `time` is epoch ms) around the record's own JSON, serialized once per request
-    const line = LINE_HEAD + recordJson(record).slice(1);
+    const line = LINE_HEAD + json.slice(1);
     this.lines.push(line);
     this.pendingBytes += line.length + 1;
     if (this.timer === undefined) {
@@ -50,7 +52,9 @@ export class AccessLog {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.lines.length === 0) return;
-    const text = this.lines.join('\n') + '\n';
+    // the empty last line gives the text its final newline without copying it again
+    this.lines.push('');
+    const text = this.lines.join('\n');
     this.lines = [];
     const bytes = this.pendingBytes;
     this.pendingBytes = 0;

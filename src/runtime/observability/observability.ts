@@ -7,6 +7,7 @@ import type { HealthState } from '../engine/health.js';
 import { AccessLog } from './access-log.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { startRequestLog, type RequestLog } from './request-log.js';
+import { recordJson } from './record-json.js';
 import type { RequestRecord } from './request-record.js';
 import { startRequestTracing, type RequestTracer } from './request-tracing.js';
 
@@ -63,8 +64,10 @@ export async function startObservability(options: ObservabilityOptions): Promise
     record(record) {
       try {
         metrics.observe(record);
-        requestLog?.record(record);
-        accessLog?.write(record);
+        // serialized once, for both the request log's queue and the access log line
+        const json = requestLog !== undefined || accessLog !== undefined ? recordJson(record) : undefined;
+        requestLog?.record(record, json);
+        accessLog?.write(record, json);
         tracer?.export(record);
       } catch {
         // observability never fails a request

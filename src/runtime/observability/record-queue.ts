@@ -1,12 +1,17 @@
 /**
  * A bounded in-memory queue between the request path and the request log.
  *
+ * It holds each record as its JSON text, made once per request (and shared with the access log
+ * line): a string survives the young generation's collections at the cost of one copy, where the
+ * record's objects would be promoted and traced until their batch is written.
+ *
  * `enqueue` is O(1), never throws and never waits: a full queue drops the record and counts it.
  * Records are written in batches from a timer (or a setImmediate once a full batch is waiting),
  * one batch in flight at a time, one writer call (one transaction) per batch. A writer that throws,
  * rejects or hangs costs only the records it was given or that arrive while it hangs: they are
  * counted as dropped and the queue keeps going.
  */
+import { recordJson, type RecordJson } from './record-json.js';
 import type { RequestRecord } from './request-record.js';
 
 /** What a writer may report about a batch it wrote. */
@@ -17,8 +22,8 @@ export interface WriteOutcome {
 
 /** Where batches go: the SQLite store, a worker thread, or a fake in tests. */
 export interface RecordWriter {
-  /** Writes one batch atomically (one transaction). Throwing or rejecting drops the batch. */
-  write(batch: readonly RequestRecord[]): void | WriteOutcome | Promise<void | WriteOutcome>;
+  /** Writes one batch (records as JSON) atomically (one transaction). Throwing or rejecting drops the batch. */
+  write(batch: readonly RecordJson[]): void | WriteOutcome | Promise<void | WriteOutcome>;
   close?(): void | Promise<void>;
 }
 
@@ -68,7 +73,9 @@ export class RecordQueue {
   private readonly maxBodyChars: number;
   private readonly onWriteError: ((error: unknown, dropped: number) => void) | undefined;
 
-  private readonly ring: Array<RequestRecord | undefined>;
+  private readonly ring: Array<RecordJson | undefined>;
+  /** Body characters of the record in the same slot of `ring` (0 for most). */
+  private readonly ringBodyChars: Float64Array;
   private head = 0;
   private size = 0;
   private bodyChars = 0;
@@ -88,11 +95,15 @@ export class RecordQueue {
     this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 50);
     this.maxBodyChars = Math.max(0, options.maxBodyChars ?? 32 * 1024 * 1024);
     this.onWriteError = options.onWriteError;
-    this.ring = new Array<RequestRecord | undefined>(this.capacity);
+    this.ring = new Array<RecordJson | undefined>(this.capacity);
+    this.ringBodyChars = new Float64Array(this.capacity);
   }
 
-  /** Queues a record for writing; false when it was dropped. O(1); never throws. */
-  enqueue(record: RequestRecord): boolean {
+  /**
+   * Queues a record for writing; false when it was dropped. O(1); never throws. `json` is the
+   * record's `recordJson` when the caller already made it (for the access log).
+   */
+  enqueue(record: RequestRecord, json?: RecordJson): boolean {
     try {
       if (this.closed) {
         this.counts.droppedClosed++;
@@ -102,15 +113,17 @@ export class RecordQueue {
         this.counts.droppedFull++;
         return false;
       }
-      let item = record;
-      const chars = bodyLength(record);
-      if (chars > 0) {
-        if (this.bodyChars + chars > this.maxBodyChars) {
-          item = { ...record, bodies: undefined };
-          this.counts.bodiesDropped++;
-        } else this.bodyChars += chars;
+      let chars = bodyLength(record);
+      if (chars > 0 && this.bodyChars + chars > this.maxBodyChars) {
+        chars = 0;
+        this.counts.bodiesDropped++;
       }
-      this.ring[(this.head + this.size) % this.capacity] = item;
+      // recordJson leaves the bodies out: a record keeping its bodies is serialized whole
+      const item = chars > 0 ? JSON.stringify(record) : (json ?? recordJson(record));
+      const slot = (this.head + this.size) % this.capacity;
+      this.ring[slot] = item;
+      this.ringBodyChars[slot] = chars;
+      this.bodyChars += chars;
       this.size++;
       this.counts.accepted++;
       this.schedule();
@@ -212,15 +225,14 @@ export class RecordQueue {
     return this.draining;
   }
 
-  private take(n: number): RequestRecord[] {
+  private take(n: number): RecordJson[] {
     const count = Math.min(n, this.size);
-    const batch = new Array<RequestRecord>(count);
+    const batch = new Array<RecordJson>(count);
     for (let i = 0; i < count; i++) {
       const index = (this.head + i) % this.capacity;
-      const record = this.ring[index]!;
+      batch[i] = this.ring[index]!;
       this.ring[index] = undefined;
-      this.bodyChars -= bodyLength(record);
-      batch[i] = record;
+      this.bodyChars -= this.ringBodyChars[index]!;
     }
     this.head = (this.head + count) % this.capacity;
     this.size -= count;
@@ -229,6 +241,7 @@ export class RecordQueue {
 
   private clear(): void {
     this.ring.fill(undefined);
+    this.ringBodyChars.fill(0);
     this.head = 0;
     this.size = 0;
     this.bodyChars = 0;

@@ -5,6 +5,7 @@
  */
 import { RecordQueue, type RecordQueueOptions, type RecordQueueStats, type RecordWriter } from './record-queue.js';
 import type { BodyLogging } from './record-sanitizer.js';
+import { parseRecordJson, type RecordJson } from './record-json.js';
 import type { RequestRecord } from './request-record.js';
 import { startRetention, type RetentionSchedule } from './retention.js';
 import { SqliteRequestStore } from './sqlite-store.js';
@@ -29,8 +30,11 @@ export interface RequestLogOptions {
 }
 
 export interface RequestLog {
-  /** Per request, after the response is done: O(1), never throws, never waits. False when dropped. */
-  record(record: RequestRecord): boolean;
+  /**
+   * Per request, after the response is done: O(1), never throws, never waits. False when dropped.
+   * `json` is the record's `recordJson` when the caller made it already.
+   */
+  record(record: RequestRecord, json?: RecordJson): boolean;
   /** Admin API queries. */
   readonly reader: RequestLogReader;
   readonly path: string;
@@ -52,7 +56,7 @@ export async function startRequestLog(options: RequestLogOptions = {}): Promise<
   const retention: RetentionSchedule = startRetention(backend, { days: options.retentionDays ?? DEFAULT_RETENTION_DAYS, onError });
   let closing: Promise<void> | undefined;
   return {
-    record: (record) => queue.enqueue(record),
+    record: (record, json) => queue.enqueue(record, json),
     reader: backend,
     path: backend.path,
     stats: () => queue.stats(),
@@ -73,7 +77,7 @@ type Backend = RecordWriter & RequestLogReader & { readonly path: string; delete
 function mainThreadBackend(store: SqliteRequestStore): Backend {
   return {
     path: store.path,
-    write: (batch) => store.insertBatch(batch),
+    write: (batch) => store.insertBatch(batch.map(parseRecordJson)),
     close: () => store.close(),
     deleteOlderThan: (cutoffMs) => store.deleteOlderThan(cutoffMs),
     listRequests: async (filter, page) => store.listRequests(filter, page),

@@ -136,18 +136,3 @@ export function attemptTraces(
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
-
-const recordJsonCache = new WeakMap<RequestRecord, string>();
-
-/**
- * The record as JSON, without its bodies: serialized once per request and shared by the access log
- * line and the batch that goes to the request log's worker.
- */
-export function recordJson(record: RequestRecord): string {
-  let json = recordJsonCache.get(record);
-  if (json === undefined) {
-    json = JSON.stringify(record.bodies === undefined ? record : { ...record, bodies: undefined });
-    recordJsonCache.set(record, json);
-  }
-  return json;
-}

@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RecordWriter } from './record-queue.js';
-import { recordJson, type RequestRecord } from './request-record.js';
+import type { RecordJson } from './record-json.js';
+import type { RequestRecord } from './request-record.js';
 import type { PageRequest, RequestFilter, RequestPage } from './request-queries.js';
 import type { BatchResult, SqliteStoreOptions } from './sqlite-store.js';
 import type { UsageQuery, UsageRow } from './usage-query.js';
@@ -99,10 +100,9 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     });
   }
 
-  write(batch: readonly RequestRecord[]): Promise<BatchResult> {
-    // each record's JSON was made once for the access log too; only records with bodies need another
-    const parts = batch.map((r) => (r.bodies === undefined ? recordJson(r) : JSON.stringify(r)));
-    return this.call({ op: 'write', batchJson: `[${parts.join(',')}]` }) as Promise<BatchResult>;
+  write(batch: readonly RecordJson[]): Promise<BatchResult> {
+    // the records are JSON already: the batch crosses to the worker as one string
+    return this.call({ op: 'write', batchJson: `[${batch.join(',')}]` }) as Promise<BatchResult>;
   }
 
   listRequests(filter: RequestFilter = {}, page: PageRequest = {}): Promise<RequestPage> {
