@@ -4,7 +4,7 @@
  * SIGINT).
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -202,6 +202,23 @@ async function pollHttp(port: number, timeoutMs: number, givenUp: () => boolean)
 export function pinToCpu(pid: number, cpu: number, threads: 'all' | 'main' = 'all'): boolean {
   try {
     execFileSync('taskset', [...(threads === 'all' ? ['-a'] : []), '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Puts a process's main (event loop) thread on `mainCpu` and every other thread it has now (a worker
+ * thread, libuv's pool, V8's helpers) on `otherCpu`: a 2-core deployment, where the event loop has a
+ * core and its helpers run beside it. Threads started later inherit the main thread's CPU: call again
+ * after the process has warmed up. False when taskset or /proc is missing or refused.
+ */
+export function pinThreads(pid: number, mainCpu: number, otherCpu: number): boolean {
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      execFileSync('taskset', ['-p', '-c', String(Number(tid) === pid ? mainCpu : otherCpu), tid], { stdio: 'ignore' });
+    }
     return true;
   } catch {
     return false;
