@@ -307,10 +307,10 @@ try {
       split = pinPair() && split;
       for (let round = 0; round < rounds / 2; round++) {
         const label = (which: string) => `logging ${which} (pair started ${order.join(' then ')}), round ${runs.on.length + 1} of ${rounds}`;
-        const [onRun, offRun] = await Promise.all([
-          load(label('on'), target(pair.on, 'on'), { connections, seconds }),
-          load(label('off'), target(pair.off, 'off'), { connections, seconds }),
-        ]);
+        const loadOn = () => load(label('on'), target(pair.on, 'on'), { connections, seconds });
+        const loadOff = () => load(label('off'), target(pair.off, 'off'), { connections, seconds });
+        // which load starts first alternates too
+        const [onRun, offRun] = round % 2 === 0 ? await Promise.all([loadOn(), loadOff()]) : ((await Promise.all([loadOff(), loadOn()])).reverse() as [MeasuredRun, MeasuredRun]);
         runs.on.push(onRun);
         runs.off.push(offRun);
         // threads either gateway started during the round (libuv's pool) start on its main thread's CPU

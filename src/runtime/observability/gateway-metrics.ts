@@ -38,6 +38,7 @@ export class GatewayMetrics {
   private readonly tokens: Counter<'model' | 'kind'>;
   private readonly cost: Counter<'model'>;
   private readonly children = new Map<object, Map<string, unknown>>();
+  private readonly collectHooks: Array<() => void> = [];
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -115,7 +116,13 @@ export class GatewayMetrics {
     return child as ReturnType<M['labels']>;
   }
 
+  /** Runs `hook` before every collection: the records still waiting to be observed are counted first. */
+  beforeCollect(hook: () => void): void {
+    this.collectHooks.push(hook);
+  }
+
   async text(): Promise<{ contentType: string; body: string }> {
+    for (const hook of this.collectHooks) hook();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }

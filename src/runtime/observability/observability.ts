@@ -16,8 +16,10 @@ export interface Observability {
   /** Absent when `logging.enabled` is false. */
   readonly log: RequestLog | undefined;
   readonly bodies: boolean;
-  /** Per finished request; never throws, never waits. */
+  /** Per finished request: appends it for the next flush (at most FLUSH_MS away); never throws, never waits. */
   record(record: RequestRecord): void;
+  /** Hands the records gathered so far to metrics, the logs and the tracer now. */
+  flush(): void;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,11 @@ export interface ObservabilityOptions {
   log?: (line: string) => void;
   accessLogTo?: NodeJS.WritableStream;
 }
+
+/** How long a finished request's record waits before metrics and the logs see it. */
+const FLUSH_MS = 10;
+/** Records gathered at most between flushes (a stalled event loop): past it they are dropped and counted. */
+const MAX_PENDING_RECORDS = 20_000;
 
 export async function startObservability(options: ObservabilityOptions): Promise<Observability> {
   const { logging, telemetry } = options.config;
@@ -51,17 +58,26 @@ export async function startObservability(options: ObservabilityOptions): Promise
         },
       })
     : undefined;
-  const metrics = new GatewayMetrics({ health: options.health, now: options.now, droppedRecords: () => requestLog?.stats().dropped ?? 0 });
+  const metrics = new GatewayMetrics({ health: options.health, now: options.now, droppedRecords: () => (requestLog?.stats().dropped ?? 0) + dropped });
   const accessLog = logging.accessLog ? new AccessLog(options.accessLogTo) : undefined;
   const tracer: RequestTracer | undefined = telemetry.otlpEndpoint
     ? await startRequestTracing({ endpoint: telemetry.otlpEndpoint, headers: options.otlpHeaders, serviceName: telemetry.serviceName })
     : undefined;
 
-  return {
-    metrics,
-    log: requestLog,
-    bodies: logging.bodies,
-    record(record) {
+  // Per request the event loop only appends the record; a timer hands what gathered to metrics, the
+  // logs and the tracer in one loop. Serializing records one after another like this cost the event
+  // loop a fraction of serializing each as its request ended (the code and the data stay in cache):
+  // `npm run bench -- --only logging` measured 0.99x against 0.90-0.93x for the serialization alone.
+  // The wait is short so that records, their JSON and the access log's lines die young.
+  let pending: RequestRecord[] = [];
+  let dropped = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    for (const record of batch) {
       try {
         metrics.observe(record);
         // serialized once, for both the request log's queue and the access log line
@@ -70,10 +86,32 @@ export async function startObservability(options: ObservabilityOptions): Promise
         accessLog?.write(record, json);
         tracer?.export(record);
       } catch {
-        // observability never fails a request
+        // observability never fails a request, nor the records after a bad one
+      }
+    }
+    // written now rather than on the access log's own timer: lines held longer outlive young-generation collections
+    accessLog?.flush();
+  };
+  metrics.beforeCollect(flush);
+
+  return {
+    metrics,
+    log: requestLog,
+    bodies: logging.bodies,
+    record(record) {
+      if (pending.length >= MAX_PENDING_RECORDS) {
+        dropped++;
+        return;
+      }
+      pending.push(record);
+      if (timer === undefined) {
+        timer = setTimeout(flush, FLUSH_MS);
+        timer.unref();
       }
     },
+    flush,
     async close() {
+      flush();
       accessLog?.flush();
       await Promise.all([requestLog?.close(), tracer?.close()]);
     },
