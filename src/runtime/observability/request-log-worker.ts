@@ -10,7 +10,7 @@ import { toWorkerError, type WorkerCall, type WorkerReply, type WorkerRequest, t
 function serve(store: SqliteRequestStore, call: WorkerCall): unknown {
   switch (call.op) {
     case 'write':
-      return store.insertBatch(JSON.parse(call.batchJson) as RequestRecord[]);
+      return store.insertBatch(JSON.parse(`[${call.recordsJson}]`) as RequestRecord[]);
     case 'list':
       return store.listRequests(call.filter, call.page);
     case 'get':

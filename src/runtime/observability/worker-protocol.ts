@@ -9,7 +9,8 @@ export type WorkerStoreOptions = Omit<SqliteStoreOptions, 'secrets' | 'readonly'
 
 export type WorkerCall =
   /** The batch as one JSON string: a string crosses threads at memcpy speed, where a structured clone of the records cost ~5 µs each. */
-  | { op: 'write'; batchJson: string }
+  /** The batch's records as JSON, joined by commas (the worker adds the brackets: one copy less on the event loop). */
+  | { op: 'write'; recordsJson: string }
   | { op: 'list'; filter: RequestFilter; page: PageRequest }
   | { op: 'get'; requestId: string }
   | { op: 'usage'; query: UsageQuery }

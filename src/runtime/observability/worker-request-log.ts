@@ -102,7 +102,7 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
 
   write(batch: readonly RecordJson[]): Promise<BatchResult> {
     // the records are JSON already: the batch crosses to the worker as one string
-    return this.call({ op: 'write', batchJson: `[${batch.join(',')}]` }) as Promise<BatchResult>;
+    return this.call({ op: 'write', recordsJson: batch.join(',') }) as Promise<BatchResult>;
   }
 
   listRequests(filter: RequestFilter = {}, page: PageRequest = {}): Promise<RequestPage> {
