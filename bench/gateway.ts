@@ -22,7 +22,7 @@ import { summarizeCpuProfile } from './cpuprofile-summary.js';
 import { httpProbe, interleave, runAutocannon, type HttpTarget, type LoadOptions, type LoadRun, type Probe, type ProbeSamples } from './load.js';
 import { mockBasePath, OK_KEY, RATE_LIMITED_KEY, STREAM_CHUNKS } from './mock-wire.js';
 import { atExit, forkChild, freePort, installCleanup, killAllChildren, pinThreads, pinToCpu, type BenchChild, type ProcessSample } from './processes.js';
-import { fmt, percentile, Table } from './report.js';
+import { fmt, median, percentile, Table } from './report.js';
 import { repoRoot, transpileForChildren } from './transpile.js';
 
 const HELP = `npm run bench -- [options]
@@ -169,6 +169,8 @@ type MeasuredRun = LoadRun & { cpuUsPerRequest: number; mainThreadCpuUsPerReques
 
 interface Results {
   saturation: { json: MeasuredRun[]; sse: MeasuredRun[]; jsonRepeat?: MeasuredRun };
+  /** JSON saturation with the gateway and the bare proxy loaded at once, round by round. */
+  together?: { gateway: MeasuredRun[]; proxy: MeasuredRun[] };
   fixedRate: MeasuredRun[];
   latency: ProbeSamples[];
   ttft: ProbeSamples[];
@@ -279,16 +281,35 @@ try {
   };
 
   /**
-   * Logging on vs off, measured at the same time: each round loads two gateways at once (c=32 each),
-   * their event loops sharing CPU 0 and every other thread of theirs (the request log's worker among
-   * them) on CPU 1 with the load generator and the mock. The kernel gives the two event loops equal
-   * CPU time, so their throughput ratio is what logging costs the event loop, and the machine's
-   * drift (tens of percent on this VM between back-to-back runs) hits both alike. The worker's own CPU
-   * is reported beside it: on a single core it would come out of the event loop's time too.
-   *
-   * Two identical gateways measured this way came out 0.82-0.86x, the one started first the slower
-   * whichever load started first. So half the rounds run on a pair started on-then-off and half on a
-   * fresh pair started off-then-on, and the cost is the median over all rounds of the two halves.
+   * `rounds` rounds of c=32 load on two servers at once, their event loops sharing CPU 0 and their other
+   * threads on CPU 1: the kernel gives the two loops equal CPU time, so the ratio of their throughputs
+   * is the ratio of their costs per request, and the machine's drift (tens of percent between
+   * back-to-back runs on this VM) hits both alike. Which load starts first alternates. Afterwards the
+   * servers go back to CPU 0 whole.
+   */
+  async function loadTogether(a: Target, b: Target, rounds: number, label: (round: number) => string): Promise<{ a: MeasuredRun[]; b: MeasuredRun[]; split: boolean }> {
+    const split = () => pinning && pinThreads(a.server.pid, 0, 1) && pinThreads(b.server.pid, 0, 1);
+    const pinned = split();
+    const runs = { a: [] as MeasuredRun[], b: [] as MeasuredRun[] };
+    for (let round = 0; round < rounds; round++) {
+      const loadA = () => load(`${label(round)}: ${a.name}`, a, { connections, seconds });
+      const loadB = () => load(`${label(round)}: ${b.name}`, b, { connections, seconds });
+      const [ra, rb] = round % 2 === 0 ? await Promise.all([loadA(), loadB()]) : ((await Promise.all([loadB(), loadA()])).reverse() as [MeasuredRun, MeasuredRun]);
+      runs.a.push(ra);
+      runs.b.push(rb);
+      // threads started during the round (libuv's pool) start on their main thread's CPU
+      split();
+    }
+    if (pinning) for (const t of [a, b]) pinToCpu(t.server.pid, 0, 'all');
+    return { ...runs, split: pinned };
+  }
+
+  /**
+   * Logging on vs off, the two gateways loaded at once (loadTogether): the event loops' throughput ratio
+   * is what logging costs the event loop; the log worker's own CPU, on CPU 1, is reported beside it (on
+   * a single core it would come out of the event loop's time too). Two identical gateways measured this
+   * way came out 0.82-0.86x, the one started first the slower, so half the rounds run on a pair started
+   * on-then-off and half on a fresh pair started off-then-on.
    */
   async function loggingCost(): Promise<void> {
     const rounds = quick ? 4 : 8;
@@ -303,22 +324,12 @@ try {
         // the same requests on both: each compiles its code from the same history
         await sanityCheck(mock, proxy, pair[which], gatewayHeaders);
       }
-      const pinPair = () => pinning && pinThreads(pair.on.pid, 0, 1) && pinThreads(pair.off.pid, 0, 1);
-      split = pinPair() && split;
-      for (let round = 0; round < rounds / 2; round++) {
-        const label = (which: string) => `logging ${which} (pair started ${order.join(' then ')}), round ${runs.on.length + 1} of ${rounds}`;
-        const loadOn = () => load(label('on'), target(pair.on, 'on'), { connections, seconds });
-        const loadOff = () => load(label('off'), target(pair.off, 'off'), { connections, seconds });
-        // which load starts first alternates too
-        const [onRun, offRun] = round % 2 === 0 ? await Promise.all([loadOn(), loadOff()]) : ((await Promise.all([loadOff(), loadOn()])).reverse() as [MeasuredRun, MeasuredRun]);
-        runs.on.push(onRun);
-        runs.off.push(offRun);
-        // threads either gateway started during the round (libuv's pool) start on its main thread's CPU
-        pinPair();
-      }
+      const together = await loadTogether(target(pair.on, 'on'), target(pair.off, 'off'), rounds / 2, (round) => `logging (pair started ${order.join(' then ')}), round ${runs.on.length + round + 1} of ${rounds}`);
+      split = together.split && split;
+      runs.on.push(...together.a);
+      runs.off.push(...together.b);
       await Promise.all([pair.on.stop(5_000), pair.off.stop(5_000)]);
     }
-    const median = (xs: number[]) => percentile(Float64Array.from(xs).sort(), 0.5);
     const table = new Table(['', 'logging on', 'logging off', 'on / off']);
     runs.on.forEach((r, i) => table.row(`round ${i + 1} (${i < rounds / 2 ? 'on' : 'off'} started first): requests/s`, fmt.rps(r.rps), fmt.rps(runs.off[i]!.rps), fmt.ratio(r.rps, runs.off[i]!.rps)));
     const [rpsOn, rpsOff] = [median(runs.on.map((r) => r.rps)), median(runs.off.map((r) => r.rps))];
@@ -352,6 +363,14 @@ try {
     );
   }
 
+  /** Gateway and bare proxy under JSON load at once (loadTogether): their throughput ratio, drift cancelled. */
+  async function saturationTogether(): Promise<void> {
+    const [, proxyTarget, gatewayTarget] = targets(0, MODEL.fast, false) as [Target, Target, Target];
+    const rounds = quick ? 2 : 4;
+    const together = await loadTogether(gatewayTarget, proxyTarget, rounds, (round) => `saturation JSON, gateway and bare proxy at once, round ${round + 1} of ${rounds}`);
+    results.together = { gateway: together.a, proxy: together.b };
+  }
+
   if (values.only === 'logging') {
     await loggingCost();
   } else {
@@ -364,9 +383,10 @@ try {
   await recordMemory('after JSON saturation', proxy);
   for (const target of targets(0, MODEL.fast, true)) results.saturation.sse.push(await load(`saturation SSE (${STREAM_CHUNKS} chunks)`, target, { connections, seconds }));
   await recordMemory('after SSE saturation', gateway);
+  await saturationTogether();
   if (values.only === 'saturation') {
     const peak = Math.max(...results.peakRss);
-    console.log(['', `Saturation only (--only saturation), c=${connections}, ${seconds} s after a ${warmupSeconds} s warm-up; load average ${loadAtStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}`, 'JSON', saturationTable(results.saturation.json), `SSE (${STREAM_CHUNKS} chunks)`, saturationTable(results.saturation.sse), `gateway peak RSS during JSON saturation ${fmt.mb(peak)}`].join('\n'));
+    console.log(['', `Saturation only (--only saturation), c=${connections}, ${seconds} s after a ${warmupSeconds} s warm-up; load average ${loadAtStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}`, 'JSON', saturationTable(results.saturation.json), `SSE (${STREAM_CHUNKS} chunks)`, saturationTable(results.saturation.sse), togetherTable(results), `gateway peak RSS during JSON saturation ${fmt.mb(peak)}`].join('\n'));
   }
   if (values.only === undefined) {
 
@@ -478,6 +498,23 @@ async function sanityCheck(mock: BenchChild, proxy: BenchChild, gateway: BenchCh
 
 
 /** The saturation figures of direct, bare proxy and gateway, with the gateway/proxy ratios. */
+/** The gateway-and-proxy-at-once rounds: per round and median throughput ratio, and CPU per request. */
+function togetherTable(results: Results): string {
+  const t = results.together;
+  if (!t) return '';
+  const table = new Table(['', 'bare proxy', 'gateway', 'gateway/proxy']);
+  t.gateway.forEach((g, i) => table.row(`round ${i + 1}: requests/s`, fmt.rps(t.proxy[i]!.rps), fmt.rps(g.rps), fmt.ratio(g.rps, t.proxy[i]!.rps)));
+  table.row('median CPU per request (all threads)', fmt.us(median(t.proxy.map((r) => r.cpuUsPerRequest))), fmt.us(median(t.gateway.map((r) => r.cpuUsPerRequest))), fmt.ratio(median(t.gateway.map((r) => r.cpuUsPerRequest)), median(t.proxy.map((r) => r.cpuUsPerRequest))));
+  const ratio = median(t.gateway.map((g, i) => g.rps / t.proxy[i]!.rps));
+  table.row("median of the rounds' ratios", '', '', `${ratio.toFixed(2)}x`);
+  return [
+    '',
+    `Saturation, JSON, c=${connections} each, gateway and bare proxy loaded at once (event loops sharing CPU 0, other threads on CPU 1): the machine's drift hits both alike`,
+    table.toString(),
+    `throughput gateway / bare proxy: ${ratio.toFixed(2)}x (target for issue 8: at least 0.5x, ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
+  ].join('\n');
+}
+
 function saturationTable(runs: MeasuredRun[]): string {
   const find = (name: string) => runs.find((r) => r.target === name)!;
   const [d, p, g] = [find('direct'), find('bare proxy'), find('gateway')];
@@ -505,6 +542,7 @@ function print(results: Results, info: { proxyClient: string; gatewayFrom: strin
   const sat = (title: string, runs: MeasuredRun[]) => out.push('', title, saturationTable(runs));
   sat(`Saturation, JSON, c=${connections}, 0 ms upstream`, results.saturation.json);
   sat(`Saturation, SSE (${STREAM_CHUNKS} chunks), c=${connections}, 0 ms upstream`, results.saturation.sse);
+  out.push(togetherTable(results));
 
   {
     const [d, p, g] = [find(results.fixedRate, 'direct'), find(results.fixedRate, 'bare proxy'), find(results.fixedRate, 'gateway')];
