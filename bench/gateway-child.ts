@@ -6,6 +6,8 @@
  * Env: BENCH_GATEWAY_ENTRY = file URL of the CLI's main module (the bench's transpiled src/cli/main.js,
  *      lib/cli/main.js after `npm run build`, or src/cli/main.ts when this file runs under tsx).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { serveParent } from './child-ipc.js';
 
 // the parent is gone (killed): nothing will read our results, stop at once
@@ -15,5 +17,26 @@ const entry = process.env.BENCH_GATEWAY_ENTRY;
 if (!entry) throw new Error('gateway-child: BENCH_GATEWAY_ENTRY is not set');
 const { main } = (await import(entry)) as { main(argv: string[]): Promise<number> };
 
+// BENCH_ALLOCATION_PROFILE=FILE: sample allocations (every 4 KB), including what the GC has collected since
+// (what --heap-prof leaves out), and write the profile there on the way out (a .heapprofile for DevTools)
+const allocationProfile = process.env.BENCH_ALLOCATION_PROFILE;
+const session = allocationProfile ? await startAllocationSampling() : undefined;
+
 // resolves once the server closed (SIGTERM/SIGINT drain); exiting writes a --cpu-prof profile
-process.exit(await main(process.argv.slice(2)));
+const code = await main(process.argv.slice(2));
+if (session && allocationProfile) {
+  const { profile } = await post<{ profile: unknown }>(session, 'HeapProfiler.stopSampling');
+  writeFileSync(allocationProfile, JSON.stringify(profile));
+}
+process.exit(code);
+
+async function startAllocationSampling(): Promise<Session> {
+  const inspectorSession = new Session();
+  inspectorSession.connect();
+  await post(inspectorSession, 'HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return inspectorSession;
+}
+
+function post<T = unknown>(inspectorSession: Session, method: string, params?: object): Promise<T> {
+  return new Promise((resolve, reject) => inspectorSession.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));
+}
