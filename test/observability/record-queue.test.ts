@@ -70,6 +70,19 @@ describe('RecordQueue', () => {
     expect(writer.batches.map((b) => b.length)).toEqual([3, 3, 1]);
   });
 
+  it('gathers a steady trickle into one batch per timer, not one writer round trip after another', async () => {
+    const writer = fakeWriter(() => 3); // each batch takes 3 ms
+    const queue = new RecordQueue({ writer, batchSize: 1000, flushIntervalMs: 40 });
+    for (let ms = 0; ms < 300; ms += 2) {
+      queue.enqueue(record());
+      await sleep(2);
+    }
+    await queue.close();
+    // ~150 records over ~300+ ms at one batch per 40 ms timer; writing to empty on every timer made it one batch per round trip (~60)
+    expect(writer.batches.flat()).toHaveLength(150);
+    expect(writer.batches.length).toBeLessThanOrEqual(15);
+  });
+
   it('drops and counts records when full, while the disk is blocked, and recovers', async () => {
     let blocked = true;
     let release: () => void = () => {};

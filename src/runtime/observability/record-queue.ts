@@ -148,7 +148,7 @@ export class RecordQueue {
   /** Writes everything queued now; resolves when the queue is empty or a write is hung past `timeoutMs`. */
   async flush(timeoutMs?: number): Promise<void> {
     this.cancelTimers();
-    const done = this.drain(true);
+    const done = this.drain('all');
     if (timeoutMs === undefined) return done;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
@@ -180,29 +180,33 @@ export class RecordQueue {
       if (this.immediate === undefined) {
         this.immediate = setImmediate(() => {
           this.immediate = undefined;
-          void this.drain(false);
+          void this.drain('full');
         });
       }
     } else if (this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        void this.drain(true);
+        void this.drain('due');
       }, this.flushIntervalMs);
       this.timer.unref();
     }
   }
 
   /**
-   * Writes batches, one at a time, yielding to the event loop between them. `all` drains to empty;
-   * otherwise it stops at a partial batch and lets the timer gather more.
+   * Writes batches, one at a time, yielding to the event loop between them. `all` (flush, close) drains
+   * to empty; `due` (the timer) writes what is there, then only full batches; `full` only full batches.
+   * A partial batch left over waits for the timer: draining to empty whenever the timer fired kept a
+   * steady trickle of records going out a few at a time, one writer round trip after another.
    */
-  private drain(all: boolean): Promise<void> {
+  private drain(mode: 'all' | 'due' | 'full'): Promise<void> {
     if (this.draining !== undefined) {
       // a drain is running; when asked for everything, run again after it
-      return all ? this.draining.then(() => this.drain(true)) : this.draining;
+      return mode === 'all' ? this.draining.then(() => this.drain('all')) : this.draining;
     }
     const run = async (): Promise<void> => {
-      while (this.size > 0 && (all || this.size >= this.batchSize)) {
+      let first = mode !== 'full';
+      while (this.size > 0 && (mode === 'all' || first || this.size >= this.batchSize)) {
+        first = false;
         const batch = this.take(this.batchSize);
         try {
           const outcome = await this.writer.write(batch);
