@@ -617,11 +617,15 @@ function print(results: Results, info: { proxyClient: string; gatewayFrom: strin
     const g2 = results.memory.filter((m) => m.process === 'gateway').at(-1)!;
     const peak = Math.max(...results.peakRss, g2.rss);
     const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
-    const throughput = find(json, 'gateway').rps / find(json, 'bare proxy').rps;
+    const sequential = find(json, 'gateway').rps / find(json, 'bare proxy').rps;
+    // the rounds with both loaded at once: the machine's drift cancels there, not between sequential runs
+    const t = results.together;
+    const throughput = t ? median(t.gateway.map((g, i) => g.rps / t.proxy[i]!.rps)) : sequential;
     out.push('', 'Against the issue 8 targets (benchmark figures, not assertions)');
     out.push(
       new Table(['', 'measured', 'target', ''])
-        .row(`throughput at c=${connections}, gateway / bare proxy`, `${throughput.toFixed(2)}x`, '>= 0.5x', check(throughput >= 0.5))
+        .row(`throughput at c=${connections}, gateway / bare proxy${t ? ', loaded at once' : ''}`, `${throughput.toFixed(2)}x`, '>= 0.5x', check(throughput >= 0.5))
+        .row(`  (the sequential runs above: ${sequential.toFixed(2)}x)`, '', '', '')
         .row(`added p99 at ${rate} req/s over direct`, fmt.addUs(rateG.exactP99Us - rateD.exactP99Us), '<= 1 ms', check(rateG.exactP99Us - rateD.exactP99Us <= 1000))
         .row('stream time-to-first-token overhead p50', fmt.addUs(ttft('gateway') - ttft('direct')), '<= 1 ms', check(ttft('gateway') - ttft('direct') <= 1000))
         .row('429 then 200: added beyond the two calls, p50', fmt.addUs(foAdded), '<= 2 ms', check(foAdded <= 2000))
