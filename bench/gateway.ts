@@ -161,7 +161,10 @@ ${model('failover-provider', MODEL.failoverProvider, [['limited', 1], ['fast', 2
 }
 
 /** The node flags the shipped `anyrouter` binary runs with (its `#!/usr/bin/env -S node ...` line): the gateway under test gets the same. */
-const SHIPPED_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(path.join(repoRoot, 'bin/anyrouter.js'), 'utf8').split('\n')[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+const SHEBANG = readFileSync(path.join(repoRoot, 'bin/anyrouter.js'), 'utf8').split('\n')[0]!;
+const SHIPPED_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/.exec(SHEBANG)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+/** The environment the shebang sets before node (`env -S NAME=value node ...`): the gateway under test gets it too. */
+const SHIPPED_ENV = Object.fromEntries([...(/^#!\S*env -S (.*?)\bnode\b/.exec(SHEBANG)?.[1] ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
 
 // --- the run --------------------------------------------------------------------------------------
 
@@ -224,7 +227,7 @@ try {
       tsx: gatewayFrom === 'tsx',
       args: ['serve', '--bundle', bundleFile, '--host', '127.0.0.1', '--port', String(port)],
       cwd: dir,
-      env: { ...process.env, ...PROVIDER_ENV, NODE_ENV: 'production', BENCH_GATEWAY_ENTRY: pathToFileURL(entry).href },
+      env: { ...process.env, ...SHIPPED_ENV, ...PROVIDER_ENV, NODE_ENV: 'production', BENCH_GATEWAY_ENTRY: pathToFileURL(entry).href },
       // stdout (the access log) goes to a file, as a deployment's would
       logFile: path.join(dir, 'gateway.log'),
       pollPort: port,
@@ -535,7 +538,7 @@ function print(results: Results, info: { proxyClient: string; gatewayFrom: strin
   const cpus = os.cpus();
   out.push('');
   out.push(`AnyRouter gateway bench${quick ? ' (--quick)' : ''}: Node ${process.version}, ${cpus.length} x ${cpus[0]?.model.trim() ?? 'cpu'}, loopback`);
-  out.push(`  gateway node flags as shipped in bin/anyrouter.js: ${SHIPPED_NODE_FLAGS.join(' ') || '(none)'}`);
+  out.push(`  gateway node flags and environment as shipped in bin/anyrouter.js: ${[...Object.entries(SHIPPED_ENV).map(([k, v]) => `${k}=${v}`), ...SHIPPED_NODE_FLAGS].join(' ') || '(none)'}`);
   out.push(`  gateway: anyrouter serve from ${{ js: `${values.src ?? 'src/'} (transpiled by the bench)`, lib: 'lib/', tsx: 'src/ under tsx' }[info.gatewayFrom] ?? info.gatewayFrom} with a gateway key; bare proxy: node:http + ${info.proxyClient === 'undici' ? 'undici Pool.stream' : 'http.Agent keepAlive'}; mock upstream: own process`);
   out.push(`  load phases ${info.seconds} s each after a ${warmupSeconds} s warm-up; ratios are gateway / bare proxy in this run${profileDir ? '; PROFILED RUN: figures perturbed by --cpu-prof' : ''}`);
   out.push(`  load average (1 min) at start ${loadAtStart.toFixed(2)}, at the end ${os.loadavg()[0]!.toFixed(2)}: above ~1 other processes compete for the ${cpus.length} CPUs and absolute figures drift; CPU per request (process.cpuUsage of the server under test over the run; for direct, the mock's) is the least sensitive to that`);
