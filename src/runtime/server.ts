@@ -32,13 +32,18 @@ export interface RunningGateway {
 
 const LOOPBACK = '127.0.0.1';
 
+/** Every provider key value the state read from the environment: never to be stored. */
+function keyValues(state: GatewayState): string[] {
+  return [...state.table.providers.values()].flatMap((p) => p.pool.keys.flatMap((k) => (k.value ? [k.value] : [])));
+}
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const env = options.env ?? process.env;
   let state = createGatewayState(options.bundle, env);
   state.observability = await startObservability({
     config: options.bundle.observability,
-    secrets: [...state.table.providers.values()].flatMap((p) => p.pool.keys.flatMap((k) => (k.value ? [k.value] : []))),
+    secrets: keyValues(state),
     health: () => state.health,
     now: () => state.clock.now(),
     otlpHeaders: resolveHeaders(options.bundle.observability.telemetry.otlpHeaders, env),
@@ -76,6 +81,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     reload(bundle) {
       state = reloadGatewayState(state, bundle, env);
+      // a provider or key the new bundle adds reads a value the request log has not been told to scrub
+      state.observability?.addSecrets(keyValues(state)).catch(() => undefined);
     },
     close(graceMs = 30_000) {
       closing ??= new Promise<void>((resolve) => {

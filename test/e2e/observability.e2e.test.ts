@@ -59,7 +59,7 @@ async function world(options: { keys?: Record<string, string>; logging?: Record<
     cleanup.push(() => gw.close(200));
     return gw;
   };
-  return { primary, secondary, dir, db, start, stdout: () => printed, env };
+  return { primary, secondary, dir, db, start, stdout: () => printed, env, bundle };
 }
 
 const client = (gw: RunningGateway) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
@@ -205,3 +205,27 @@ describe('e2e: secrets', () => {
     );
   }, 60_000);
 });
+
+describe('e2e: a hot reload that brings a new key', () => {
+  it('keeps the new key value out of the request log too', async () => {
+    const third = 'sk-test-third-key-0123456789abcdef';
+    // redaction of key-looking text off: only the scrubbing of the gateway's own key values is at work
+    const w = await world({ keys: { PRIMARY_KEY: 'sk-test-primary-0123456789abcdef', SECONDARY_KEY: 'sk-test-secondary-0123456789abcdef', THIRD_KEY: third }, logging: { redact: false } });
+    const gw = await w.start();
+    // the same bundle, but the secondary provider's key now comes from THIRD_KEY: a value the gateway did not read at start
+    const next = structuredClone(w.bundle);
+    next.providers.secondary!.keys[0]!.env = 'THIRD_KEY';
+    gw.reload(next);
+    const { response } = await client(gw).chat.completions.create({ model: 'test/chat', messages }).withResponse();
+    const id = response.headers.get('x-anyrouter-request-id')!;
+    // an upstream that quotes the key back in its error reaches the record through the attempt's error text
+    const observability = gw.state.observability!;
+    const record = { ...(await waitForRecord(gw, id)), id: `${id}-echo`, attempts: [] } as never as Parameters<typeof observability.record>[0];
+    observability.record({ ...record, errorClass: `upstream said: invalid key ${third}` });
+    const stored = await waitForRecord(gw, `${id}-echo`);
+    expect(stored.errorClass).toBe('upstream said: invalid key [REDACTED:key]');
+    await gw.close(200);
+    for (const file of [w.db, `${w.db}-wal`]) if (existsSync(file)) expect((await readFile(file)).includes(third)).toBe(false);
+  });
+});
+

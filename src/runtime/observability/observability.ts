@@ -20,6 +20,8 @@ export interface Observability {
   record(record: RequestRecord): void;
   /** Hands the records gathered so far to metrics, the logs and the tracer now. */
   flush(): void;
+  /** Key values of a reloaded bundle: kept out of the request log from now on, like the first ones. */
+  addSecrets(values: Iterable<string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,11 @@ export async function startObservability(options: ObservabilityOptions): Promise
       }
     },
     flush,
+    async addSecrets(values) {
+      // records gathered so far go out under the secrets they were made with; later ones are posted after these
+      flush();
+      await requestLog?.addSecrets(values);
+    },
     async close() {
       flush();
       accessLog?.flush();

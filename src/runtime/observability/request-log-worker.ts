@@ -11,6 +11,9 @@ function serve(store: SqliteRequestStore, call: WorkerCall): unknown {
   switch (call.op) {
     case 'write':
       return store.insertBatch(JSON.parse(`[${call.recordsJson}]`) as RequestRecord[]);
+    case 'addSecrets':
+      store.addSecrets(call.secrets);
+      return undefined;
     case 'list':
       return store.listRequests(call.filter, call.page);
     case 'get':

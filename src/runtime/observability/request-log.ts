@@ -40,6 +40,11 @@ export interface RequestLog {
   readonly path: string;
   /** Queue counters; `dropped` feeds the dropped-record metric. */
   stats(): RecordQueueStats;
+  /**
+   * Removes these key values too from every record queued from now on (a reloaded bundle's new keys).
+   * Records already queued may carry them only if they were made before the keys were read.
+   */
+  addSecrets(values: Iterable<string>): Promise<void>;
   /** Purges old requests now (it also runs hourly). */
   purge(): Promise<number>;
   /** Writes what is queued, stops the timers, closes the database. */
@@ -60,6 +65,7 @@ export async function startRequestLog(options: RequestLogOptions = {}): Promise<
     reader: backend,
     path: backend.path,
     stats: () => queue.stats(),
+    addSecrets: async (values) => backend.addSecrets(values),
     purge: () => retention.runNow(),
     close() {
       closing ??= (async () => {
@@ -71,7 +77,8 @@ export async function startRequestLog(options: RequestLogOptions = {}): Promise<
   };
 }
 
-type Backend = RecordWriter & RequestLogReader & { readonly path: string; deleteOlderThan(cutoffMs: number): number | Promise<number> };
+type Backend = RecordWriter &
+  RequestLogReader & { readonly path: string; deleteOlderThan(cutoffMs: number): number | Promise<number>; addSecrets(values: Iterable<string>): void | Promise<void> };
 
 /** The store on the calling thread, behind the same asynchronous reader as the worker. */
 function mainThreadBackend(store: SqliteRequestStore): Backend {
@@ -80,6 +87,7 @@ function mainThreadBackend(store: SqliteRequestStore): Backend {
     write: (batch) => store.insertBatch(batch.map(parseRecordJson)),
     close: () => store.close(),
     deleteOlderThan: (cutoffMs) => store.deleteOlderThan(cutoffMs),
+    addSecrets: (values) => store.addSecrets(values),
     listRequests: async (filter, page) => store.listRequests(filter, page),
     getRequest: async (id) => store.getRequest(id),
     usage: async (query) => store.usage(query),

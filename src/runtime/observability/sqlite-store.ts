@@ -48,12 +48,16 @@ const INSERT_REQUEST = `INSERT INTO requests (${REQUEST_COLUMNS.join(', ')})
 export class SqliteRequestStore {
   readonly path: string;
   private readonly db: Database.Database;
-  private readonly sanitize: RecordSanitizer;
+  private sanitize: RecordSanitizer;
+  private readonly secrets: Set<string>;
+  private readonly bodies: Partial<BodyLogging> | undefined;
   private readonly insertMany: ((records: readonly RequestRecord[]) => BatchResult) | undefined;
 
   constructor(options: SqliteStoreOptions = {}) {
     this.path = resolve(options.path ?? DEFAULT_DB_PATH);
-    this.sanitize = createRecordSanitizer({ secrets: options.secrets, bodies: options.bodies });
+    this.secrets = new Set(options.secrets ?? []);
+    this.bodies = options.bodies;
+    this.sanitize = createRecordSanitizer({ secrets: this.secrets, bodies: this.bodies });
     if (options.readonly) {
       this.db = new Database(this.path, { readonly: true, fileMustExist: true });
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 1000))}`);
@@ -112,6 +116,13 @@ export class SqliteRequestStore {
   insertBatch(records: readonly RequestRecord[]): BatchResult {
     if (this.insertMany === undefined) throw new Error('request log opened read-only');
     return this.insertMany(records);
+  }
+
+  /** Removes these key values too from every record written from now on (a reloaded bundle's new keys). */
+  addSecrets(values: Iterable<string>): void {
+    const before = this.secrets.size;
+    for (const value of values) if (value !== '') this.secrets.add(value);
+    if (this.secrets.size !== before) this.sanitize = createRecordSanitizer({ secrets: this.secrets, bodies: this.bodies });
   }
 
   /**

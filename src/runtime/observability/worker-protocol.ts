@@ -8,9 +8,14 @@ import type { UsageQuery } from './usage-query.js';
 export type WorkerStoreOptions = Omit<SqliteStoreOptions, 'secrets' | 'readonly'> & { secrets: string[] };
 
 export type WorkerCall =
-  /** The batch as one JSON string: a string crosses threads at memcpy speed, where a structured clone of the records cost ~5 µs each. */
-  /** The batch's records as JSON, joined by commas (the worker adds the brackets: one copy less on the event loop). */
+  /**
+   * The batch's records as JSON, joined by commas (the worker adds the brackets: one copy less on the
+   * event loop). One string crosses threads at memcpy speed, where a structured clone of the records
+   * cost ~5 µs each.
+   */
   | { op: 'write'; recordsJson: string }
+  /** Key values to remove from every record written from now on (a reloaded bundle's new keys). */
+  | { op: 'addSecrets'; secrets: string[] }
   | { op: 'list'; filter: RequestFilter; page: PageRequest }
   | { op: 'get'; requestId: string }
   | { op: 'usage'; query: UsageQuery }

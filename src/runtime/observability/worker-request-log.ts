@@ -105,6 +105,11 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     return this.call({ op: 'write', recordsJson: batch.join(',') }) as Promise<BatchResult>;
   }
 
+  /** Posted in order with the batches: every batch posted after it is scrubbed of these values too. */
+  async addSecrets(values: Iterable<string>): Promise<void> {
+    await this.call({ op: 'addSecrets', secrets: [...values] });
+  }
+
   listRequests(filter: RequestFilter = {}, page: PageRequest = {}): Promise<RequestPage> {
     return this.call({ op: 'list', filter, page }) as Promise<RequestPage>;
   }
