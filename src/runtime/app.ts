@@ -18,14 +18,14 @@ import type { ClientProtocolSpec } from './http/client-protocol.js';
 import { handleCountTokens } from './http/count-tokens.js';
 import type { ErrorEnvelope } from './http/error-envelope.js';
 import { handleModelRequest } from './http/handle-model-request.js';
-import { requestRecordOf } from './http/request-record-of.js';
+import { refusedRecord, requestRecordOf } from './http/request-record-of.js';
 import { adminRoutes } from './admin/admin-routes.js';
 import { openAIChatClient } from './http/openai-chat-client.js';
 import type { GatewayError } from './http/openai-errors.js';
 import { openAIResponsesClient } from './http/openai-responses-client.js';
 import type { RequestContext } from './http/request-context.js';
 import { healthReport } from './http/health-report.js';
-import { presentedKey } from './http/gateway-auth.js';
+import { presentedKey, type GatewayRefusal } from './http/gateway-auth.js';
 import { didYouMeanSuffix } from '../naming/did-you-mean.js';
 import { sendGatewayError, sendJson } from './http/respond.js';
 import type { GatewayState } from './gateway-state.js';
@@ -55,7 +55,7 @@ const MODEL_ROUTES: ReadonlyArray<[path: string, client: ClientProtocolSpec]> = 
 ];
 
 /** Who is asking: the request's context, or the refusal to send. */
-function authenticate(state: GatewayState, req: IncomingMessage): { ctx: RequestContext; refusal?: GatewayError } {
+function authenticate(state: GatewayState, req: IncomingMessage): { ctx: RequestContext; refusal?: GatewayRefusal } {
   const requestId = newRequestId();
   const auth = state.auth.authenticate(presentedKey(headerText(req.headers.authorization), headerText(req.headers['x-api-key'])), state.clock.now());
   if ('status' in auth) return { ctx: { requestId, identity: { name: 'unknown', allows: () => false }, baseHeaders: { 'x-anyrouter-request-id': requestId } }, refusal: auth };
@@ -78,6 +78,8 @@ async function serveModelRequest(getState: () => GatewayState, client: ClientPro
   const { ctx, refusal } = authenticate(state, req);
   if (refusal) {
     sendGatewayError(res, client.envelope, refusal, ctx.requestId, ctx.baseHeaders);
+    // a refused request is a request too (who knocks, with which key, how often): its body is never read
+    state.observability?.record(refusedRecord(ctx.requestId, client, refusal, req.headers, state.clock.now()));
     return;
   }
   const summary = await handleModelRequest(state, ctx, client, req, res);

@@ -10,9 +10,10 @@ const TEAM_KEY = 'sk-ar-e2e-team-0000000000000000000000000000';
 const LIMITED_KEY = 'sk-ar-e2e-limited-00000000000000000000000000';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-async function setup() {
+async function setup(logging?: { enabled: boolean }) {
   const upstream = await e2e.mock();
   const gw = await e2e.gateway({
+    ...(logging ? { logging } : {}),
     providers: { primary: provider('primary', upstream) },
     models: [chatModel(['primary']), chatModel(['primary'], 'other/model', ['other'])],
     auth: {
@@ -102,5 +103,23 @@ describe('e2e: gateway keys', () => {
     // the raw answer is the OpenAI envelope; the other key is not affected
     await expectEnvelope(await gw.postChat({ model: MODEL, messages }, { headers: { authorization: `Bearer ${LIMITED_KEY}` } }), 429, 'rate_limit_exceeded');
     expect((await gw.postChat({ model: MODEL, messages }, { headers: { authorization: `Bearer ${TEAM_KEY}` } })).status).toBe(200);
+  });
+
+  it('refused requests are in the request log: no key and a wrong key (401), and a key over its rpm (429, by name)', async () => {
+    const { gw } = await setup({ enabled: true });
+    await gw.postChat({ model: MODEL, messages });
+    await gw.postChat({ model: MODEL, messages }, { headers: { authorization: 'Bearer sk-ar-wrong', 'x-title': 'Prober' } });
+    for (let i = 0; i < 3; i++) await gw.postChat({ model: MODEL, messages }, { headers: { authorization: `Bearer ${LIMITED_KEY}` } });
+    const log = gw.gateway.state.observability!.log!;
+    let refused: Awaited<ReturnType<typeof log.reader.listRequests>>['requests'] = [];
+    for (let tries = 0; tries < 100 && refused.length < 3; tries++) {
+      await new Promise((r) => setTimeout(r, 20));
+      refused = (await log.reader.listRequests({ status: 'failed' })).requests;
+    }
+    expect(refused.map((r) => [r.status, r.errorClass, r.gatewayKey, r.app.title]).reverse()).toEqual([
+      [401, 'missing_api_key', undefined, undefined],
+      [401, 'invalid_api_key', undefined, 'Prober'],
+      [429, 'rate_limit_exceeded', 'limited', undefined],
+    ]);
   });
 });

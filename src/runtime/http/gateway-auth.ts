@@ -27,6 +27,9 @@ interface KeyEntry {
   count: number;
 }
 
+/** A refused request: the error to send, and the gateway key's name when the key itself was valid (over its rate). */
+export type GatewayRefusal = GatewayError & { keyName?: string };
+
 export class GatewayAuth {
   private readonly byHash = new Map<string, KeyEntry>();
 
@@ -66,7 +69,7 @@ export class GatewayAuth {
   }
 
   /** Authenticates a presented key and counts the request against its rpm. */
-  authenticate(presented: string | undefined, now: number): GatewayIdentity | GatewayError {
+  authenticate(presented: string | undefined, now: number): GatewayIdentity | GatewayRefusal {
     if (!this.enabled) return ANONYMOUS;
     if (!presented) return { status: 401, code: 'missing_api_key', message: 'missing gateway key: send Authorization: Bearer <key>' };
     const entry = this.lookup(presented);
@@ -83,6 +86,7 @@ export class GatewayAuth {
       return {
         status: 429,
         code: 'rate_limit_exceeded',
+        keyName: entry.spec.name,
         message: `gateway key '${entry.spec.name}' is over its limit of ${rpm} requests per minute`,
         headers: { 'retry-after': String(resetSeconds), 'x-ratelimit-limit': String(rpm), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetSeconds) },
       };

@@ -2,7 +2,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { computeCost } from '../observability/cost.js';
 import { attemptTraces, type AppAttribution, type RequestRecord } from '../observability/request-record.js';
+import type { ClientProtocolSpec } from './client-protocol.js';
 import type { RequestSummary } from './handle-model-request.js';
+import type { GatewayRefusal } from './gateway-auth.js';
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
@@ -52,6 +54,26 @@ export function requestRecordOf(summary: RequestSummary, headers: IncomingHttpHe
     record.bodies = { ...(request !== undefined ? { request } : {}), ...(response !== undefined ? { response } : {}) };
   }
   return record;
+}
+
+/**
+ * The record of a request refused before its body was read (no or a wrong gateway key, a key over its
+ * rate): no model, no attempt, the refusal's code as its error class.
+ */
+export function refusedRecord(requestId: string, client: ClientProtocolSpec, refusal: GatewayRefusal, headers: IncomingHttpHeaders, at: number): RequestRecord {
+  return {
+    id: requestId,
+    time: at,
+    ...(refusal.keyName !== undefined ? { gatewayKey: refusal.keyName } : {}),
+    app: appAttribution(headers),
+    protocol: client.protocol,
+    requestedModel: '',
+    stream: false,
+    status: refusal.status,
+    errorClass: refusal.code,
+    latencyMs: 0,
+    attempts: [],
+  };
 }
 
 /** A short class for the failure: the last attempt's error class, else the gateway's own reason. */
