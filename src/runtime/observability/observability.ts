@@ -113,8 +113,6 @@ export async function startObservability(options: ObservabilityOptions): Promise
     },
     flush,
     async addSecrets(values) {
-      // records gathered so far go out under the secrets they were made with; later ones are posted after these
-      flush();
       await requestLog?.addSecrets(values);
     },
     async close() {

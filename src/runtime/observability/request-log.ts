@@ -41,8 +41,8 @@ export interface RequestLog {
   /** Queue counters; `dropped` feeds the dropped-record metric. */
   stats(): RecordQueueStats;
   /**
-   * Removes these key values too from every record queued from now on (a reloaded bundle's new keys).
-   * Records already queued may carry them only if they were made before the keys were read.
+   * Removes these key values too from every record written after this call (a reloaded bundle's new
+   * keys): the call reaches the store in order with the batches, and records still queued go after it.
    */
   addSecrets(values: Iterable<string>): Promise<void>;
   /** Purges old requests now (it also runs hourly). */
