@@ -49,7 +49,7 @@ for (const thread of ['worker', 'main'] as const) {
     });
     await log.close();
     const used = process.cpuUsage(cpu);
-    console.log(`store on the ${thread} thread: ${((used.user + used.system) / N).toFixed(1)} µs CPU per record (all threads), ${log.stats().dropped} dropped, ${Date.now() - started} ms for ${N} records`);
+    console.log(`store on the ${thread} thread: ${((used.user + used.system) / N).toFixed(1)} µs CPU per record (all threads), ${log.stats().batches} batches, ${log.stats().dropped} dropped, ${Date.now() - started} ms for ${N} records`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

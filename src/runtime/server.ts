@@ -5,6 +5,7 @@ import type { RoutingBundle } from '../bundle/format.js';
 import { createRequestListener } from './app.js';
 import { createGatewayState, reloadGatewayState, type GatewayState } from './gateway-state.js';
 import { SERVED_PROVIDER_TYPES, resolveHeaders, type Env } from './routing-table.js';
+import type { AccessLogTarget } from './observability/access-log.js';
 import { startObservability } from './observability/observability.js';
 
 export interface GatewayOptions {
@@ -14,8 +15,8 @@ export interface GatewayOptions {
   env?: Env;
   /** Where start-up notes go (default stderr). */
   log?: (line: string) => void;
-  /** Where the JSON access log goes (default stdout). */
-  accessLogTo?: NodeJS.WritableStream;
+  /** Where the JSON access log goes: a file descriptor or a file to append to (default 1, stdout). */
+  accessLogTo?: AccessLogTarget;
 }
 
 export interface RunningGateway {
@@ -48,7 +49,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now: () => state.clock.now(),
     otlpHeaders: resolveHeaders(options.bundle.observability.telemetry.otlpHeaders, env),
     log,
-    ...(options.accessLogTo ? { accessLogTo: options.accessLogTo } : {}),
+    ...(options.accessLogTo !== undefined ? { accessLogTo: options.accessLogTo } : {}),
   });
   let host = options.host ?? options.bundle.server.host ?? LOOPBACK;
   if (!state.auth.enabled && host !== LOOPBACK && host !== 'localhost' && host !== '::1') {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RecordEncoder, type EncodedRecords } from '../../src/runtime/observability/record-codec.js';
 import type { AttemptTrace, RequestRecord } from '../../src/runtime/observability/request-record.js';
 
 export const T0 = Date.UTC(2026, 0, 15, 10, 0, 0);
@@ -48,4 +49,11 @@ export function record(over: Partial<RequestRecord> = {}): RequestRecord {
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'anyrouter-obs-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Records as the queue hands them to a writer (bodies kept). */
+export function encoded(...records: RequestRecord[]): EncodedRecords {
+  const encoder = new RecordEncoder();
+  for (const r of records) encoder.add(r);
+  return encoder.finish();
 }

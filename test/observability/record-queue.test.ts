@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordQueue, type RecordWriter } from '../../src/runtime/observability/record-queue.js';
-import { parseRecordJson } from '../../src/runtime/observability/record-json.js';
+import { decodeRecords } from '../../src/runtime/observability/record-codec.js';
 import type { RequestRecord } from '../../src/runtime/observability/request-record.js';
 import { SqliteRequestStore } from '../../src/runtime/observability/sqlite-store.js';
 import { record, tempDir } from './fixtures.js';
@@ -23,10 +23,10 @@ function fakeWriter(behave: (call: number) => 'ok' | 'throw' | 'reject' | 'hang'
       if (how === 'reject') return Promise.reject(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }));
       if (how === 'hang') return new Promise<void>(() => {});
       if (how === 'partial') {
-        batches.push(batch.slice(1).map(parseRecordJson));
+        batches.push(decodeRecords(batch.bytes).slice(1));
         return { rejected: 1 };
       }
-      batches.push(batch.map(parseRecordJson));
+      batches.push(decodeRecords(batch.bytes));
       if (typeof how === 'number') return sleep(how);
     },
     close() {
@@ -128,7 +128,7 @@ describe('RecordQueue', () => {
   });
 
   it('counts records the store refused as dropped, and the rest of their batch as written', async () => {
-    const queue = new RecordQueue({ writer: { write: (batch) => ({ rejected: batch.length > 1 ? 1 : 0 }) }, batchSize: 3 });
+    const queue = new RecordQueue({ writer: { write: (batch) => ({ rejected: batch.count > 1 ? 1 : 0 }) }, batchSize: 3 });
     for (let i = 0; i < 7; i++) queue.enqueue(record());
     await queue.close();
     expect(queue.stats()).toMatchObject({ written: 5, droppedInvalid: 2, dropped: 2, batches: 3 });
@@ -208,7 +208,7 @@ describe('RecordQueue over a real SQLite store', () => {
     const blocker = new Database(store.path);
     try {
       const errors: string[] = [];
-      const queue = new RecordQueue({ writer: { write: (b) => void store.insertBatch(b.map(parseRecordJson)) }, batchSize: 5, flushIntervalMs: 1, onWriteError: (e) => errors.push((e as { code: string }).code) });
+      const queue = new RecordQueue({ writer: { write: (b) => void store.insertBatch(decodeRecords(b.bytes)) }, batchSize: 5, flushIntervalMs: 1, onWriteError: (e) => errors.push((e as { code: string }).code) });
       blocker.exec('BEGIN EXCLUSIVE');
       for (let i = 0; i < 10; i++) queue.enqueue(record());
       await queue.flush();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRequestLog } from '../../src/runtime/observability/request-log.js';
 import { WorkerRequestLog } from '../../src/runtime/observability/worker-request-log.js';
-import { attempt, record, T0, tempDir } from './fixtures.js';
+import { attempt, encoded, record, T0, tempDir } from './fixtures.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -115,10 +115,11 @@ describe('startRequestLog (worker thread)', () => {
 });
 
 describe('WorkerRequestLog', () => {
-  it('skips a malformed record and reports it, writing the rest of the batch', async () => {
-    const log = await WorkerRequestLog.start({ path: join(dir, 'w.db') });
+  it('skips a record the store refuses and reports it, writing the rest of the batch', async () => {
+    const log = await WorkerRequestLog.start({ store: { path: join(dir, 'w.db') } });
     try {
-      expect(await log.write([record({ status: null as unknown as number }), record({ id: 'fine' })].map((r) => JSON.stringify(r)))).toEqual({ inserted: 1, rejected: 1 });
+      // NaN binds as NULL, which the status column refuses
+      expect(await log.write(encoded(record({ status: Number.NaN }), record({ id: 'fine' })))).toEqual({ inserted: 1, rejected: 1 });
       expect(await log.count()).toBe(1);
       await expect(log.listRequests({}, { cursor: '!!' })).rejects.toMatchObject({ name: 'InvalidCursorError' });
       await expect(log.usage({ groupBy: 'nope' as 'model' })).rejects.toMatchObject({ name: 'RangeError' });
@@ -151,14 +152,14 @@ describe('WorkerRequestLog', () => {
 
   it('fails to start, without hanging, when the database cannot be opened', async () => {
     mkdirSync(join(dir, 'is-a-folder.db'));
-    await expect(WorkerRequestLog.start({ path: join(dir, 'is-a-folder.db') })).rejects.toThrow();
+    await expect(WorkerRequestLog.start({ store: { path: join(dir, 'is-a-folder.db') } })).rejects.toThrow();
   });
 
   it('removes key values in the worker too', async () => {
     const secret = 'sk-worker-0123456789abcdefghijklmnop';
     const path = join(dir, 's.db');
-    const log = await WorkerRequestLog.start({ path, secrets: [secret], bodies: { enabled: true, redact: false } });
-    await log.write([JSON.stringify(record({ id: 's', errorClass: `upstream said: bad key ${secret}`, bodies: { request: `{"key":"${secret}"}` } }))]);
+    const log = await WorkerRequestLog.start({ store: { path, secrets: [secret], bodies: { enabled: true, redact: false } } });
+    await log.write(encoded(record({ id: 's', errorClass: `upstream said: bad key ${secret}`, bodies: { request: `{"key":"${secret}"}` } })));
     const back = await log.getRequest('s');
     await log.close();
     expect(back!.bodies!.request).toBe('{"key":"[REDACTED:key]"}');

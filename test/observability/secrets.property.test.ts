@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordQueue } from '../../src/runtime/observability/record-queue.js';
-import { parseRecordJson } from '../../src/runtime/observability/record-json.js';
+import { decodeRecords } from '../../src/runtime/observability/record-codec.js';
 import type { RequestRecord } from '../../src/runtime/observability/request-record.js';
 import { SqliteRequestStore } from '../../src/runtime/observability/sqlite-store.js';
 import { attempt, record, tempDir } from './fixtures.js';
@@ -85,7 +85,7 @@ describe('provider keys never reach the database', () => {
         fc.asyncProperty(scenario, async ({ keys, bodies, requests }) => {
           const path = join(dir, `secrets-${run++}.db`);
           const store = new SqliteRequestStore({ path, secrets: keys, bodies });
-          const queue = new RecordQueue({ writer: { write: (b) => void store.insertBatch(b.map(parseRecordJson)), close: () => store.close() }, batchSize: 4, flushIntervalMs: 0 });
+          const queue = new RecordQueue({ writer: { write: (b) => void store.insertBatch(decodeRecords(b.bytes)), close: () => store.close() }, batchSize: 4, flushIntervalMs: 0 });
           for (const r of requests) expect(queue.enqueue(toRecord(keys, r))).toBe(true);
           await queue.flush();
           const whileOpen = fileBytes(path); // the rows are in the WAL now

@@ -4,10 +4,9 @@
  */
 import type { BundleObservability } from '../../bundle/format.js';
 import type { HealthState } from '../engine/health.js';
-import { AccessLog } from './access-log.js';
+import type { AccessLogTarget } from './access-log.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { startRequestLog, type RequestLog } from './request-log.js';
-import { recordJson } from './record-json.js';
 import type { RequestRecord } from './request-record.js';
 import { startRequestTracing, type RequestTracer } from './request-tracing.js';
 
@@ -34,7 +33,8 @@ export interface ObservabilityOptions {
   /** Resolved OTLP headers (env references already read). */
   otlpHeaders: Record<string, string>;
   log?: (line: string) => void;
-  accessLogTo?: NodeJS.WritableStream;
+  /** Where the access log goes: a file descriptor or a file to append to (default 1, stdout). */
+  accessLogTo?: AccessLogTarget;
 }
 
 /** How long a finished request's record waits before metrics and the logs see it. */
@@ -46,8 +46,11 @@ export async function startObservability(options: ObservabilityOptions): Promise
   const { logging, telemetry } = options.config;
   const note = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let lastErrorNote = 0;
-  const requestLog = logging.enabled
+  // the log worker writes both the SQLite request log and the access log; it runs when either is on
+  const logPipeline = logging.enabled || logging.accessLog
     ? await startRequestLog({
+        store: logging.enabled,
+        ...(logging.accessLog ? { accessLog: options.accessLogTo ?? 1 } : {}),
         path: logging.path,
         secrets: options.secrets,
         bodies: { enabled: logging.bodies, maxBytes: logging.bodyMaxBytes, redact: logging.redact },
@@ -60,17 +63,15 @@ export async function startObservability(options: ObservabilityOptions): Promise
         },
       })
     : undefined;
-  const metrics = new GatewayMetrics({ health: options.health, now: options.now, droppedRecords: () => (requestLog?.stats().dropped ?? 0) + dropped });
-  const accessLog = logging.accessLog ? new AccessLog(options.accessLogTo) : undefined;
+  const metrics = new GatewayMetrics({ health: options.health, now: options.now, droppedRecords: () => (logPipeline?.stats().dropped ?? 0) + dropped });
   const tracer: RequestTracer | undefined = telemetry.otlpEndpoint
     ? await startRequestTracing({ endpoint: telemetry.otlpEndpoint, headers: options.otlpHeaders, serviceName: telemetry.serviceName })
     : undefined;
 
   // Per request the event loop only appends the record; a timer hands what gathered to metrics, the
-  // logs and the tracer in one loop. Serializing records one after another like this cost the event
-  // loop a fraction of serializing each as its request ended (the code and the data stay in cache):
-  // `npm run bench -- --only logging` measured 0.99x against 0.90-0.93x for the serialization alone.
-  // The wait is short so that records, their JSON and the access log's lines die young.
+  // log queue and the tracer in one loop. Handling records one after another like this cost the event
+  // loop a fraction of handling each as its request ended (the code and the data stay in cache).
+  // The wait is short so that the records die young.
   let pending: RequestRecord[] = [];
   let dropped = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -82,23 +83,19 @@ export async function startObservability(options: ObservabilityOptions): Promise
     for (const record of batch) {
       try {
         metrics.observe(record);
-        // serialized once, for both the request log's queue and the access log line
-        const json = requestLog !== undefined || accessLog !== undefined ? recordJson(record) : undefined;
-        requestLog?.record(record, json);
-        accessLog?.write(record, json);
+        // written into the queue's binary batch; the worker makes the access log line and the row
+        logPipeline?.record(record);
         tracer?.export(record);
       } catch {
         // observability never fails a request, nor the records after a bad one
       }
     }
-    // written now rather than on the access log's own timer: lines held longer outlive young-generation collections
-    accessLog?.flush();
   };
   metrics.beforeCollect(flush);
 
   return {
     metrics,
-    log: requestLog,
+    log: logging.enabled ? logPipeline : undefined,
     bodies: logging.bodies,
     record(record) {
       if (pending.length >= MAX_PENDING_RECORDS) {
@@ -113,12 +110,11 @@ export async function startObservability(options: ObservabilityOptions): Promise
     },
     flush,
     async addSecrets(values) {
-      await requestLog?.addSecrets(values);
+      await logPipeline?.addSecrets(values);
     },
     async close() {
       flush();
-      accessLog?.flush();
-      await Promise.all([requestLog?.close(), tracer?.close()]);
+      await Promise.all([logPipeline?.close(), tracer?.close()]);
     },
   };
 }

@@ -1,49 +1,49 @@
 /**
- * Entry of the request-log worker thread: owns the SQLite connection and serves the main
- * thread's calls in order. A slow or blocked disk stalls this thread, never the gateway's.
+ * Entry of the log worker thread: owns the SQLite connection and the access log's writes, and serves
+ * the main thread's calls in order. A slow or blocked disk or stdout stalls this thread, never the
+ * gateway's.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { RequestRecord } from './request-record.js';
-import { SqliteRequestStore } from './sqlite-store.js';
-import { toWorkerError, type WorkerCall, type WorkerReply, type WorkerRequest, type WorkerStoreOptions } from './worker-protocol.js';
+import { LogSink } from './log-sink.js';
+import { toWorkerError, type WorkerCall, type WorkerReply, type WorkerRequest, type WorkerSinkOptions } from './worker-protocol.js';
 
-function serve(store: SqliteRequestStore, call: WorkerCall): unknown {
+function serve(sink: LogSink, call: WorkerCall): unknown {
   switch (call.op) {
     case 'write':
-      return store.insertBatch(JSON.parse(`[${call.recordsJson}]`) as RequestRecord[]);
+      return sink.write(call.bytes);
     case 'addSecrets':
-      store.addSecrets(call.secrets);
+      sink.store?.addSecrets(call.secrets);
       return undefined;
     case 'list':
-      return store.listRequests(call.filter, call.page);
+      return sink.queries().listRequests(call.filter, call.page);
     case 'get':
-      return store.getRequest(call.requestId);
+      return sink.queries().getRequest(call.requestId);
     case 'usage':
-      return store.usage(call.query);
+      return sink.queries().usage(call.query);
     case 'deleteOlderThan':
-      return store.deleteOlderThan(call.cutoffMs);
+      return sink.queries().deleteOlderThan(call.cutoffMs);
     case 'count':
-      return store.count();
+      return sink.queries().count();
     case 'close':
-      store.close();
+      sink.close();
       return undefined;
   }
 }
 
 function run(port: MessagePort): void {
   const send = (reply: WorkerReply): void => port.postMessage(reply);
-  let store: SqliteRequestStore;
+  let sink: LogSink;
   try {
-    store = new SqliteRequestStore(workerData as WorkerStoreOptions);
+    sink = new LogSink(workerData as WorkerSinkOptions);
   } catch (error) {
     send({ kind: 'fatal', error: toWorkerError(error) });
     port.close(); // the thread ends once the message is out
     return;
   }
-  send({ kind: 'ready', path: store.path });
+  send({ kind: 'ready', path: sink.path });
   port.on('message', (request: WorkerRequest) => {
     try {
-      send({ kind: 'result', id: request.id, ok: true, value: serve(store, request) });
+      send({ kind: 'result', id: request.id, ok: true, value: serve(sink, request) });
     } catch (error) {
       send({ kind: 'result', id: request.id, ok: false, error: toWorkerError(error) });
     }

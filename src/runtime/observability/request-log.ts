@@ -1,14 +1,14 @@
 /**
  * The request log as the runtime uses it: start once, `record()` per request, `close()` on
- * shutdown. Wires the bounded queue to the SQLite store (in a worker thread by default) and the
- * retention timer.
+ * shutdown. Wires the bounded queue to the log sink (the SQLite store and the access log, in a worker
+ * thread by default) and the retention timer.
  */
+import type { AccessLogTarget } from './access-log.js';
+import { LogSink } from './log-sink.js';
 import { RecordQueue, type RecordQueueOptions, type RecordQueueStats, type RecordWriter } from './record-queue.js';
 import type { BodyLogging } from './record-sanitizer.js';
-import { parseRecordJson, type RecordJson } from './record-json.js';
 import type { RequestRecord } from './request-record.js';
 import { startRetention, type RetentionSchedule } from './retention.js';
-import { SqliteRequestStore } from './sqlite-store.js';
 import { WorkerRequestLog, type RequestLogReader } from './worker-request-log.js';
 
 export interface RequestLogOptions {
@@ -23,18 +23,19 @@ export interface RequestLogOptions {
   /** Days of requests to keep; 0 keeps everything. Default 30. */
   retentionDays?: number;
   queue?: Omit<RecordQueueOptions, 'writer'>;
-  /** Where SQLite runs: a worker thread (default) or the main thread (tools, tests). */
+  /** False: no SQLite store, only the access log (`logging.enabled: false`); queries then fail. Default true. */
+  store?: boolean;
+  /** Also print each record as an access log line here (a file descriptor or a file), from the same thread. */
+  accessLog?: AccessLogTarget;
+  /** Where SQLite and the access log run: a worker thread (default) or the main thread (tools, tests). */
   thread?: 'worker' | 'main';
   /** Told about failed writes and purges (already counted); for a rate-limited log line. */
   onError?: (error: unknown) => void;
 }
 
 export interface RequestLog {
-  /**
-   * Per request, after the response is done: O(1), never throws, never waits. False when dropped.
-   * `json` is the record's `recordJson` when the caller made it already.
-   */
-  record(record: RequestRecord, json?: RecordJson): boolean;
+  /** Per request, after the response is done: O(1), never throws, never waits. False when dropped. */
+  record(record: RequestRecord): boolean;
   /** Admin API queries. */
   readonly reader: RequestLogReader;
   readonly path: string;
@@ -54,14 +55,19 @@ export interface RequestLog {
 export const DEFAULT_RETENTION_DAYS = 30;
 
 export async function startRequestLog(options: RequestLogOptions = {}): Promise<RequestLog> {
-  const storeOptions = { path: options.path, secrets: options.secrets, bodies: options.bodies, busyTimeoutMs: options.busyTimeoutMs };
-  const backend = options.thread === 'main' ? mainThreadBackend(new SqliteRequestStore(storeOptions)) : await WorkerRequestLog.start(storeOptions);
+  const storing = options.store !== false;
+  const sink = {
+    ...(storing ? { store: { path: options.path, secrets: options.secrets, bodies: options.bodies, busyTimeoutMs: options.busyTimeoutMs } } : {}),
+    ...(options.accessLog !== undefined ? { accessLog: options.accessLog } : {}),
+  };
+  const backend = options.thread === 'main' ? mainThreadBackend(new LogSink(sink)) : await WorkerRequestLog.start(sink);
   const onError = options.onError;
   const queue = new RecordQueue({ ...options.queue, writer: backend, onWriteError: onError === undefined ? undefined : (error) => onError(error) });
-  const retention: RetentionSchedule = startRetention(backend, { days: options.retentionDays ?? DEFAULT_RETENTION_DAYS, onError });
+  // without a store there is nothing to purge
+  const retention: RetentionSchedule = startRetention(backend, { days: storing ? (options.retentionDays ?? DEFAULT_RETENTION_DAYS) : 0, onError });
   let closing: Promise<void> | undefined;
   return {
-    record: (record, json) => queue.enqueue(record, json),
+    record: (record) => queue.enqueue(record),
     reader: backend,
     path: backend.path,
     stats: () => queue.stats(),
@@ -80,16 +86,16 @@ export async function startRequestLog(options: RequestLogOptions = {}): Promise<
 type Backend = RecordWriter &
   RequestLogReader & { readonly path: string; deleteOlderThan(cutoffMs: number): number | Promise<number>; addSecrets(values: Iterable<string>): void | Promise<void> };
 
-/** The store on the calling thread, behind the same asynchronous reader as the worker. */
-function mainThreadBackend(store: SqliteRequestStore): Backend {
+/** The sink on the calling thread, behind the same asynchronous reader as the worker. */
+function mainThreadBackend(sink: LogSink): Backend {
   return {
-    path: store.path,
-    write: (batch) => store.insertBatch(batch.map(parseRecordJson)),
-    close: () => store.close(),
-    deleteOlderThan: (cutoffMs) => store.deleteOlderThan(cutoffMs),
-    addSecrets: (values) => store.addSecrets(values),
-    listRequests: async (filter, page) => store.listRequests(filter, page),
-    getRequest: async (id) => store.getRequest(id),
-    usage: async (query) => store.usage(query),
+    path: sink.path,
+    write: (batch) => sink.write(batch.bytes),
+    close: () => sink.close(),
+    deleteOlderThan: (cutoffMs) => sink.queries().deleteOlderThan(cutoffMs),
+    addSecrets: (values) => sink.store?.addSecrets(values),
+    listRequests: async (filter, page) => sink.queries().listRequests(filter, page),
+    getRequest: async (id) => sink.queries().getRequest(id),
+    usage: async (query) => sink.queries().usage(query),
   };
 }

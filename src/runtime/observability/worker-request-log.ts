@@ -1,18 +1,19 @@
 /**
- * The request log in a worker thread: the main thread only posts batches (one JSON string, about
- * 2 µs a record) and awaits answers; the SQLite work (sanitizing, inserting,
- * queries, retention) runs on the worker. Calls are served in order, one at a time.
+ * The request log in a worker thread: the main thread only posts batches (one transferred buffer of
+ * binary records) and awaits answers; the access log's lines and the SQLite work (sanitizing,
+ * inserting, queries, retention) run on the worker. Calls are served in order, one at a time.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { LogSinkOptions } from './log-sink.js';
+import type { EncodedRecords } from './record-codec.js';
 import type { RecordWriter } from './record-queue.js';
-import type { RecordJson } from './record-json.js';
 import type { RequestRecord } from './request-record.js';
 import type { PageRequest, RequestFilter, RequestPage } from './request-queries.js';
-import type { BatchResult, SqliteStoreOptions } from './sqlite-store.js';
+import type { BatchResult } from './sqlite-store.js';
 import type { UsageQuery, UsageRow } from './usage-query.js';
-import { RequestLogError, type WorkerCall, type WorkerReply, type WorkerStoreOptions } from './worker-protocol.js';
+import { RequestLogError, type WorkerCall, type WorkerReply, type WorkerSinkOptions } from './worker-protocol.js';
 
 /** The queries the admin API and CLI need, whichever thread serves them. */
 export interface RequestLogReader {
@@ -21,7 +22,7 @@ export interface RequestLogReader {
   usage(query: UsageQuery): Promise<UsageRow[]>;
 }
 
-export interface WorkerRequestLogOptions extends Omit<SqliteStoreOptions, 'readonly'> {
+export interface WorkerRequestLogOptions extends LogSinkOptions {
   /** How long to wait for the worker to open the database. Default 10 s. */
   startTimeoutMs?: number;
 }
@@ -41,7 +42,7 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
 
   private constructor(
     private readonly worker: Worker,
-    /** Absolute path of the database file. */
+    /** Absolute path of the database file ('' when only the access log is on). */
     readonly path: string,
   ) {
     worker.on('message', (reply: WorkerReply) => {
@@ -65,10 +66,12 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     worker.unref();
   }
 
-  /** Starts the worker and waits until the database is open and migrated. */
+  /** Starts the worker and waits until the database is open and migrated and the access log's file is open. */
   static start(options: WorkerRequestLogOptions = {}): Promise<WorkerRequestLog> {
-    const { startTimeoutMs = 10_000, secrets, ...rest } = options;
-    const data: WorkerStoreOptions = { ...rest, secrets: [...(secrets ?? [])] };
+    const { startTimeoutMs = 10_000, store, accessLog } = options;
+    const data: WorkerSinkOptions = {};
+    if (store !== undefined) data.store = { ...store, secrets: [...(store.secrets ?? [])] };
+    if (accessLog !== undefined) data.accessLog = accessLog;
     const worker = spawnWorker(data);
     return new Promise((resolve, reject) => {
       // remove only our own listeners: Worker keeps internal ones that deliver messages
@@ -100,9 +103,9 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     });
   }
 
-  write(batch: readonly RecordJson[]): Promise<BatchResult> {
-    // the records are JSON already: the batch crosses to the worker as one string
-    return this.call({ op: 'write', recordsJson: batch.join(',') }) as Promise<BatchResult>;
+  write(batch: EncodedRecords): Promise<BatchResult> {
+    // the buffer moves to the worker without a copy; the queue lets go of it
+    return this.call({ op: 'write', bytes: batch.bytes }, [batch.bytes.buffer as ArrayBuffer]) as Promise<BatchResult>;
   }
 
   /** Posted in order with the batches: every batch posted after it is scrubbed of these values too. */
@@ -148,14 +151,14 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     return this.closing;
   }
 
-  private call(call: WorkerCall): Promise<unknown> {
+  private call(call: WorkerCall, transfer?: ArrayBuffer[]): Promise<unknown> {
     if (this.stopped !== undefined) return Promise.reject(this.stopped);
     if (this.closing !== undefined && call.op !== 'close') return Promise.reject(new RequestLogError({ name: 'RequestLogError', message: 'request log is closed' }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...call, id });
+      this.worker.postMessage({ ...call, id }, transfer);
     });
   }
 }
@@ -167,7 +170,7 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
 /** The worker only moves batches into SQLite: a small heap keeps the gateway's RSS down (its young generation defaults to tens of MB). */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
-function spawnWorker(data: WorkerStoreOptions): Worker {
+function spawnWorker(data: WorkerSinkOptions): Worker {
   const self = import.meta.url;
   if (!self.endsWith('.ts')) return new Worker(new URL('./request-log-worker.js', self), { workerData: data, resourceLimits: WORKER_LIMITS });
   const entry = new URL('./request-log-worker.ts', self).href;
