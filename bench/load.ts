@@ -29,6 +29,8 @@ export interface LoadRun {
   /** Exact percentiles of every response time (µs resolution). */
   exactP50Us: number;
   exactP99Us: number;
+  /** Every 2xx response time in ms, sorted (for merging runs). */
+  times: Float64Array;
   errors: number;
   timeouts: number;
   non2xx: number;
@@ -40,6 +42,8 @@ export interface LoadOptions {
   seconds: number;
   /** Requests per second over all connections; absent = as fast as possible. */
   overallRate?: number;
+  /** Responses left out of the figures at the start (those that opened the run's connections). */
+  skipFirst?: number;
 }
 
 export async function runAutocannon(target: HttpTarget, options: LoadOptions): Promise<LoadRun> {
@@ -55,8 +59,10 @@ export async function runAutocannon(target: HttpTarget, options: LoadOptions): P
     timeout: 10,
     ...(options.overallRate !== undefined ? { overallRate: options.overallRate, ignoreCoordinatedOmission: true } : {}),
   });
+  let skip = options.skipFirst ?? 0;
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-    if (status >= 200 && status < 300) times.push(ms);
+    if (skip > 0) skip--;
+    else if (status >= 200 && status < 300) times.push(ms);
   });
   const result: Result = await instance;
   const sorted = Float64Array.from(times).sort();
@@ -71,6 +77,7 @@ export async function runAutocannon(target: HttpTarget, options: LoadOptions): P
     p99Ms: result.latency.p99,
     exactP50Us: percentile(sorted, 0.5) * 1000,
     exactP99Us: percentile(sorted, 0.99) * 1000,
+    times: sorted,
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
@@ -158,4 +165,35 @@ export async function interleave(probes: Probe[], count: number, warmup: number)
     s.firstTokenUs.sort();
   }
   return samples;
+}
+
+/** Several runs of one target as one: their response times pooled, their counts summed. */
+export function mergeRuns<T extends LoadRun>(runs: readonly T[], extra: (runs: readonly T[]) => Omit<T, keyof LoadRun>): T {
+  const times = new Float64Array(runs.reduce((n, r) => n + r.times.length, 0));
+  let at = 0;
+  for (const r of runs) {
+    times.set(r.times, at);
+    at += r.times.length;
+  }
+  times.sort();
+  const seconds = runs.reduce((n, r) => n + r.seconds, 0);
+  const statuses: Record<string, number> = {};
+  for (const r of runs) for (const [status, count] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  const sum = (pick: (r: LoadRun) => number) => runs.reduce((n, r) => n + pick(r), 0);
+  const merged: LoadRun = {
+    target: runs[0]!.target,
+    rps: times.length / seconds,
+    requests: times.length,
+    seconds,
+    p50Ms: Math.max(...runs.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...runs.map((r) => r.p99Ms)),
+    exactP50Us: percentile(times, 0.5) * 1000,
+    exactP99Us: percentile(times, 0.99) * 1000,
+    times,
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    non2xx: sum((r) => r.non2xx),
+    statuses,
+  };
+  return { ...merged, ...extra(runs) } as T;
 }
