@@ -16,36 +16,43 @@ export interface UpstreamSnapshot {
   tokensPerSecond?: Percentiles;
 }
 
-interface Sample {
-  at: number;
-  value: number;
-}
-
+/**
+ * The last `capacity` samples, in two typed rings: a sample per request costs no object (objects kept
+ * for hundreds of requests outlived every young-generation collection and were promoted).
+ */
 class RollingSeries {
-  private readonly samples: Sample[] = [];
+  private readonly at: Float64Array;
+  private readonly values: Float64Array;
+  private size = 0;
   private next = 0;
   private cached: { at: number; value: Percentiles | undefined } | undefined;
 
   constructor(
     private readonly capacity: number,
     private readonly windowMs: number,
-  ) {}
+  ) {
+    this.at = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+  }
 
   add(at: number, value: number): void {
-    if (this.samples.length < this.capacity) this.samples.push({ at, value });
-    else this.samples[this.next] = { at, value };
+    this.at[this.next] = at;
+    this.values[this.next] = value;
     this.next = (this.next + 1) % this.capacity;
+    if (this.size < this.capacity) this.size++;
     // a cached result stands until it is refreshMs old; only a cache of nothing gives way at once
     if (this.cached?.value === undefined) this.cached = undefined;
   }
 
   get count(): number {
-    return this.samples.length;
+    return this.size;
   }
 
   percentiles(now: number, refreshMs: number): Percentiles | undefined {
     if (this.cached && now - this.cached.at < refreshMs) return this.cached.value;
-    const values = this.samples.filter((s) => now - s.at <= this.windowMs).map((s) => s.value).sort((a, b) => a - b);
+    const inWindow: number[] = [];
+    for (let i = 0; i < this.size; i++) if (now - this.at[i]! <= this.windowMs) inWindow.push(this.values[i]!);
+    const values = inWindow.sort((a, b) => a - b);
     const value = values.length === 0 ? undefined : { p50: pick(values, 0.5), p75: pick(values, 0.75), p90: pick(values, 0.9), p99: pick(values, 0.99) };
     this.cached = { at: now, value };
     return value;
@@ -72,7 +79,7 @@ export class UpstreamStats {
   private readonly refreshMs: number;
 
   constructor(options: UpstreamStatsOptions = {}) {
-    this.capacity = options.capacity ?? 256;
+    this.capacity = Math.max(1, Math.floor(options.capacity ?? 256));
     this.windowMs = options.windowMs ?? 5 * 60_000;
     this.refreshMs = options.refreshMs ?? 1_000;
   }
