@@ -33,7 +33,9 @@ process.exit(code);
 async function startAllocationSampling(): Promise<Session> {
   const inspectorSession = new Session();
   inspectorSession.connect();
-  await post(inspectorSession, 'HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  // BENCH_ALLOCATION_PROMOTED=1 leaves out what young-generation collections freed: what remains is what got promoted (or is still live)
+  const promotedOnly = process.env.BENCH_ALLOCATION_PROMOTED === '1';
+  await post(inspectorSession, 'HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !promotedOnly });
   return inspectorSession;
 }
 

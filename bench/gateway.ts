@@ -49,7 +49,8 @@ const HELP = `npm run bench -- [options]
                         generator (this process) and the mock upstream on CPU 1, so runs compare like with like
   --keep                keep the scratch folder (config, bundle, gateway.log, the gateway's request log)
 Environment: BENCH_GATEWAY_FLAGS  extra node flags for every gateway process (e.g. --trace-gc: its lines go to gateway.log)
-             BENCH_ALLOCATION_PROFILE=FILE  write the gateway's sampled allocations (collected ones too) to FILE`;
+             BENCH_ALLOCATION_PROFILE=FILE  write the gateway's sampled allocations (collected ones too) to FILE
+             BENCH_ALLOCATION_PROMOTED=1    with it: only objects that outlived the young generation (promoted)`;
 
 const { values } = parseArgs({
   options: {
