@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AccessLogWriter } from '../../src/runtime/observability/access-log.js';
+import { startRequestLog } from '../../src/runtime/observability/request-log.js';
 import { attempt, record, tempDir } from './fixtures.js';
 
 const cleanups: Array<() => void> = [];
@@ -88,6 +89,16 @@ describe('access log', () => {
     expect(log.dropped).toBeLessThan(200);
     log.close();
     expect(log.dropped).toBeGreaterThanOrEqual(190); // all but the few lines the pipe's buffer took
+  });
+
+  it('reports the lines it could not print from the log worker, for the dropped-lines metric', async () => {
+    const stuck = pipeTo('setTimeout(() => {}, 30_000)');
+    const log = await startRequestLog({ store: false, accessLog: stuck.fd, queue: { batchSize: 10, flushIntervalMs: 1 } });
+    const big = record({ requestedModel: 'm'.repeat(100_000) });
+    for (let i = 0; i < 120; i++) log.record(big); // 12 MB of lines: past what the pipe and the cap hold
+    await until(() => log.stats().written === 120);
+    expect(log.stats().accessLogDropped).toBeGreaterThan(0);
+    await log.close();
   });
 
   it('never throws: a closed descriptor costs the lines, not the caller', () => {

@@ -4,7 +4,7 @@ import { GatewayMetrics } from '../../src/runtime/observability/gateway-metrics.
 import { attempt, record } from './fixtures.js';
 
 function metrics(): GatewayMetrics {
-  return new GatewayMetrics({ health: () => new HealthState(), now: () => 0, droppedRecords: () => 0 });
+  return new GatewayMetrics({ health: () => new HealthState(), now: () => 0, droppedRecords: () => 0, droppedAccessLogLines: () => 0 });
 }
 
 const line = (text: string, prefix: string) => text.split('\n').filter((l) => l.startsWith(prefix));

@@ -119,7 +119,7 @@ describe('WorkerRequestLog', () => {
     const log = await WorkerRequestLog.start({ store: { path: join(dir, 'w.db') } });
     try {
       // NaN binds as NULL, which the status column refuses
-      expect(await log.write(encoded(record({ status: Number.NaN }), record({ id: 'fine' })))).toEqual({ inserted: 1, rejected: 1 });
+      expect(await log.write(encoded(record({ status: Number.NaN }), record({ id: 'fine' })))).toEqual({ inserted: 1, rejected: 1, accessLogDropped: 0 });
       expect(await log.count()).toBe(1);
       await expect(log.listRequests({}, { cursor: '!!' })).rejects.toMatchObject({ name: 'InvalidCursorError' });
       await expect(log.usage({ groupBy: 'nope' as 'model' })).rejects.toMatchObject({ name: 'RangeError' });

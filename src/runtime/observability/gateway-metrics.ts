@@ -26,6 +26,8 @@ export interface MetricsSources {
   health: () => HealthState;
   now: () => number;
   droppedRecords: () => number;
+  /** Access log lines not printed (stdout blocked or closed). */
+  droppedAccessLogLines: () => number;
 }
 
 export class GatewayMetrics {
@@ -64,6 +66,14 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.set(activeMarks(sources.health().keys, sources.now()));
+      },
+    });
+    new Gauge({
+      name: 'anyrouter_access_log_lines_dropped',
+      help: 'Access log lines not printed because stdout was blocked or closed, since start.',
+      registers,
+      collect() {
+        this.set(sources.droppedAccessLogLines());
       },
     });
     new Gauge({

@@ -33,11 +33,15 @@ export class LogSink {
     return this.store?.path ?? '';
   }
 
-  /** One batch from the record queue: printed first (the access log never waits on the disk's transaction), then stored. */
-  write(bytes: Uint8Array): BatchResult {
+  /**
+   * One batch from the record queue: printed first (the access log never waits on the disk's
+   * transaction), then stored. Also says how many access log lines could not be printed so far.
+   */
+  write(bytes: Uint8Array): BatchResult & { accessLogDropped: number } {
     const records = decodeRecords(bytes);
     this.accessLog?.write(records);
-    return this.store === undefined ? { inserted: records.length, rejected: 0 } : this.store.insertBatch(records);
+    const result = this.store === undefined ? { inserted: records.length, rejected: 0 } : this.store.insertBatch(records);
+    return { ...result, accessLogDropped: this.accessLog?.dropped ?? 0 };
   }
 
   /** The store, for the admin API's and the CLI's queries; throws when the request log is off. */

@@ -19,6 +19,8 @@ import type { RequestRecord } from './request-record.js';
 export interface WriteOutcome {
   /** Records of the batch that could not be stored (malformed); the others were. */
   rejected: number;
+  /** Access log lines the writer could not print so far (stdout blocked or closed), a running total. */
+  accessLogDropped?: number;
 }
 
 /** Where batches go: the SQLite store, a worker thread, or a fake in tests. */
@@ -69,6 +71,8 @@ export interface RecordQueueStats {
   droppedClosed: number;
   /** Records kept without their bodies because the body budget was spent. */
   bodiesDropped: number;
+  /** Access log lines not printed (stdout blocked or closed), as the writer last reported. */
+  accessLogDropped: number;
   batches: number;
   failedBatches: number;
 }
@@ -96,7 +100,7 @@ export class RecordQueue {
   private closed = false;
   private closing: Promise<void> | undefined;
 
-  private counts = { accepted: 0, written: 0, droppedFull: 0, droppedWriteFailed: 0, droppedInvalid: 0, droppedClosed: 0, bodiesDropped: 0, batches: 0, failedBatches: 0 };
+  private counts = { accepted: 0, written: 0, droppedFull: 0, droppedWriteFailed: 0, droppedInvalid: 0, droppedClosed: 0, bodiesDropped: 0, accessLogDropped: 0, batches: 0, failedBatches: 0 };
 
   constructor(options: RecordQueueOptions) {
     this.writer = options.writer;
@@ -218,6 +222,7 @@ export class RecordQueue {
           const rejected = outcome ? Math.min(count, Math.max(0, outcome.rejected)) : 0;
           this.counts.written += count - rejected;
           this.counts.droppedInvalid += rejected;
+          if (outcome?.accessLogDropped !== undefined) this.counts.accessLogDropped = Math.max(this.counts.accessLogDropped, outcome.accessLogDropped);
           this.counts.batches++;
         } catch (error) {
           this.counts.droppedWriteFailed += count;

@@ -103,9 +103,9 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     });
   }
 
-  write(batch: EncodedRecords): Promise<BatchResult> {
+  write(batch: EncodedRecords): Promise<BatchResult & { accessLogDropped: number }> {
     // the buffer moves to the worker without a copy; the queue lets go of it
-    return this.call({ op: 'write', bytes: batch.bytes }, [batch.bytes.buffer as ArrayBuffer]) as Promise<BatchResult>;
+    return this.call({ op: 'write', bytes: batch.bytes }, [batch.bytes.buffer as ArrayBuffer]) as Promise<BatchResult & { accessLogDropped: number }>;
   }
 
   /** Posted in order with the batches: every batch posted after it is scrubbed of these values too. */
