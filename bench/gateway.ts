@@ -42,6 +42,8 @@ const HELP = `npm run bench -- [options]
   --logging on|off|store|access   the request log and access log (default on: the full default pipeline)
   --only saturation     just the c=32 saturation phases (JSON and SSE) and the gateway's peak RSS: for iterating on a change
   --only rate           just the fixed-rate phase (--rate, 20 ms upstream): added p50/p99 over direct
+  --only compare --base DIR   this src/ against another (e.g. \`git archive HEAD src | tar -x -C /tmp/base\`, then
+                        --base /tmp/base/src): both gateways under c=32 JSON load at once, as --only logging does
   --only logging        what logging costs: the gateway with its request log and access log (--logging, default on)
                         against a second gateway with both off, both under c=32 JSON load at once, their event loops
                         sharing CPU 0 and their other threads on CPU 1 (8 rounds; quick 4)
@@ -67,6 +69,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
     logging: { type: 'string', default: 'on' },
+    base: { type: 'string' },
     only: { type: 'string' },
     pin: { type: 'string', default: 'on' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -97,7 +100,8 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
-if (values.only !== undefined && values.only !== 'saturation' && values.only !== 'logging' && values.only !== 'rate') throw new Error(`--only takes saturation, rate or logging, not '${values.only}'`);
+if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging or compare, not '${values.only}'`);
+if ((values.only === 'compare') !== (values.base !== undefined)) throw new Error('--only compare and --base DIR go together');
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
 
 /** Seconds each target runs at a time in the fixed-rate phase before the next takes over. */
@@ -215,7 +219,7 @@ try {
   children.push(proxy);
 
   /** Compiles the bench config with this logging setting and serves it from its own folder (own request log). */
-  const startGateway = async (name: string, logging: string, profile: boolean): Promise<BenchChild> => {
+  const startGateway = async (name: string, logging: string, profile: boolean, jsDir = js): Promise<BenchChild> => {
     const dir = path.join(work, name.replace(/\W+/g, '-'));
     await mkdir(dir, { recursive: true });
     const configFile = path.join(dir, 'anyrouter.config.ts');
@@ -226,8 +230,8 @@ try {
     const bundleFile = path.join(dir, 'routing.json');
     await writeFile(bundleFile, compiled.text);
     const port = await freePort();
-    const entry = { js: path.join(js, 'src/cli/main.js'), lib: path.join(repoRoot, 'lib/cli/main.js'), tsx: path.join(repoRoot, 'src/cli/main.ts') }[gatewayFrom];
-    return pin(await forkChild(name, gatewayFrom === 'tsx' ? path.join(repoRoot, 'bench/gateway-child.ts') : path.join(js, 'bench/gateway-child.js'), {
+    const entry = { js: path.join(jsDir, 'src/cli/main.js'), lib: path.join(repoRoot, 'lib/cli/main.js'), tsx: path.join(repoRoot, 'src/cli/main.ts') }[gatewayFrom];
+    return pin(await forkChild(name, gatewayFrom === 'tsx' ? path.join(repoRoot, 'bench/gateway-child.ts') : path.join(jsDir, 'bench/gateway-child.js'), {
       tsx: gatewayFrom === 'tsx',
       args: ['serve', '--bundle', bundleFile, '--host', '127.0.0.1', '--port', String(port)],
       cwd: dir,
@@ -320,27 +324,38 @@ try {
    * way came out 0.82-0.86x, the one started first the slower, so half the rounds run on a pair started
    * on-then-off and half on a fresh pair started off-then-on.
    */
-  async function loggingCost(): Promise<void> {
+  /** One side of a paired comparison: a gateway started with this logging setting from this build. */
+  interface Side {
+    name: string;
+    logging: string;
+    jsDir?: string;
+  }
+
+  /**
+   * Two gateways under c=32 JSON load at once (loadTogether), on two pairs started in opposite orders,
+   * half the rounds each: the rounds' median ratio of `on` to `off` and the CPU each spends per request.
+   */
+  async function pairedRuns(sides: Record<'on' | 'off', Side>): Promise<{ table: Table; paired: number; split: boolean; cpu: Record<'on' | 'off', number>; main: Record<'on' | 'off', number> }> {
     const rounds = quick ? 4 : 8;
     const runs: Record<'on' | 'off', MeasuredRun[]> = { on: [], off: [] };
-    const target = (server: BenchChild, which: string): Target => ({ name: `logging ${which}`, server, url: `${server.url}/v1/chat/completions`, headers: gatewayHeaders, body: chatBody(MODEL.fast, false) });
+    const target = (server: BenchChild, which: 'on' | 'off'): Target => ({ name: sides[which].name, server, url: `${server.url}/v1/chat/completions`, headers: gatewayHeaders, body: chatBody(MODEL.fast, false) });
     let split = pinning;
     for (const order of [['on', 'off'], ['off', 'on']] as const) {
       const pair = {} as Record<'on' | 'off', BenchChild>;
       for (const which of order) {
-        pair[which] = await startGateway(`logging ${which}, started ${which === order[0] ? 'first' : 'second'}`, which === 'on' ? (values.logging ?? 'on') : 'off', false);
+        pair[which] = await startGateway(`${sides[which].name}, started ${which === order[0] ? 'first' : 'second'}`, sides[which].logging, false, sides[which].jsDir);
         children.push(pair[which]);
         // the same requests on both: each compiles its code from the same history
         await sanityCheck(mock, proxy, pair[which], gatewayHeaders);
       }
-      const together = await loadTogether(target(pair.on, 'on'), target(pair.off, 'off'), rounds / 2, (round) => `logging (pair started ${order.join(' then ')}), round ${runs.on.length + round + 1} of ${rounds}`);
+      const together = await loadTogether(target(pair.on, 'on'), target(pair.off, 'off'), rounds / 2, (round) => `${sides.on.name} vs ${sides.off.name} (pair started ${order.map((w) => sides[w].name).join(' then ')}), round ${runs.on.length + round + 1} of ${rounds}`);
       split = together.split && split;
       runs.on.push(...together.a);
       runs.off.push(...together.b);
       await Promise.all([pair.on.stop(5_000), pair.off.stop(5_000)]);
     }
-    const table = new Table(['', 'logging on', 'logging off', 'on / off']);
-    runs.on.forEach((r, i) => table.row(`round ${i + 1} (${i < rounds / 2 ? 'on' : 'off'} started first): requests/s`, fmt.rps(r.rps), fmt.rps(runs.off[i]!.rps), fmt.ratio(r.rps, runs.off[i]!.rps)));
+    const table = new Table(['', sides.on.name, sides.off.name, `${sides.on.name} / ${sides.off.name}`]);
+    runs.on.forEach((r, i) => table.row(`round ${i + 1} (${sides[i < rounds / 2 ? 'on' : 'off'].name} started first): requests/s`, fmt.rps(r.rps), fmt.rps(runs.off[i]!.rps), fmt.ratio(r.rps, runs.off[i]!.rps)));
     const [rpsOn, rpsOff] = [median(runs.on.map((r) => r.rps)), median(runs.off.map((r) => r.rps))];
     const [cpuOn, cpuOff] = [median(runs.on.map((r) => r.cpuUsPerRequest)), median(runs.off.map((r) => r.cpuUsPerRequest))];
     table.row('median requests/s', fmt.rps(rpsOn), fmt.rps(rpsOff), fmt.ratio(rpsOn, rpsOff));
@@ -354,16 +369,27 @@ try {
       table.row('  of which other threads (log worker, GC helpers)', fmt.us(cpuOn - mainOn), fmt.us(cpuOff - mainOff), '');
     }
     const paired = median(runs.on.map((r, i) => r.rps / runs.off[i]!.rps));
-    table.row("median of the rounds' ratios", '', '', `${paired.toFixed(2)}x`);
+    table.row("median of the rounds' ratios", '', '', `${paired.toFixed(3)}x`);
+    return { table, paired, split, cpu: { on: cpuOn, off: cpuOff }, main: { on: mainOn, off: mainOff } };
+  }
+
+  const pinNote = (split: boolean) =>
+    split
+      ? '  event loops of both on CPU 0 (sharing it equally), their other threads on CPU 1 with the load generator and the mock'
+      : '  NOT pinned (--pin off, or taskset missing): the two gateways and the load generator share the CPUs as the scheduler places them';
+
+  async function loggingCost(): Promise<void> {
+    const rounds = quick ? 4 : 8;
+    const { table, paired, split, cpu, main } = await pairedRuns({ on: { name: 'logging on', logging: values.logging ?? 'on' }, off: { name: 'logging off', logging: 'off' } });
+    const [cpuOn, cpuOff, mainOn, mainOff] = [cpu.on, cpu.off, main.on, main.off];
+    const haveMain = Number.isFinite(mainOn) && Number.isFinite(mainOff);
     const cost = 1 - paired;
     const oneCore = 1 - cpuOff / cpuOn;
     console.log(
       [
         '',
         `Logging cost (--only logging): c=${connections} JSON saturation on two gateways at once, ${rounds} rounds of ${seconds} s on two pairs started in opposite orders; logging on = ${values.logging ?? 'on'} (request log to SQLite in its worker + access log to a file), off = both disabled`,
-        split
-          ? '  event loops of both on CPU 0 (sharing it equally), their other threads on CPU 1 with the load generator and the mock'
-          : '  NOT pinned (--pin off, or taskset missing): the two gateways and the load generator share the CPUs as the scheduler places them',
+        pinNote(split),
         table.toString(),
         `throughput cost of logging: ${(cost * 100).toFixed(1)}% (median of the rounds' on/off ratios, event loops sharing a core); target for issue 6: at most 5%, ${cost <= 0.05 ? 'met' : 'NOT met'}`,
         `CPU per request +${fmt.us(cpuOn - cpuOff)} in all, ${haveMain ? `+${fmt.us(mainOn - mainOff)} on the event loop, ` : ''}the rest on other threads; with everything on one core, logging would cost about ${(oneCore * 100).toFixed(0)}% (from CPU per request)`,
@@ -404,8 +430,28 @@ try {
     }
   }
 
+  /** `--only compare --base DIR`: this build against another src/, loaded at once. */
+  async function compareBuilds(): Promise<void> {
+    const baseJs = path.join(work, 'base-js');
+    await transpileForChildren(baseJs, path.resolve(values.base!));
+    const logging = values.logging ?? 'on';
+    const { table, paired, split } = await pairedRuns({ on: { name: 'this build', logging }, off: { name: 'base', logging, jsDir: baseJs } });
+    console.log(
+      [
+        '',
+        `Builds compared (--only compare): this src/ against ${values.base}, c=${connections} JSON saturation on both at once, logging ${logging}`,
+        pinNote(split),
+        table.toString(),
+        `this build / base: ${paired.toFixed(3)}x throughput (median of the rounds' ratios; an A/A run gives 0.98-1.05x per round)`,
+        `load average ${loadAtStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}; done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      ].join('\n'),
+    );
+  }
+
   if (values.only === 'logging') {
     await loggingCost();
+  } else if (values.only === 'compare') {
+    await compareBuilds();
   } else if (values.only === 'rate') {
     await fixedRate();
     const g = find(results.fixedRate, 'gateway');
