@@ -62,7 +62,8 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   }
   const parsed = parseClientBody(read.body, client);
   if (!parsed.ok) return fail(parsed.error);
-  const badPreferences = await checkProviderPreferences(parsed.body);
+  // checked (with zod, loaded on first use) only when the request carries a provider object
+  const badPreferences = parsed.body.provider === undefined ? undefined : await checkProviderPreferences(parsed.body);
   if (badPreferences) return fail(badPreferences);
   const body = parsed.body;
   const stream = body.stream === true;
