@@ -68,6 +68,16 @@ describe('access log', () => {
     expect(withBodies.bodies).toBeDefined(); // the record itself is left as it was
   });
 
+  it('gives a slow reader up to a second at close to take the last lines', async () => {
+    const reader = pipeTo('setTimeout(() => process.stdin.pipe(process.stdout), 200)');
+    const log = new AccessLogWriter(reader.fd);
+    const big = record({ requestedModel: 'm'.repeat(10_000) });
+    log.write(Array.from({ length: 50 }, () => big)); // 500 KB: more than the pipe holds
+    log.close(); // blocks until the reader has taken it all (it starts after 200 ms)
+    expect(log.dropped).toBe(0);
+    await until(() => reader.lines() === 50);
+  });
+
   it('keeps what a full pipe cannot take and writes it once the reader catches up', async () => {
     const reader = pipeTo('setTimeout(() => process.stdin.pipe(process.stdout), 300)');
     const log = new AccessLogWriter(reader.fd);

@@ -22,6 +22,10 @@ const LINE_HEAD = '{"level":30,"msg":"request",';
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 /** How soon a descriptor that was full is tried again. */
 const RETRY_MS = 20;
+/** How long close waits for a slow reader to take what is still waiting (shutdown's last lines). */
+const CLOSE_WAIT_MS = 1_000;
+/** Something to sleep on between tries at close (Atomics.wait on a value that never changes). */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * A record as its access log line (without the newline): pino's shape (level 30 is info, `time` in
@@ -80,13 +84,21 @@ export class AccessLogWriter {
     }
   }
 
-  /** Writes what it can of what is waiting, then stops; a later call or the retry timer goes on. */
+  /**
+   * Writes what is waiting, giving a slow reader up to a second to take it (the last lines of a
+   * shutdown), then drops and counts the rest. Later writes are dropped and counted.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.retry !== undefined) clearTimeout(this.retry);
-    this.retry = undefined;
-    this.drain();
+    const giveUpAt = Date.now() + CLOSE_WAIT_MS;
+    for (;;) {
+      if (this.retry !== undefined) clearTimeout(this.retry);
+      this.retry = undefined;
+      this.drain();
+      if (this.pending.length === 0 || this.retry === undefined || Date.now() >= giveUpAt) break;
+      Atomics.wait(SLEEPER, 0, 0, RETRY_MS);
+    }
     if (this.retry !== undefined) clearTimeout(this.retry);
     this.retry = undefined;
     this.dropPending();
