@@ -25,9 +25,14 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
   }
 }
 
-/** A child process whose stdin is a pipe: `script` decides when (if ever) it reads it. Returns the pipe's fd on our side. */
-function pipeTo(script: string): { child: ChildProcess; fd: number; lines: () => number } {
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'ignore'] });
+/**
+ * A child process whose stdin is a pipe: `script` decides when (if ever) it reads it. Returns the
+ * pipe's fd on our side, and `ready`, which resolves once the child runs (its start-up is not counted
+ * in the script's timers).
+ */
+function pipeTo(script: string): { child: ChildProcess; fd: number; lines: () => number; ready: Promise<void> } {
+  const child = spawn(process.execPath, ['-e', `process.stderr.write('ready\\n'); ${script}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const ready = new Promise<void>((resolve) => child.stderr!.once('data', () => resolve()));
   cleanups.push(() => child.kill());
   let lines = 0;
   child.stdout!.on('data', (d: Buffer) => {
@@ -35,7 +40,7 @@ function pipeTo(script: string): { child: ChildProcess; fd: number; lines: () =>
   });
   // the same non-blocking pipe Node makes of a process's stdout when it is piped
   const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd;
-  return { child, fd, lines: () => lines };
+  return { child, fd, lines: () => lines, ready };
 }
 
 describe('access log', () => {
@@ -69,12 +74,19 @@ describe('access log', () => {
   });
 
   it('gives a slow reader up to a second at close to take the last lines', async () => {
-    const reader = pipeTo('setTimeout(() => process.stdin.pipe(process.stdout), 200)');
+    // reads from 50 ms on and only counts: it does not write back to us while close() holds our thread
+    const reader = pipeTo(`setTimeout(() => {
+      let n = 0;
+      process.stdin.on('data', (d) => { for (const b of d) if (b === 10) n++; });
+      process.stdin.on('end', () => process.stdout.write('\\n'.repeat(n)));
+    }, 50)`);
+    await reader.ready;
     const log = new AccessLogWriter(reader.fd);
     const big = record({ requestedModel: 'm'.repeat(10_000) });
     log.write(Array.from({ length: 50 }, () => big)); // 500 KB: more than the pipe holds
-    log.close(); // blocks until the reader has taken it all (it starts after 200 ms)
+    log.close(); // blocks until the reader has taken it all
     expect(log.dropped).toBe(0);
+    reader.child.stdin!.end();
     await until(() => reader.lines() === 50);
   });
 
