@@ -335,7 +335,7 @@ try {
    * Two gateways under c=32 JSON load at once (loadTogether), on two pairs started in opposite orders,
    * half the rounds each: the rounds' median ratio of `on` to `off` and the CPU each spends per request.
    */
-  async function pairedRuns(sides: Record<'on' | 'off', Side>): Promise<{ table: Table; paired: number; split: boolean; cpu: Record<'on' | 'off', number>; main: Record<'on' | 'off', number> }> {
+  async function pairedRuns(sides: Record<'on' | 'off', Side>): Promise<{ table: Table; rounds: number; paired: number; split: boolean; cpu: Record<'on' | 'off', number>; main: Record<'on' | 'off', number> }> {
     const rounds = quick ? 4 : 8;
     const runs: Record<'on' | 'off', MeasuredRun[]> = { on: [], off: [] };
     const target = (server: BenchChild, which: 'on' | 'off'): Target => ({ name: sides[which].name, server, url: `${server.url}/v1/chat/completions`, headers: gatewayHeaders, body: chatBody(MODEL.fast, false) });
@@ -370,7 +370,7 @@ try {
     }
     const paired = median(runs.on.map((r, i) => r.rps / runs.off[i]!.rps));
     table.row("median of the rounds' ratios", '', '', `${paired.toFixed(3)}x`);
-    return { table, paired, split, cpu: { on: cpuOn, off: cpuOff }, main: { on: mainOn, off: mainOff } };
+    return { table, rounds, paired, split, cpu: { on: cpuOn, off: cpuOff }, main: { on: mainOn, off: mainOff } };
   }
 
   const pinNote = (split: boolean) =>
@@ -379,8 +379,7 @@ try {
       : '  NOT pinned (--pin off, or taskset missing): the two gateways and the load generator share the CPUs as the scheduler places them';
 
   async function loggingCost(): Promise<void> {
-    const rounds = quick ? 4 : 8;
-    const { table, paired, split, cpu, main } = await pairedRuns({ on: { name: 'logging on', logging: values.logging ?? 'on' }, off: { name: 'logging off', logging: 'off' } });
+    const { table, rounds, paired, split, cpu, main } = await pairedRuns({ on: { name: 'logging on', logging: values.logging ?? 'on' }, off: { name: 'logging off', logging: 'off' } });
     const [cpuOn, cpuOff, mainOn, mainOff] = [cpu.on, cpu.off, main.on, main.off];
     const haveMain = Number.isFinite(mainOn) && Number.isFinite(mainOff);
     const cost = 1 - paired;

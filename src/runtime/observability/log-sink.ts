@@ -7,6 +7,9 @@ import { AccessLogWriter, type AccessLogTarget } from './access-log.js';
 import { decodeRecords } from './record-codec.js';
 import { SqliteRequestStore, type BatchResult, type SqliteStoreOptions } from './sqlite-store.js';
 
+/** What writing a batch reports: the store's result, and the access log lines not printed so far. */
+export type SinkResult = BatchResult & { accessLogDropped: number };
+
 export interface LogSinkOptions {
   /** The SQLite store; absent when only the access log is on. */
   store?: Omit<SqliteStoreOptions, 'readonly'>;
@@ -37,7 +40,7 @@ export class LogSink {
    * One batch from the record queue: printed first (the access log never waits on the disk's
    * transaction), then stored. Also says how many access log lines could not be printed so far.
    */
-  write(bytes: Uint8Array): BatchResult & { accessLogDropped: number } {
+  write(bytes: Uint8Array): SinkResult {
     const records = decodeRecords(bytes);
     this.accessLog?.write(records);
     const result = this.store === undefined ? { inserted: records.length, rejected: 0 } : this.store.insertBatch(records);

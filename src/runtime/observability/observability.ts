@@ -63,7 +63,10 @@ export async function startObservability(options: ObservabilityOptions): Promise
         },
       })
     : undefined;
-  const metrics = new GatewayMetrics({ health: options.health, now: options.now, droppedRecords: () => (logPipeline?.stats().dropped ?? 0) + dropped,
+  const metrics = new GatewayMetrics({
+    health: options.health,
+    now: options.now,
+    droppedRecords: () => (logPipeline?.stats().dropped ?? 0) + dropped,
     droppedAccessLogLines: () => logPipeline?.stats().accessLogDropped ?? 0,
   });
   const tracer: RequestTracer | undefined = telemetry.otlpEndpoint

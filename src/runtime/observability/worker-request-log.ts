@@ -6,12 +6,11 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { LogSinkOptions } from './log-sink.js';
+import type { LogSinkOptions, SinkResult } from './log-sink.js';
 import type { EncodedRecords } from './record-codec.js';
 import type { RecordWriter } from './record-queue.js';
 import type { RequestRecord } from './request-record.js';
 import type { PageRequest, RequestFilter, RequestPage } from './request-queries.js';
-import type { BatchResult } from './sqlite-store.js';
 import type { UsageQuery, UsageRow } from './usage-query.js';
 import { RequestLogError, type WorkerCall, type WorkerReply, type WorkerSinkOptions } from './worker-protocol.js';
 
@@ -103,9 +102,9 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
     });
   }
 
-  write(batch: EncodedRecords): Promise<BatchResult & { accessLogDropped: number }> {
+  write(batch: EncodedRecords): Promise<SinkResult> {
     // the buffer moves to the worker without a copy; the queue lets go of it
-    return this.call({ op: 'write', bytes: batch.bytes }, [batch.bytes.buffer as ArrayBuffer]) as Promise<BatchResult & { accessLogDropped: number }>;
+    return this.call({ op: 'write', bytes: batch.bytes }, [batch.bytes.buffer as ArrayBuffer]) as Promise<SinkResult>;
   }
 
   /** Posted in order with the batches: every batch posted after it is scrubbed of these values too. */
@@ -167,7 +166,7 @@ export class WorkerRequestLog implements RecordWriter, RequestLogReader {
  * The worker runs the compiled `request-log-worker.js` next to this file; when this file is the
  * TypeScript source (tests, `tsx`), it runs the `.ts` entry through tsx's loader.
  */
-/** The worker only moves batches into SQLite: a small heap keeps the gateway's RSS down (its young generation defaults to tens of MB). */
+/** The worker only decodes batches, prints them and moves them into SQLite: a small heap keeps the gateway's RSS down (its young generation defaults to tens of MB). */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 function spawnWorker(data: WorkerSinkOptions): Worker {
