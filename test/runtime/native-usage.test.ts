@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { nativeUsageMeter } from '../../src/runtime/http/native-usage.js';
+import { ByteEdits } from '../../src/runtime/http/byte-edits.js';
+import { UsageMeter } from '../../src/runtime/http/native-usage.js';
+import type { ClientProtocol } from '../../src/protocols/index.js';
 
 const costOf = (u: { inputTokens: number; outputTokens: number }) => u.inputTokens * 1e-6 + u.outputTokens * 2e-6;
+
+/** The meter as a relay uses it: read, then apply what it recorded. */
+function nativeUsageMeter(protocol: ClientProtocol, price: typeof costOf) {
+  const meter = new UsageMeter(protocol, { costOf: price });
+  const rewrite = (data: Buffer) => {
+    const edits = new ByteEdits();
+    meter.read(data, edits);
+    return edits.apply(data);
+  };
+  return { json: rewrite, events: rewrite, usage: () => meter.usage() };
+}
 
 describe('nativeUsageMeter', () => {
   it('splices OpenRouter-style cost into an OpenAI answer and leaves every other byte alone', () => {

@@ -4,14 +4,38 @@
  * boundaries and ended with the protocol's in-band error event when the upstream dies mid-way.
  */
 import type { UpstreamBody } from '../upstream/http-transport.js';
+import { ByteEdits } from './byte-edits.js';
 import { errorKindOfStatus } from './error-envelope.js';
 import { sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
-import { nativeUsageMeter } from './native-usage.js';
-import { modelNameRewriter } from './served-model-name.js';
-import { relaySse, write } from './sse-relay.js';
+import { UsageMeter } from './native-usage.js';
+import { modelMember, renameModelFields } from './served-model-name.js';
+import { relaySse, write, type EventRewriter } from './sse-relay.js';
 
 type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body'>;
+
+/** One scratch list of edits: each rewrite collects and applies its edits without an await in between. */
+const edits = new ByteEdits();
+
+/** What a relayed answer gets on its way: its usage read (and, for OpenAI, priced into it) and the served model's name put in. */
+export class NativeRewriter implements EventRewriter {
+  readonly meter: UsageMeter;
+  /** `"model":"<catalog id>"`, when the protocol renames and the upstream's name differs. */
+  private readonly modelName: Buffer | undefined;
+
+  constructor(answer: ServedAnswer) {
+    this.meter = new UsageMeter(answer.client.protocol, answer);
+    this.modelName = answer.client.native?.renamesModel && answer.upstreamModel !== answer.servedModel ? modelMember(answer.servedModel) : undefined;
+  }
+
+  /** A JSON answer, or complete SSE events: the bytes to send. */
+  rewrite(data: Buffer): Buffer {
+    edits.clear();
+    if (this.modelName !== undefined) renameModelFields(data, this.modelName, edits);
+    this.meter.read(data, edits);
+    return edits.apply(data);
+  }
+}
 
 export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'returned', status: number, contentType: string | undefined, data: Buffer, attemptMs: number): Promise<Delivered> {
   const { res, client, servedModel } = answer;
@@ -26,10 +50,9 @@ export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'ret
     sendJson(res, status, data, { ...answer.headers, 'content-type': contentType ?? 'application/json' });
     return { status, error: errorMessageOf(data, status) };
   }
-  const rename = client.native?.renamesModel ? modelNameRewriter(answer.upstreamModel, servedModel) : undefined;
-  const meter = nativeUsageMeter(client.protocol, answer.costOf);
-  const body = meter.json(rename ? rename(data) : data);
-  const usage = meter.usage();
+  const rewriter = new NativeRewriter(answer);
+  const body = rewriter.rewrite(data);
+  const usage = rewriter.meter.usage();
   answer.recordThroughput(usage?.outputTokens ?? outputTokensOf(body, client.native?.outputTokensField), attemptMs);
   // the answer's own headers: added to, not copied
   const headers = answer.headers;
@@ -41,15 +64,14 @@ export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'ret
 export async function relayNativeStream(answer: ServedAnswer, status: number, upstream: Extract<UpstreamBody, { kind: 'stream' }>): Promise<Delivered> {
   const { res, client } = answer;
   const native = client.native!;
-  const rename = native.renamesModel ? modelNameRewriter(answer.upstreamModel, answer.servedModel) : undefined;
-  const meter = nativeUsageMeter(client.protocol, answer.costOf);
+  const rewriter = new NativeRewriter(answer);
   const started = answer.now();
   const relayed = await relaySse(res, upstream.first, upstream.rest, {
     terminal: native.streamTerminal,
     ...(native.streamErrorMarker !== undefined ? { errorMarker: native.streamErrorMarker } : {}),
-    transform: rename ? (events) => meter.events(rename(events)) : meter.events,
+    rewriter,
   });
-  const usage = meter.usage();
+  const usage = rewriter.meter.usage();
   if (relayed.complete) {
     upstream.done();
     answer.recordThroughput(relayed.events, answer.now() - started);
@@ -66,10 +88,19 @@ export async function relayNativeStream(answer: ServedAnswer, status: number, up
 /** The output token count of a JSON answer, read without parsing it (`completion_tokens`, `output_tokens`). */
 function outputTokensOf(data: Buffer, field: string | undefined): number {
   if (field === undefined) return 0;
-  const at = data.lastIndexOf(`"${field}"`);
+  const at = data.lastIndexOf(quotedKey(field));
   if (at < 0) return 0;
   const m = /^"[a-z_]+"\s*:\s*(\d+)/.exec(data.subarray(at, at + field.length + 24).toString('latin1'));
   return m ? Number(m[1]) : 0;
+}
+
+const quotedKeys = new Map<string, Buffer>();
+
+/** `"field"` as bytes (a protocol's few field names). */
+function quotedKey(field: string): Buffer {
+  let key = quotedKeys.get(field);
+  if (key === undefined) quotedKeys.set(field, (key = Buffer.from(`"${field}"`, 'latin1')));
+  return key;
 }
 
 /** `error.message` of an OpenAI or Anthropic error envelope. */

@@ -1,48 +1,47 @@
 /**
  * Usage of answers relayed untouched, read as they pass: OpenAI's `usage` object (a JSON answer's, or a
  * stream's final usage chunk) and Anthropic's `message_start`/`message_delta` usage. OpenAI-shaped usage
- * gains OpenRouter's `cost` (USD), spliced into the bytes; Anthropic answers stay byte for byte. Only the
- * `usage` object itself is parsed, never the whole answer.
+ * gains OpenRouter's `cost` (USD), recorded as a byte edit; Anthropic answers stay byte for byte. Only
+ * the `usage` object itself is parsed, never the whole answer.
  */
 import { mergeUsage, usageFromAnthropic, usageFromOpenAIChat, type CanonicalUsage } from '../../protocols/index.js';
 import type { ClientProtocol } from '../../protocols/index.js';
+import { jsonStringEnd, skipJsonSpace, type ByteEdits } from './byte-edits.js';
 
-export interface UsageMeter {
-  /** Complete SSE events in; the events to write out. */
-  events(events: Buffer): Buffer;
-  /** A JSON answer in; the body to send. */
-  json(body: Buffer): Buffer;
-  usage(): CanonicalUsage | undefined;
+/** Prices a usage in USD. */
+export interface UsagePricing {
+  costOf(usage: CanonicalUsage): number;
 }
 
 const USAGE_KEY = Buffer.from('"usage"');
 const OPEN = 0x7b; // {
 const CLOSE = 0x7d; // }
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+const COLON = 0x3a;
 
-/** Start and end (inclusive) of each `"usage": {...}` object in `data` at or after `from`. */
-function* usageObjects(data: Buffer, from = 0): Generator<[start: number, end: number]> {
+/** Start of the next `"usage": {` object in `data` at or after `from` (the index of its brace), or -1. */
+function nextUsageObject(data: Buffer, from: number): number {
   for (let at = data.indexOf(USAGE_KEY, from); at >= 0; at = data.indexOf(USAGE_KEY, at + USAGE_KEY.length)) {
-    let i = at + USAGE_KEY.length;
-    while (i < data.length && (data[i] === 0x20 || data[i] === 0x3a)) i++; // spaces and the colon
-    if (data[i] !== OPEN) continue; // `"usage": null`
-    let depth = 0;
-    let inString = false;
-    for (let j = i; j < data.length; j++) {
-      const b = data[j];
-      if (inString) {
-        if (b === BACKSLASH) j++;
-        else if (b === QUOTE) inString = false;
-      } else if (b === QUOTE) inString = true;
-      else if (b === OPEN) depth++;
-      else if (b === CLOSE && --depth === 0) {
-        yield [i, j];
-        at = j;
-        break;
-      }
-    }
+    let i = skipJsonSpace(data, at + USAGE_KEY.length);
+    if (data[i] !== COLON) continue;
+    i = skipJsonSpace(data, i + 1);
+    if (data[i] === OPEN) return i; // not `"usage": null`
   }
+  return -1;
+}
+
+/** Index of the brace closing the object that opens at `open`, or -1 when it does not close in `data`. */
+function objectEnd(data: Buffer, open: number): number {
+  let depth = 0;
+  for (let j = open; j < data.length; j++) {
+    const b = data[j];
+    if (b === QUOTE) {
+      j = jsonStringEnd(data, j);
+      if (j < 0) return -1;
+    } else if (b === OPEN) depth++;
+    else if (b === CLOSE && --depth === 0) return j;
+  }
+  return -1;
 }
 
 function parse(text: string): unknown {
@@ -53,39 +52,42 @@ function parse(text: string): unknown {
   }
 }
 
-/** `costOf` prices a usage in USD. */
-export function nativeUsageMeter(protocol: ClientProtocol, costOf: (usage: CanonicalUsage) => number): UsageMeter {
-  let usage: CanonicalUsage | undefined;
-  const addsCost = protocol === 'openai-chat';
+export class UsageMeter {
+  private current: CanonicalUsage | undefined;
+  private readonly addsCost: boolean;
 
-  /** Reads every usage object; for OpenAI, splices `"cost"` into each that already has none. */
-  const read = (data: Buffer): Buffer => {
-    let out: Buffer[] | undefined;
-    let copied = 0;
-    for (const [start, end] of usageObjects(data)) {
-      const raw = parse(data.subarray(start, end + 1).toString('utf8'));
-      if (!addsCost) {
+  constructor(
+    protocol: ClientProtocol,
+    private readonly pricing: UsagePricing,
+  ) {
+    this.addsCost = protocol === 'openai-chat';
+  }
+
+  /** Reads every usage object of `data` (complete events, or a whole JSON answer); for OpenAI, records `"cost"` going into each that has none. */
+  read(data: Buffer, edits: ByteEdits): void {
+    for (let start = nextUsageObject(data, 0); start >= 0; ) {
+      const end = objectEnd(data, start);
+      if (end < 0) return;
+      const raw = parse(data.toString('utf8', start, end + 1));
+      if (this.addsCost) this.priceOpenAI(raw, end, edits);
+      else {
         // Anthropic: message_start carries the input side, message_delta the cumulative output
         const update = usageFromAnthropic(raw);
-        if (update) usage = mergeUsage(usage ?? { inputTokens: 0, outputTokens: 0 }, update);
-        continue;
+        if (update) this.current = mergeUsage(this.current ?? { inputTokens: 0, outputTokens: 0 }, update);
       }
-      const update = usageFromOpenAIChat(raw);
-      if (!update || (raw as Record<string, unknown>).cost !== undefined) continue;
-      usage = update;
-      out ??= [];
-      const empty = Object.keys(raw as object).length === 0;
-      out.push(data.subarray(copied, end), Buffer.from(`${empty ? '' : ','}"cost":${costOf(update)}`));
-      copied = end;
+      start = nextUsageObject(data, end + 1);
     }
-    if (!out) return data;
-    out.push(data.subarray(copied));
-    return Buffer.concat(out);
-  };
+  }
 
-  return {
-    events: read,
-    json: read,
-    usage: () => usage,
-  };
+  usage(): CanonicalUsage | undefined {
+    return this.current;
+  }
+
+  private priceOpenAI(raw: unknown, end: number, edits: ByteEdits): void {
+    const update = usageFromOpenAIChat(raw);
+    if (!update || (raw as Record<string, unknown>).cost !== undefined) return;
+    this.current = update;
+    const empty = Object.keys(raw as object).length === 0;
+    edits.replace(end, end, Buffer.from(`${empty ? '' : ','}"cost":${this.pricing.costOf(update)}`, 'latin1'));
+  }
 }

@@ -57,21 +57,36 @@ export interface AnswerInput {
 }
 
 /** Everything an answer writer needs about the served attempt. */
-export interface ServedAnswer {
-  res: ServerResponse;
-  client: ClientProtocolSpec;
-  requestId: string;
-  /** The answer's headers (base, attempts, upstream, model ...). */
-  headers: Record<string, string>;
-  /** Catalog id of the model that served: the `model` the client sees in translated answers. */
-  servedModel: string;
-  /** The upstream's own name for it. */
-  upstreamModel: string;
+export class ServedAnswer {
+  constructor(
+    readonly res: ServerResponse,
+    readonly client: ClientProtocolSpec,
+    readonly requestId: string,
+    /** The answer's headers (base, attempts, upstream, model ...). */
+    readonly headers: Record<string, string>,
+    /** Catalog id of the model that served: the `model` the client sees in translated answers. */
+    readonly servedModel: string,
+    /** The upstream's own name for it. */
+    readonly upstreamModel: string,
+    private readonly state: GatewayState,
+    /** The upstream (provider/model) that served, for its throughput samples. */
+    private readonly upstream: string,
+    private readonly pricing: RoutedCandidate['pricing'],
+  ) {}
+
   /** USD for a usage, from the served candidate's pricing. */
-  costOf(usage: CanonicalUsage): number;
+  costOf(usage: CanonicalUsage): number {
+    return computeCost(this.pricing, { prompt: usage.inputTokens, completion: usage.outputTokens, cached: usage.cacheReadTokens ?? 0, cacheWrite: usage.cacheWriteTokens ?? 0 }).usd;
+  }
+
   /** Records a throughput sample: output tokens (or stream events) over `ms`. */
-  recordThroughput(count: number, ms: number): void;
-  now(): number;
+  recordThroughput(count: number, ms: number): void {
+    if (count > 0 && ms > 0) this.state.stats.recordThroughput(this.upstream, this.state.clock.now(), count / (ms / 1000));
+  }
+
+  now(): number {
+    return this.state.clock.now();
+  }
 }
 
 export async function sendAnswer(input: AnswerInput): Promise<Answered> {
@@ -104,33 +119,28 @@ async function sendUpstreamAnswer(input: AnswerInput, result: Extract<LoopResult
   const upstreamRemaining = outcome.headers['x-ratelimit-remaining-requests'] ?? outcome.headers['anthropic-ratelimit-requests-remaining'];
   if (upstreamRemaining !== undefined && /^\d+$/.test(upstreamRemaining)) headers['x-upstream-ratelimit-remaining'] = upstreamRemaining;
 
-  const answer: ServedAnswer = {
-    res,
-    client,
-    requestId: ctx.requestId,
-    headers,
-    servedModel,
-    upstreamModel: served.model,
-    recordThroughput: (count, ms) => {
-      if (count > 0 && ms > 0) state.stats.recordThroughput(served.upstream, state.clock.now(), count / (ms / 1000));
-    },
-    now: () => state.clock.now(),
-    costOf: (usage) => computeCost(candidate.pricing, { prompt: usage.inputTokens, completion: usage.outputTokens, cached: usage.cacheReadTokens ?? 0, cacheWrite: usage.cacheWriteTokens ?? 0 }).usd,
-  };
-  const base = { model: servedModel, provider: served.provider, translated: !route.native, pricing: candidate.pricing };
+  const answer = new ServedAnswer(res, client, ctx.requestId, headers, servedModel, served.model, state, served.upstream, candidate.pricing);
   const body = outcome.body;
+  let delivered: Pick<Answered, 'status' | 'error' | 'usage' | 'body'>;
   if (body.kind === 'buffer') {
     const attemptMs = served.endedAt - served.startedAt;
     // some upstreams echo the key they were sent in their error messages ("Incorrect API key provided: sk-...")
     const data = result.kind === 'returned' ? withoutSecret(body.data, candidate.provider.pool.keys.find((k) => k.name === served.key)?.value) : body.data;
-    if (route.native) return { ...base, ...(await sendNativeJson(answer, result.kind, outcome.status, outcome.headers['content-type'], data, attemptMs)) };
-    if (result.kind === 'served') return { ...base, ...sendTranslatedJson(answer, route.protocol, outcome.status, data, attemptMs) };
-    return { ...base, ...(await sendTranslatedError(answer, route.protocol, outcome.status, data)) };
+    if (route.native) delivered = await sendNativeJson(answer, result.kind, outcome.status, outcome.headers['content-type'], data, attemptMs);
+    else if (result.kind === 'served') delivered = sendTranslatedJson(answer, route.protocol, outcome.status, data, attemptMs);
+    else delivered = await sendTranslatedError(answer, route.protocol, outcome.status, data);
+  } else {
+    if (!res.headersSent) res.writeHead(outcome.status, { ...headers, ...SSE_HEADERS });
+    if (route.native) delivered = await relayNativeStream(answer, outcome.status, body);
+    else delivered = await relayTranslatedStream(answer, route.protocol, outcome.status, body, input.requests.canonical()?.includeUsage === true);
   }
-  if (!res.headersSent) res.writeHead(outcome.status, { ...headers, ...SSE_HEADERS });
-  if (route.native) return { ...base, ...(await relayNativeStream(answer, outcome.status, body)) };
-  const includeUsage = input.requests.canonical()?.includeUsage === true;
-  return { ...base, ...(await relayTranslatedStream(answer, route.protocol, outcome.status, body, includeUsage)) };
+  // the sender's own result, completed (not copied into a new object)
+  const answered = delivered as Answered;
+  answered.model = servedModel;
+  answered.provider = served.provider;
+  answered.translated = !route.native;
+  answered.pricing = candidate.pricing;
+  return answered;
 }
 
 async function sendExhausted(input: AnswerInput, result: Extract<LoopResult<UpstreamBody>, { kind: 'exhausted' }>, headers: Record<string, string>): Promise<Answered> {

@@ -1,15 +1,42 @@
 /**
  * The `model` field of an answer names the catalog model that served (as OpenRouter does), not the
- * upstream's own name for it. Applied to whole JSON bodies and to complete SSE events.
+ * upstream's own name for it. Applied to whole JSON bodies and to complete SSE events, as byte edits.
  */
-const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/g;
+import { jsonStringEnd, skipJsonSpace, type ByteEdits } from './byte-edits.js';
 
-/** A rewriter for one served model, or undefined when the upstream already uses the catalog id. */
-export function modelNameRewriter(upstreamModel: string, catalogId: string): ((data: Buffer) => Buffer) | undefined {
-  if (upstreamModel === catalogId) return undefined;
-  const replacement = `"model":${JSON.stringify(catalogId)}`;
-  return (data) => {
-    if (data.indexOf('"model"') < 0) return data;
-    return Buffer.from(data.toString('utf8').replace(MODEL_FIELD, replacement), 'utf8');
-  };
+const MODEL_KEY = Buffer.from('"model"');
+const COLON = 0x3a;
+const QUOTE = 0x22;
+
+/** One member per catalog id, made on first use (the catalog is bounded; the cache is bounded anyway). */
+const modelMembers = new Map<string, Buffer>();
+const MODEL_MEMBERS_MAX = 10_000;
+
+/** `"model":"<catalogId>"` as bytes, to put in place of the upstream's `model` member. */
+export function modelMember(catalogId: string): Buffer {
+  let member = modelMembers.get(catalogId);
+  if (member === undefined) {
+    if (modelMembers.size >= MODEL_MEMBERS_MAX) modelMembers.clear();
+    member = Buffer.from(`"model":${JSON.stringify(catalogId)}`, 'utf8');
+    modelMembers.set(catalogId, member);
+  }
+  return member;
+}
+
+/** Records the replacement of every `"model": "..."` member in `data` by `member` (see `modelMember`). */
+export function renameModelFields(data: Buffer, member: Buffer, edits: ByteEdits): void {
+  let from = 0;
+  for (;;) {
+    const at = data.indexOf(MODEL_KEY, from);
+    if (at < 0) return;
+    from = at + MODEL_KEY.length;
+    let i = skipJsonSpace(data, from);
+    if (data[i] !== COLON) continue;
+    i = skipJsonSpace(data, i + 1);
+    if (data[i] !== QUOTE) continue;
+    const end = jsonStringEnd(data, i);
+    if (end < 0) return;
+    edits.replace(at, end + 1, member);
+    from = end + 1;
+  }
 }

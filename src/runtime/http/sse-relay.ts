@@ -4,10 +4,14 @@
  */
 import type { ServerResponse } from 'node:http';
 
+const LF_LF = Buffer.from('\n\n');
+const CRLF_CRLF = Buffer.from('\r\n\r\n');
+const DATA_FIELD = Buffer.from('data:');
+
 /** End of the last complete event in `chunk` (after its blank line), or -1. */
 export function lastEventBoundary(chunk: Buffer): number {
-  const lf = chunk.lastIndexOf('\n\n');
-  const crlf = chunk.lastIndexOf('\r\n\r\n');
+  const lf = chunk.lastIndexOf(LF_LF);
+  const crlf = chunk.lastIndexOf(CRLF_CRLF);
   if (lf < 0 && crlf < 0) return -1;
   return Math.max(lf < 0 ? -1 : lf + 2, crlf < 0 ? -1 : crlf + 4);
 }
@@ -49,12 +53,17 @@ export interface RelayOptions {
   /** The byte sequence of the protocol's own in-band error event, if it has one (`event: error`). */
   errorMarker?: string;
   /** Rewrites complete events before they are written. */
-  transform?: (events: Buffer) => Buffer;
+  rewriter?: EventRewriter;
+}
+
+export interface EventRewriter {
+  /** Complete events in; the bytes to write out. */
+  rewrite(events: Buffer): Buffer;
 }
 
 /** Writes `first` and then every chunk of `rest`. Returns when the upstream ends, fails or the client goes away. */
 export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIterator<Buffer>, options: RelayOptions): Promise<RelayResult> {
-  const { terminal, transform } = options;
+  const { terminal, rewriter } = options;
   let pending: Buffer | undefined;
   let events = 0;
   /** The start of the last event relayed that is not a comment: it tells how the stream ended. */
@@ -70,7 +79,7 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
     const complete = boundary < data.length ? data.subarray(0, boundary) : data;
     events += countEvents(complete);
     lastHead = lastEventHead(complete) ?? lastHead;
-    await write(res, transform ? transform(complete) : complete);
+    await write(res, rewriter ? rewriter.rewrite(complete) : complete);
   };
   try {
     await forward(first);
@@ -86,7 +95,7 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
   if (pending) {
     // an unterminated last event: send it as is only if it carries the terminal marker
     if (pending.includes(terminal)) {
-      await write(res, transform ? transform(pending) : pending);
+      await write(res, rewriter ? rewriter.rewrite(pending) : pending);
       return { complete: true, events: events + 1 };
     }
     return { complete: false, events, error: 'upstream ended the stream in the middle of an event' };
@@ -115,6 +124,6 @@ function lastEventHead(events: Buffer): string | undefined {
 
 function countEvents(data: Buffer): number {
   let n = 0;
-  for (let i = data.indexOf('data:'); i >= 0; i = data.indexOf('data:', i + 5)) n++;
+  for (let i = data.indexOf(DATA_FIELD); i >= 0; i = data.indexOf(DATA_FIELD, i + DATA_FIELD.length)) n++;
   return n;
 }

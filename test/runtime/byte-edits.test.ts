@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ByteEdits } from '../../src/runtime/http/byte-edits.js';
+import { modelMember, renameModelFields } from '../../src/runtime/http/served-model-name.js';
+
+/** The rename as a regular expression over the text: what the byte edits must match. */
+const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/g;
+function renamedByRegex(data: Buffer, catalogId: string): Buffer {
+  return Buffer.from(data.toString('utf8').replace(MODEL_FIELD, `"model":${JSON.stringify(catalogId)}`), 'utf8');
+}
+
+function renamed(data: Buffer, catalogId: string): Buffer {
+  const edits = new ByteEdits();
+  renameModelFields(data, modelMember(catalogId), edits);
+  return edits.apply(data);
+}
+
+describe('ByteEdits', () => {
+  it('applies non-overlapping edits given in any order, as splicing them one by one from the back would', () => {
+    const edit = fc.record({ at: fc.nat(), cut: fc.nat({ max: 4 }), text: fc.string({ maxLength: 6 }) });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.array(edit, { maxLength: 6 }), fc.func(fc.integer()), (text, wanted, order) => {
+        const data = Buffer.from(text, 'latin1');
+        // non-overlapping spans, in position order
+        const spans: Array<{ start: number; end: number; bytes: Buffer }> = [];
+        let from = 0;
+        for (const e of wanted) {
+          const start = from + (e.at % (data.length - from + 1));
+          const end = Math.min(data.length, start + e.cut);
+          if (start > data.length) break;
+          spans.push({ start, end, bytes: Buffer.from(e.text, 'latin1') });
+          from = end === start ? end + 1 : end;
+          if (from > data.length) break;
+        }
+        const edits = new ByteEdits();
+        for (const s of [...spans].sort((a, b) => order(a.start) - order(b.start))) edits.replace(s.start, s.end, s.bytes);
+        let expected = data;
+        for (const s of [...spans].reverse()) expected = Buffer.concat([expected.subarray(0, s.start), s.bytes, expected.subarray(s.end)]);
+        expect(edits.apply(data).equals(expected)).toBe(true);
+      }),
+    );
+  });
+
+  it('returns the data itself when there is nothing to change', () => {
+    const data = Buffer.from('{"model":"x"}');
+    expect(new ByteEdits().apply(data)).toBe(data);
+  });
+});
+
+describe('renameModelFields', () => {
+  it("renames an OpenAI answer's model and leaves every other byte alone", () => {
+    const body = Buffer.from('{"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,"model": "gpt-4.1-2025-04-14","choices":[{"index":0,"message":{"role":"assistant","content":"the \\"model\\": \\"x\\" of it"}}]}');
+    expect(renamed(body, 'openai/gpt-4.1').toString()).toBe(body.toString().replace('"model": "gpt-4.1-2025-04-14"', '"model":"openai/gpt-4.1"'));
+  });
+
+  it('renames every event of a batch of SSE chunks', () => {
+    const events = Buffer.from('data: {"id":"a","model":"gpt-x","choices":[]}\n\ndata: {"id":"a","model" : "gpt-x","choices":[]}\n\ndata: [DONE]\n\n');
+    expect(renamed(events, 'openai/x').toString()).toBe('data: {"id":"a","model":"openai/x","choices":[]}\n\ndata: {"id":"a","model":"openai/x","choices":[]}\n\ndata: [DONE]\n\n');
+  });
+
+  it('matches the regular expression it replaced, on any text', () => {
+    const piece = fc.constantFrom('"model"', ':', ' ', '\n', '"', '\\', '\\"', 'x', '"gpt-4"', '{', '}', ',', 'é', '"model":"a\\"b"');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), fc.constantFrom('openai/gpt-4.1', 'a"b', 'ü/ä'), (pieces, id) => {
+        const data = Buffer.from(pieces.join(''), 'utf8');
+        expect(renamed(data, id).toString('utf8')).toBe(renamedByRegex(data, id).toString('utf8'));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
