@@ -3,43 +3,41 @@
  * gets the served model's name and OpenRouter's `cost` without being decoded to a string and back.
  */
 export class ByteEdits {
+  // parallel arrays that only grow: clearing keeps their storage, so a reused list allocates nothing
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   private readonly inserts: Buffer[] = [];
+  private count = 0;
 
   get size(): number {
-    return this.starts.length;
+    return this.count;
   }
 
   clear(): void {
-    this.starts.length = 0;
-    this.ends.length = 0;
-    this.inserts.length = 0;
+    this.inserts.fill(EMPTY, 0, this.count); // lets go of the last answer's buffers
+    this.count = 0;
   }
 
   /** Replaces `[start, end)` of the data by `bytes` (`start === end` inserts). Edits may come in any order; they must not overlap. */
   replace(start: number, end: number, bytes: Buffer): void {
     const { starts, ends, inserts } = this;
-    let i = starts.length;
-    starts.push(start);
-    ends.push(end);
-    inserts.push(bytes);
+    let i = this.count++;
     // kept in order of position: edits mostly arrive in order, so this rarely moves anything
     while (i > 0 && starts[i - 1]! > start) {
       starts[i] = starts[i - 1]!;
       ends[i] = ends[i - 1]!;
       inserts[i] = inserts[i - 1]!;
       i--;
-      starts[i] = start;
-      ends[i] = end;
-      inserts[i] = bytes;
     }
+    starts[i] = start;
+    ends[i] = end;
+    inserts[i] = bytes;
   }
 
   /** The data with every edit made: `data` itself when there is none, else one new buffer. */
   apply(data: Buffer): Buffer {
     const { starts, ends, inserts } = this;
-    const n = starts.length;
+    const n = this.count;
     if (n === 0) return data;
     let size = data.length;
     for (let i = 0; i < n; i++) size += inserts[i]!.length - (ends[i]! - starts[i]!);
@@ -55,6 +53,8 @@ export class ByteEdits {
     return out;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** JSON's insignificant whitespace. */
 export function skipJsonSpace(data: Buffer, i: number): number {

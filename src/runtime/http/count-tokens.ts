@@ -19,6 +19,7 @@ import type { GatewayIdentity } from './gateway-auth.js';
 import { readBody } from './read-body.js';
 import type { RequestContext } from './request-context.js';
 import { sendGatewayError, sendJson } from './respond.js';
+import { headersFrom } from '../header-records.js';
 import { estimateInputTokens } from './token-estimate.js';
 import { withoutSecret } from './without-secret.js';
 
@@ -64,13 +65,13 @@ export async function handleCountTokens(state: GatewayState, ctx: RequestContext
     res.off('close', onClose);
     if (outcome.kind === 'response' && outcome.body.kind === 'buffer') {
       const status = outcome.status;
-      const headers = { ...ctx.baseHeaders, 'x-anyrouter-upstream': provider.id, 'x-anyrouter-token-count': 'upstream' };
+      const headers = headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id, 'x-anyrouter-token-count': 'upstream' });
       if (status >= 200 && status < 300) return sendJson(res, status, outcome.body.data, headers);
       // the request itself is wrong: say so rather than estimate; any other failure falls back to the estimate
       if (classifyStatus(status, table.policy) === 'request-error') return sendJson(res, status, withoutSecret(outcome.body.data, key.value), headers);
     }
   }
-  sendJson(res, 200, JSON.stringify({ input_tokens: estimateInputTokens(body) }), { ...ctx.baseHeaders, 'x-anyrouter-token-count': 'estimate' });
+  sendJson(res, 200, JSON.stringify({ input_tokens: estimateInputTokens(body) }), headersFrom(ctx.baseHeaders, { 'x-anyrouter-token-count': 'estimate' }), true);
 }
 
 /** The request as counted: the gateway's own fields removed, a preset's system prompt first. */

@@ -22,9 +22,17 @@ export function globToRegExp(glob: string): RegExp {
 
 interface KeyEntry {
   spec: BundleGatewayKey;
-  patterns: RegExp[];
+  /** Who the key is, without a rate limit: shared by its requests (never written to). */
+  identity: GatewayIdentity;
   windowStart: number;
   count: number;
+}
+
+function identityOf(spec: BundleGatewayKey): GatewayIdentity {
+  const patterns = spec.models.map(globToRegExp);
+  const identity: GatewayIdentity = { name: spec.name, allows: (model) => patterns.some((p) => p.test(model)) };
+  if (spec.shared === 'never') identity.byokOnly = true;
+  return identity;
 }
 
 /** A refused request: the error to send, and the gateway key's name when the key itself was valid (over its rate). */
@@ -34,7 +42,7 @@ export class GatewayAuth {
   private readonly byHash = new Map<string, KeyEntry>();
 
   constructor(keys: readonly BundleGatewayKey[]) {
-    for (const spec of keys) this.byHash.set(spec.sha256, { spec, patterns: spec.models.map(globToRegExp), windowStart: 0, count: 0 });
+    for (const spec of keys) this.byHash.set(spec.sha256, { spec, identity: identityOf(spec), windowStart: 0, count: 0 });
   }
 
   /** Keeps the rate windows of keys that are in both configs, so a reload does not reset anyone's limit. */
@@ -74,9 +82,8 @@ export class GatewayAuth {
     if (!presented) return { status: 401, code: 'missing_api_key', message: 'missing gateway key: send Authorization: Bearer <key>' };
     const entry = this.lookup(presented);
     if (!entry) return { status: 401, code: 'invalid_api_key', message: 'invalid gateway key' };
-    const identity: GatewayIdentity = { name: entry.spec.name, allows: (model) => entry.patterns.some((p) => p.test(model)), ...(entry.spec.shared === 'never' ? { byokOnly: true } : {}) };
     const rpm = entry.spec.rpm;
-    if (rpm === undefined) return identity;
+    if (rpm === undefined) return entry.identity;
     if (now - entry.windowStart >= 60_000) {
       entry.windowStart = now;
       entry.count = 0;
@@ -92,7 +99,9 @@ export class GatewayAuth {
       };
     }
     entry.count++;
-    identity.rateLimit = { limit: rpm, remaining: rpm - entry.count, resetSeconds };
+    const { name, allows, byokOnly } = entry.identity;
+    const identity: GatewayIdentity = { name, allows, rateLimit: { limit: rpm, remaining: rpm - entry.count, resetSeconds } };
+    if (byokOnly) identity.byokOnly = true;
     return identity;
   }
 }

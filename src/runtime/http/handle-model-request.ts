@@ -16,6 +16,7 @@ import { checkProviderPreferences, parseClientBody } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import { readBody } from './read-body.js';
 import { sendGatewayError } from './respond.js';
+import { headersFrom } from '../header-records.js';
 import { sendAnswer, SSE_HEADERS, type Answered } from './send-answer.js';
 import { createUpstreamRequests } from './upstream-requests.js';
 import type { GatewayError } from './openai-errors.js';
@@ -49,10 +50,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   const { table, health, clock, stats } = state;
   const bundle = table.bundle;
   const summary: RequestSummary = { requestId: ctx.requestId, protocol: client.protocol, identity: ctx.identity.name, stream: false, attempts: [], status: 0, startedAt: clock.now() };
-  const fail = (error: GatewayError, model?: string): RequestSummary => {
-    sendGatewayError(res, client.envelope, error, ctx.requestId, ctx.baseHeaders);
-    return { ...summary, status: error.status, error: error.message, ...(model !== undefined ? { model } : {}) };
-  };
+  const fail = (error: GatewayError, model?: string) => refuse(res, client, ctx, summary, error, model);
 
   // 1. the body, parsed only as far as routing needs
   const read = await readBody(req, bundle.server.bodyLimitBytes);
@@ -74,16 +72,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   // 2. the plan: which (upstream, key) pairs to try, in order
   const pinned = headerValue(req.headers['x-anyrouter-provider']);
   const now = clock.now();
-  const route = planRoute({
-    table,
-    body: client.routingView(body),
-    rawLength: read.body.length,
-    health,
-    stats: { ttfb: (u) => stats.ttfbPercentiles(u, now), throughput: (u) => stats.throughputPercentiles(u, now) },
-    now,
-    ...(pinned !== undefined ? { pinnedProvider: pinned } : {}),
-    ...(ctx.identity.byokOnly ? { byokOnly: true } : {}),
-  });
+  const route = planRoute({ table, body: client.routingView(body), rawLength: read.body.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true });
   if ('status' in route) return fail(route);
   const { target } = route;
   const primary = target.models[0]!;
@@ -119,7 +108,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   let keepAlive: NodeJS.Timeout | undefined;
   if (stream) {
     keepAlive = setInterval(() => {
-      if (!res.headersSent) res.writeHead(200, { ...ctx.baseHeaders, ...SSE_HEADERS });
+      if (!res.headersSent) res.writeHead(200, headersFrom(ctx.baseHeaders, SSE_HEADERS));
       res.write(': keep-alive\n\n');
     }, bundle.routing.keepAliveMs);
   }
@@ -168,6 +157,15 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   // here every attempt record, the served model, the usage (when read) and the final status are known
   Object.assign(summary, answered);
   summary.attempts = result.attempts;
+  return summary;
+}
+
+/** The gateway's own error, sent; the summary says so. */
+function refuse(res: ServerResponse, client: ClientProtocolSpec, ctx: RequestContext, summary: RequestSummary, error: GatewayError, model: string | undefined): RequestSummary {
+  sendGatewayError(res, client.envelope, error, ctx.requestId, ctx.baseHeaders);
+  summary.status = error.status;
+  summary.error = error.message;
+  if (model !== undefined) summary.model = model;
   return summary;
 }
 

@@ -37,7 +37,7 @@ export class NativeRewriter implements EventRewriter {
   }
 }
 
-export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'returned', status: number, contentType: string | undefined, data: Buffer, attemptMs: number): Promise<Delivered> {
+export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'returned', status: number, data: Buffer, attemptMs: number): Promise<Delivered> {
   const { res, client, servedModel } = answer;
   if (res.headersSent) {
     // keep-alives already committed a 200 stream: deliver the upstream's error in-band
@@ -47,7 +47,7 @@ export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'ret
     return { status: 200, error: message };
   }
   if (kind !== 'served') {
-    sendJson(res, status, data, { ...answer.headers, 'content-type': contentType ?? 'application/json' });
+    sendJson(res, status, data, answer.headers, true);
     return { status, error: errorMessageOf(data, status) };
   }
   const rewriter = new NativeRewriter(answer);

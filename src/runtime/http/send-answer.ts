@@ -16,6 +16,7 @@ import { exhaustedError, missingKeyNames } from './exhausted-error.js';
 import { relayNativeStream, sendNativeJson } from './native-answer.js';
 import type { RequestContext } from './request-context.js';
 import { sendGatewayError } from './respond.js';
+import { headersFrom } from '../header-records.js';
 import { write } from './sse-relay.js';
 import { withoutSecret } from './without-secret.js';
 import { computeCost } from '../observability/cost.js';
@@ -91,7 +92,8 @@ export class ServedAnswer {
 
 export async function sendAnswer(input: AnswerInput): Promise<Answered> {
   const { result, res, ctx } = input;
-  const headers: Record<string, string> = { ...ctx.baseHeaders, 'x-anyrouter-attempts': String(result.attempts.length) };
+  const headers = headersFrom(ctx.baseHeaders);
+  headers['x-anyrouter-attempts'] = String(result.attempts.length);
   switch (result.kind) {
     case 'aborted':
       if (!res.writableEnded) res.destroy();
@@ -126,11 +128,11 @@ async function sendUpstreamAnswer(input: AnswerInput, result: Extract<LoopResult
     const attemptMs = served.endedAt - served.startedAt;
     // some upstreams echo the key they were sent in their error messages ("Incorrect API key provided: sk-...")
     const data = result.kind === 'returned' ? withoutSecret(body.data, candidate.provider.pool.keys.find((k) => k.name === served.key)?.value) : body.data;
-    if (route.native) delivered = await sendNativeJson(answer, result.kind, outcome.status, outcome.headers['content-type'], data, attemptMs);
+    if (route.native) delivered = await sendNativeJson(answer, result.kind, outcome.status, data, attemptMs);
     else if (result.kind === 'served') delivered = sendTranslatedJson(answer, route.protocol, outcome.status, data, attemptMs);
     else delivered = await sendTranslatedError(answer, route.protocol, outcome.status, data);
   } else {
-    if (!res.headersSent) res.writeHead(outcome.status, { ...headers, ...SSE_HEADERS });
+    if (!res.headersSent) res.writeHead(outcome.status, headersFrom(headers, SSE_HEADERS));
     if (route.native) delivered = await relayNativeStream(answer, outcome.status, body);
     else delivered = await relayTranslatedStream(answer, route.protocol, outcome.status, body, input.requests.canonical()?.includeUsage === true);
   }

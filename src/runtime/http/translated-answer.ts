@@ -25,7 +25,8 @@ export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol,
   const usage = (body as { usage?: unknown }).usage;
   if (answer.client.protocol === 'openai-chat' && usage !== null && typeof usage === 'object') (usage as Record<string, unknown>).cost = cost;
   const text = JSON.stringify(body);
-  sendJson(answer.res, status, text, { ...answer.headers, 'x-anyrouter-cost': String(cost) });
+  answer.headers['x-anyrouter-cost'] = String(cost);
+  sendJson(answer.res, status, text, answer.headers, true);
   return { status, usage: canonical.usage, body: text };
 }
 
@@ -39,7 +40,8 @@ export async function sendTranslatedError(answer: ServedAnswer, upstream: WirePr
     res.end();
     return { status: 200, error: canonical.message };
   }
-  sendJson(res, status, JSON.stringify(body), { ...answer.headers, 'x-anyrouter-request-id': answer.requestId });
+  answer.headers['x-anyrouter-request-id'] = answer.requestId;
+  sendJson(res, status, JSON.stringify(body), answer.headers, true);
   return { status, error: canonical.message };
 }
 

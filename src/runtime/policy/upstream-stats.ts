@@ -2,6 +2,7 @@
  * Live per-upstream statistics over a rolling window: time to first byte (ms) and throughput
  * (tokens per second). Percentiles are recomputed at most once per `refreshMs`, not per request.
  */
+import type { LiveStats } from './rank-candidates.js';
 
 export interface Percentiles {
   p50: number;
@@ -65,6 +66,21 @@ export function pick(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length, rank) - 1]!;
 }
 
+/** The stats as ranking reads them at one moment. */
+class LiveView implements LiveStats {
+  now = 0;
+
+  constructor(private readonly stats: UpstreamStats) {}
+
+  ttfb(upstream: string): Percentiles | undefined {
+    return this.stats.ttfbPercentiles(upstream, this.now);
+  }
+
+  throughput(upstream: string): Percentiles | undefined {
+    return this.stats.throughputPercentiles(upstream, this.now);
+  }
+}
+
 export interface UpstreamStatsOptions {
   capacity?: number;
   windowMs?: number;
@@ -77,6 +93,7 @@ export class UpstreamStats {
   private readonly capacity: number;
   private readonly windowMs: number;
   private readonly refreshMs: number;
+  private readonly view = new LiveView(this);
 
   constructor(options: UpstreamStatsOptions = {}) {
     this.capacity = Math.max(1, Math.floor(options.capacity ?? 256));
@@ -107,6 +124,12 @@ export class UpstreamStats {
 
   throughputPercentiles(upstream: string, now: number): Percentiles | undefined {
     return this.throughput.get(upstream)?.percentiles(now, this.refreshMs);
+  }
+
+  /** The stats at `now`, as planning reads them: one view, reused (planning is synchronous), rather than two closures per request. */
+  liveAt(now: number): LiveStats {
+    this.view.now = now;
+    return this.view;
   }
 
   snapshot(upstream: string, now: number): UpstreamSnapshot {

@@ -2,6 +2,7 @@
  * The `anthropic` upstream type (Messages API): `POST {baseUrl}/messages`, the key in `x-api-key`,
  * `anthropic-version: 2023-06-01` unless the client sent its own, and the client's `anthropic-beta`.
  */
+import { headersFrom } from '../header-records.js';
 import type { UpstreamAdapter } from './upstream-adapter.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -13,14 +14,15 @@ export const anthropicAdapter: UpstreamAdapter = {
   type: 'anthropic',
   protocol: 'anthropic-messages',
   path: () => '/messages',
-  headers: ({ provider, key, stream, relayed }) => ({
-    ...provider.headers,
-    'content-type': 'application/json',
-    accept: stream ? 'text/event-stream' : 'application/json',
-    'anthropic-version': relayed['anthropic-version'] ?? provider.headers['anthropic-version'] ?? ANTHROPIC_VERSION,
-    ...(relayed['anthropic-beta'] !== undefined ? { 'anthropic-beta': relayed['anthropic-beta'] } : {}),
-    'x-api-key': key.value ?? '',
-  }),
+  headers: ({ provider, key, stream, relayed }) => {
+    const headers = headersFrom(provider.headers);
+    headers['content-type'] = 'application/json';
+    headers.accept = stream ? 'text/event-stream' : 'application/json';
+    headers['anthropic-version'] = relayed['anthropic-version'] ?? provider.headers['anthropic-version'] ?? ANTHROPIC_VERSION;
+    if (relayed['anthropic-beta'] !== undefined) headers['anthropic-beta'] = relayed['anthropic-beta'];
+    headers['x-api-key'] = key.value ?? '';
+    return headers;
+  },
 };
 
 /** `POST {baseUrl}/messages/count_tokens`. */

@@ -1,14 +1,14 @@
 /** The `openai` upstream type (any OpenAI-compatible API): `POST {baseUrl}/chat/completions`, `Authorization: Bearer`. */
+import { headersFrom } from '../header-records.js';
 import type { ServeKey, ServeProvider } from '../routing-table.js';
 import type { UpstreamAdapter } from './upstream-adapter.js';
 
 export function openAIHeaders(provider: ServeProvider, key: ServeKey, stream: boolean): Record<string, string> {
-  return {
-    ...provider.headers,
-    'content-type': 'application/json',
-    accept: stream ? 'text/event-stream' : 'application/json',
-    authorization: `Bearer ${key.value ?? ''}`,
-  };
+  const headers = headersFrom(provider.headers);
+  headers['content-type'] = 'application/json';
+  headers.accept = stream ? 'text/event-stream' : 'application/json';
+  headers.authorization = `Bearer ${key.value ?? ''}`;
+  return headers;
 }
 
 export const openAIAdapter: UpstreamAdapter = {
