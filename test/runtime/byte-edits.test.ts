@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteEdits } from '../../src/runtime/http/byte-edits.js';
-import { modelMember, renameModelFields } from '../../src/runtime/http/served-model-name.js';
+import { modelMember, renameModelFields, withModelMember } from '../../src/runtime/http/served-model-name.js';
 
 /** The rename as a regular expression over the text: what the byte edits must match. */
 const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/g;
@@ -18,6 +18,8 @@ function renamed(data: Buffer, catalogId: string): Buffer {
 describe('ByteEdits', () => {
   it('applies non-overlapping edits given in any order, as splicing them one by one from the back would', () => {
     const edit = fc.record({ at: fc.nat(), cut: fc.nat({ max: 4 }), text: fc.string({ maxLength: 6 }) });
+    // one list reused across runs, as the relay reuses its scratch list
+    const edits = new ByteEdits();
     fc.assert(
       fc.property(fc.string({ maxLength: 40 }), fc.array(edit, { maxLength: 6 }), fc.func(fc.integer()), (text, wanted, order) => {
         const data = Buffer.from(text, 'latin1');
@@ -32,7 +34,7 @@ describe('ByteEdits', () => {
           from = end === start ? end + 1 : end;
           if (from > data.length) break;
         }
-        const edits = new ByteEdits();
+        edits.clear();
         for (const s of [...spans].sort((a, b) => order(a.start) - order(b.start))) edits.replace(s.start, s.end, s.bytes);
         let expected = data;
         for (const s of [...spans].reverse()) expected = Buffer.concat([expected.subarray(0, s.start), s.bytes, expected.subarray(s.end)]);
@@ -66,6 +68,36 @@ describe('renameModelFields', () => {
         expect(renamed(data, id).toString('utf8')).toBe(renamedByRegex(data, id).toString('utf8'));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('withModelMember', () => {
+  it("puts the upstream's model name into the client's bytes and changes nothing else", () => {
+    const raw = Buffer.from('{"model": "openai/gpt-4.1",\n "messages":[{"role":"user","content":"hi \\"model\\": \\"x\\""}], "stream":false}');
+    expect(withModelMember(raw, 'gpt-4.1')?.toString()).toBe('{"model":"gpt-4.1",\n "messages":[{"role":"user","content":"hi \\"model\\": \\"x\\""}], "stream":false}');
+  });
+
+  it('gives up when a nested member is named model too (only a re-serialisation knows which is the top-level one)', () => {
+    const raw = Buffer.from('{"messages":[{"role":"user","content":"hi","model":"nested"}],"model":"a"}');
+    expect(withModelMember(raw, 'b')).toBeUndefined();
+  });
+
+  it('equals the parsed body with `model` replaced, whenever it answers', () => {
+    const text = fc.string({ maxLength: 8 });
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.array(tie('value'), { maxLength: 3 }), tie('object')),
+      object: fc.dictionary(fc.oneof(text, fc.constant('model')), tie('value'), { maxKeys: 4 }),
+    }));
+    fc.assert(
+      fc.property(json.object, fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), fc.boolean(), (rest, from, to, spaced) => {
+        const body = { ...(rest as Record<string, unknown>), model: from };
+        const raw = Buffer.from(JSON.stringify(body, null, spaced ? 1 : undefined), 'utf8');
+        const out = withModelMember(raw, to);
+        if (out === undefined) return;
+        expect(JSON.parse(out.toString('utf8'))).toEqual({ ...body, model: to });
+      }),
+      { numRuns: 500 },
     );
   });
 });

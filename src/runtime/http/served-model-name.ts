@@ -2,7 +2,7 @@
  * The `model` field of an answer names the catalog model that served (as OpenRouter does), not the
  * upstream's own name for it. Applied to whole JSON bodies and to complete SSE events, as byte edits.
  */
-import { jsonStringEnd, skipJsonSpace, type ByteEdits } from './byte-edits.js';
+import { ByteEdits, jsonStringEnd, skipJsonSpace } from './byte-edits.js';
 
 const MODEL_KEY = Buffer.from('"model"');
 const COLON = 0x3a;
@@ -39,4 +39,15 @@ export function renameModelFields(data: Buffer, member: Buffer, edits: ByteEdits
     edits.replace(at, end + 1, member);
     from = end + 1;
   }
+}
+
+/**
+ * A request body whose top-level `model` (a string) is to name `model` instead: the client's bytes with
+ * that one member replaced, or undefined when the body holds more than one `"model": "..."` member
+ * (one of them nested), so that only a re-serialisation can tell which is the top-level one.
+ */
+export function withModelMember(raw: Buffer, model: string): Buffer | undefined {
+  const edits = new ByteEdits();
+  renameModelFields(raw, modelMember(model), edits);
+  return edits.size === 1 ? edits.apply(raw) : undefined;
 }

@@ -12,6 +12,7 @@ import { upstreamAdapters } from '../upstream/upstream-adapters.js';
 import { mergePreset } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import type { GatewayError } from './openai-errors.js';
+import { withModelMember } from './served-model-name.js';
 
 export interface UpstreamRequest {
   /** Below the provider's base path. */
@@ -59,7 +60,7 @@ export function createUpstreamRequests(input: UpstreamRequestsInput): UpstreamRe
   const { raw, body, client, stream } = input;
   const base = mergePreset(body, input.target, client);
   const relayed = relayedHeaders(input.clientHeaders, client.native?.relayedHeaders ?? []);
-  const nativeBodies = new Map<string, string>();
+  const nativeBodies = new Map<string, Buffer | string>();
   const translated = new Map<string, { body: string; dropped: string[] }>();
   let canonical: CanonicalRequest | undefined;
 
@@ -69,7 +70,8 @@ export function createUpstreamRequests(input: UpstreamRequestsInput): UpstreamRe
     if (base === undefined && body.model === model) return raw;
     let out = nativeBodies.get(model);
     if (out === undefined) {
-      out = JSON.stringify({ ...(base ?? body), model });
+      // the client's bytes with only `model` changed, unless a preset or a gateway field changes more
+      out = (base === undefined ? withModelMember(raw, model) : undefined) ?? JSON.stringify({ ...(base ?? body), model });
       nativeBodies.set(model, out);
     }
     return out;
