@@ -155,7 +155,15 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   res.off('close', onClose);
 
   // here every attempt record, the served model, the usage (when read) and the final status are known
-  Object.assign(summary, answered);
+  // member by member: Object.assign onto the summary cost ~0.1-0.2 us more
+  summary.status = answered.status;
+  summary.model = answered.model;
+  if (answered.provider !== undefined) summary.provider = answered.provider;
+  if (answered.translated !== undefined) summary.translated = answered.translated;
+  if (answered.usage !== undefined) summary.usage = answered.usage;
+  if (answered.pricing !== undefined) summary.pricing = answered.pricing;
+  if (answered.error !== undefined) summary.error = answered.error;
+  if (answered.body !== undefined) summary.body = answered.body;
   summary.attempts = result.attempts;
   return summary;
 }
