@@ -71,23 +71,44 @@ function meets(p: Percentiles | undefined, threshold: number | PercentileThresho
   });
 }
 
-export function compareBy(by: SortBy, stats: LiveStats): (a: RoutedCandidate, b: RoutedCandidate) => number {
+/** What a sort orders by, lowest first: price (then the per-request fee), p50 latency, or p50 throughput negated. Unknown stats sort last. */
+function sortKeys(c: RoutedCandidate, by: SortBy, stats: LiveStats): [number, number] {
   switch (by) {
     case 'price':
-      return (a, b) => effectivePrice(a.pricing) - effectivePrice(b.pricing) || (a.pricing.request ?? 0) - (b.pricing.request ?? 0);
+      return [effectivePrice(c.pricing), c.pricing.request ?? 0];
     case 'latency':
-      return (a, b) => (stats.ttfb(a.upstream)?.p50 ?? Infinity) - (stats.ttfb(b.upstream)?.p50 ?? Infinity) || 0;
+      return [stats.ttfb(c.upstream)?.p50 ?? Infinity, 0];
     case 'throughput':
-      return (a, b) => (stats.throughput(b.upstream)?.p50 ?? -Infinity) - (stats.throughput(a.upstream)?.p50 ?? -Infinity) || 0;
+      return [-(stats.throughput(c.upstream)?.p50 ?? -Infinity), 0];
   }
 }
 
-/** A stable sort (Array.prototype.sort is stable), so equal keys keep the bundle's rank order. */
-function stableSort<T>(items: T[], compare: (a: T, b: T) => number): T[] {
-  return items.sort((a, b) => {
-    const c = compare(a, b);
-    return Number.isNaN(c) ? 0 : c;
-  });
+/**
+ * The candidates in order of `by`, a stable sort (equal keys keep the bundle's rank order): keys read once
+ * per candidate, not per comparison (latency and throughput keys are stats lookups), then an insertion
+ * sort, which for a handful of upstreams beats Array.prototype.sort and its comparator calls.
+ */
+function sortedBy(items: readonly RoutedCandidate[], by: SortBy, stats: LiveStats): RoutedCandidate[] {
+  const n = items.length;
+  const out: RoutedCandidate[] = new Array<RoutedCandidate>(n);
+  const first = new Float64Array(n);
+  const second = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const item = items[i]!;
+    const [a, b] = sortKeys(item, by, stats);
+    let j = i;
+    // move past every placed item with a greater key (NaN, e.g. two unknown latencies, counts as equal)
+    while (j > 0 && (first[j - 1]! > a || (first[j - 1] === a && second[j - 1]! > b))) {
+      out[j] = out[j - 1]!;
+      first[j] = first[j - 1]!;
+      second[j] = second[j - 1]!;
+      j--;
+    }
+    out[j] = item;
+    first[j] = a;
+    second[j] = b;
+  }
+  return out;
 }
 
 /** A model's candidates as routed candidates of request position `group`: built once per (model, group) and reused. */
@@ -96,21 +117,30 @@ export function routedCandidates(model: ServeModel, group: number): readonly Rou
   return (cache[group] ??= model.candidates.map((c) => ({ ...c, group, modelId: model.spec.id, pricing: c.spec.pricing })));
 }
 
+/** Shared by rankings that moved nothing to the end: never written to. */
+const NONE_MISSED: ReadonlySet<RoutedCandidate> = new Set();
+/** Shared by preferences without an `order` (never written to). */
+const NO_ORDER: readonly string[] = [];
+const NO_ORDER_PLACED: readonly RoutedCandidate[] = [];
+
 export function rankCandidates(input: RankInput): RankResult {
+  // what the filters removed, and the sets below, are made only for requests with preferences
   const excluded: Decision[] = [];
-  const excludedBy = new Map<FilterName, number>();
+  let excludedBy: Map<FilterName, number> | undefined;
   const exclude = (c: RoutedCandidate, filter: FilterName, reason: string) => {
     excluded.push({ model: c.modelId, upstream: c.upstream, included: false, reason: `${filter}: ${reason}` });
+    excludedBy ??= new Map();
     excludedBy.set(filter, (excludedBy.get(filter) ?? 0) + 1);
   };
   const groups: (readonly RoutedCandidate[])[] = [];
-  const missesPreferred = new Set<RoutedCandidate>();
+  let missesPreferred: Set<RoutedCandidate> | undefined;
   /** Candidates placed by `provider.order`: a global sort does not move them. */
-  const pinnedByOrder = new Set<RoutedCandidate>();
+  let pinnedByOrder: Set<RoutedCandidate> | undefined;
   let globalSort: SortBy | undefined;
   const { features } = input;
 
-  input.models.forEach((model, group) => {
+  for (let group = 0; group < input.models.length; group++) {
+    const model = input.models[group]!;
     const prefs = input.preferences ?? model.spec.provider;
     const all = routedCandidates(model, group);
     const suffixSort = group === 0 ? input.suffixSort : undefined;
@@ -121,14 +151,14 @@ export function rankCandidates(input: RankInput): RankResult {
     // the common request: no preferences and nothing the model cannot take; its ranked list as built
     if (prefs === undefined && suffixSort === undefined && modelFits && !features.tools) {
       groups.push(all);
-      return;
+      continue;
     }
     const only = lower(prefs?.only);
     const ignore = lower(prefs?.ignore);
     const maxPrice = prefs?.max_price;
     let kept: RoutedCandidate[] = [];
     for (const routed of all) {
-      const provider = routed.provider.id.toLowerCase();
+      const provider = only || ignore ? routed.provider.id.toLowerCase() : '';
       const declared = routed.spec.parameters;
       if (only && !only.has(provider)) exclude(routed, 'provider.only', `'${routed.provider.id}' is not listed`);
       else if (ignore?.has(provider)) exclude(routed, 'provider.ignore', `'${routed.provider.id}' is ignored`);
@@ -144,17 +174,20 @@ export function rankCandidates(input: RankInput): RankResult {
     }
 
     const { by, partition } = sortKeyOf(prefs, suffixSort);
-    const order = [...new Set(prefs?.order?.map((p) => p.toLowerCase()) ?? [])];
-    const ordered = order.flatMap((p) => kept.filter((c) => c.provider.id.toLowerCase() === p));
+    const order = prefs?.order === undefined ? NO_ORDER : [...new Set(prefs.order.map((p) => p.toLowerCase()))];
+    const ordered = order.length === 0 ? NO_ORDER_PLACED : order.flatMap((p) => kept.filter((c) => c.provider.id.toLowerCase() === p));
     let rest = order.length > 0 ? kept.filter((c) => !order.includes(c.provider.id.toLowerCase())) : kept;
-    if (by && partition === 'model') rest = stableSort(rest === kept ? [...rest] : rest, compareBy(by, input.stats));
+    if (by && partition === 'model') rest = sortedBy(rest, by, input.stats);
     if (by && partition === 'none') globalSort ??= by;
-    for (const c of ordered) pinnedByOrder.add(c);
-    kept = [...ordered, ...rest];
+    if (ordered.length > 0) {
+      pinnedByOrder ??= new Set();
+      for (const c of ordered) pinnedByOrder.add(c);
+      kept = [...ordered, ...rest];
+    } else kept = rest;
 
     if (prefs?.allow_fallbacks === false) {
       // with an order, only the ordered providers (none left is none); without, only the primary
-      const allowed = order.length > 0 ? ordered : kept.slice(0, 1);
+      const allowed = order.length > 0 ? (ordered as RoutedCandidate[]) : kept.slice(0, 1);
       for (const c of kept) if (!allowed.includes(c)) exclude(c, 'allow_fallbacks', 'allow_fallbacks is false: only the ordered or primary upstream');
       kept = allowed;
     }
@@ -163,22 +196,34 @@ export function rankCandidates(input: RankInput): RankResult {
     const latency = prefs?.preferred_max_latency;
     const throughput = prefs?.preferred_min_throughput;
     const slow = latency === undefined && throughput === undefined ? [] : kept.filter((c) => !meets(input.stats.ttfb(c.upstream), latency, 'lower') || !meets(input.stats.throughput(c.upstream), throughput, 'higher'));
-    for (const c of slow) missesPreferred.add(c);
-    groups.push(slow.length > 0 ? [...kept.filter((c) => !missesPreferred.has(c)), ...slow] : kept);
-  });
+    if (slow.length > 0) {
+      const missed = (missesPreferred ??= new Set());
+      for (const c of slow) missed.add(c);
+      groups.push([...kept.filter((c) => !missed.has(c)), ...slow]);
+    } else groups.push(kept);
+  }
 
   // one model and no global sort (the common request): its ranked list itself, read-only from here on
-  let candidates: RoutedCandidate[] = groups.length === 1 ? (groups[0] as RoutedCandidate[]) : groups.flat();
+  let candidates: RoutedCandidate[] = groups.length === 1 ? (groups[0] as RoutedCandidate[]) : concatenated(groups);
   if (globalSort) {
     // partition none: one sort across models, after the ordered providers and before those missing the preferred thresholds
-    const sortable = candidates.filter((c) => !pinnedByOrder.has(c) && !missesPreferred.has(c));
+    const pinned: ReadonlySet<RoutedCandidate> = pinnedByOrder ?? NONE_MISSED;
+    const missed: ReadonlySet<RoutedCandidate> = missesPreferred ?? NONE_MISSED;
+    const sortable = candidates.filter((c) => !pinned.has(c) && !missed.has(c));
     candidates = [
-      ...candidates.filter((c) => pinnedByOrder.has(c)),
-      ...stableSort(sortable, compareBy(globalSort, input.stats)),
-      ...candidates.filter((c) => !pinnedByOrder.has(c) && missesPreferred.has(c)),
+      ...candidates.filter((c) => pinned.has(c)),
+      ...sortedBy(sortable, globalSort, input.stats),
+      ...candidates.filter((c) => !pinned.has(c) && missed.has(c)),
     ];
   }
-  return new ExplainedRanking(candidates, excludedBy, excluded, missesPreferred);
+  return new ExplainedRanking(candidates, excludedBy, excluded, missesPreferred ?? NONE_MISSED);
+}
+
+/** The groups one after another (a plain loop: Array.prototype.flat was the largest cost of a request with fallback models). */
+function concatenated(groups: ReadonlyArray<readonly RoutedCandidate[]>): RoutedCandidate[] {
+  const out: RoutedCandidate[] = [];
+  for (const group of groups) for (let i = 0; i < group.length; i++) out.push(group[i]!);
+  return out;
 }
 
 /** A ranking whose reasons are built only when someone reads them (explain, tests), never per served request. */
@@ -187,10 +232,15 @@ class ExplainedRanking implements RankResult {
 
   constructor(
     readonly candidates: RoutedCandidate[],
-    readonly excludedBy: Map<FilterName, number>,
+    /** Absent when no filter excluded anything. */
+    private byFilter: Map<FilterName, number> | undefined,
     private readonly excluded: readonly Decision[],
     private readonly missesPreferred: ReadonlySet<RoutedCandidate>,
   ) {}
+
+  get excludedBy(): Map<FilterName, number> {
+    return (this.byFilter ??= new Map());
+  }
 
   get decisions(): Decision[] {
     return (this.explained ??= [
