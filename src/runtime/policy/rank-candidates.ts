@@ -71,15 +71,15 @@ function meets(p: Percentiles | undefined, threshold: number | PercentileThresho
   });
 }
 
-/** What a sort orders by, lowest first: price (then the per-request fee), p50 latency, or p50 throughput negated. Unknown stats sort last. */
-function sortKeys(c: RoutedCandidate, by: SortBy, stats: LiveStats): [number, number] {
+/** What a sort orders by first, lowest first: price, p50 latency, or p50 throughput negated. Unknown stats sort last. */
+function sortKey(c: RoutedCandidate, by: SortBy, stats: LiveStats): number {
   switch (by) {
     case 'price':
-      return [effectivePrice(c.pricing), c.pricing.request ?? 0];
+      return effectivePrice(c.pricing);
     case 'latency':
-      return [stats.ttfb(c.upstream)?.p50 ?? Infinity, 0];
+      return stats.ttfb(c.upstream)?.p50 ?? Infinity;
     case 'throughput':
-      return [-(stats.throughput(c.upstream)?.p50 ?? -Infinity), 0];
+      return -(stats.throughput(c.upstream)?.p50 ?? -Infinity);
   }
 }
 
@@ -95,7 +95,9 @@ function sortedBy(items: readonly RoutedCandidate[], by: SortBy, stats: LiveStat
   const second = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const item = items[i]!;
-    const [a, b] = sortKeys(item, by, stats);
+    const a = sortKey(item, by, stats);
+    // ties on price go to the lower per-request fee
+    const b = by === 'price' ? (item.pricing.request ?? 0) : 0;
     let j = i;
     // move past every placed item with a greater key (NaN, e.g. two unknown latencies, counts as equal)
     while (j > 0 && (first[j - 1]! > a || (first[j - 1] === a && second[j - 1]! > b))) {

@@ -60,10 +60,14 @@ const MODEL_ORIGIN: readonly string[] = ['model'];
 const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 export function resolveTarget(table: RoutingTable, request: TargetRequest): RequestTarget | TargetError {
-  // the common request: one model named by id or alias, no preset, no fallbacks, no provider object
-  if (typeof request.model === 'string' && request.models === undefined && request.preset === undefined && request.provider === undefined) {
+  // the common request: one model named by id or alias, no preset, no fallbacks (and maybe a provider object)
+  if (typeof request.model === 'string' && request.models === undefined && request.preset === undefined) {
     const model = table.models.get(request.model.toLowerCase());
-    if (model && !request.model.includes(PRESET_PREFIX)) return { models: model.alone, origins: MODEL_ORIGIN as string[], params: NO_PARAMS as Record<string, unknown> };
+    if (model && !request.model.includes(PRESET_PREFIX)) {
+      const target: RequestTarget = { models: model.alone, origins: MODEL_ORIGIN as string[], params: NO_PARAMS as Record<string, unknown> };
+      if (isObject(request.provider)) target.preferences = request.provider as ProviderPreferences;
+      return target;
+    }
   }
   const split = splitPreset(request);
   let preset: BundlePreset | undefined;
