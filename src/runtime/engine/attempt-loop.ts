@@ -84,15 +84,17 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
     if (last !== undefined) input.discard?.(last);
     return result;
   };
-  /** Model groups that answered with a request error: the rest of their candidates are skipped. */
-  const failedGroups = new Set<number>();
+  /** Model groups that answered with a request error: the rest of their candidates are skipped (made on the first). */
+  let failedGroups: Set<number> | undefined;
 
   candidates: for (let c = 0; c < plan.order.length; c++) {
     const candidate = plan.order[c]!;
-    if (failedGroups.has(candidate.group ?? 0)) continue;
+    if (failedGroups?.has(candidate.group ?? 0)) continue;
     const probing = plan.probe && c === 0;
     const provider = candidate.provider;
-    const tried = new Set<number>();
+    /** Keys of this candidate already tried: the first, then a set made on the second (most requests pick once). */
+    let firstTried = -1;
+    let moreTried: Set<number> | undefined;
     for (;;) {
       if (input.signal?.aborted) return finish({ kind: 'aborted', attempts });
       if (attempts.length >= settings.maxAttempts) {
@@ -108,10 +110,11 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
       if (!probing && health.upstreamCoolingUntil(candidate.upstream, now) !== undefined) break;
       const index = provider.pool.pick((i) => {
         const key = provider.pool.keys[i]!;
-        return key.present && !tried.has(i) && (!input.keyUsable || input.keyUsable(key, provider)) && (probing || health.keys.size === 0 || health.keyQuarantinedUntil(key.healthId ?? keyId(provider.id, key.name), now) === undefined);
+        return key.present && i !== firstTried && !moreTried?.has(i) && (!input.keyUsable || input.keyUsable(key, provider)) && (probing || health.keys.size === 0 || health.keyQuarantinedUntil(key.healthId ?? keyId(provider.id, key.name), now) === undefined);
       });
       if (index < 0) break;
-      tried.add(index);
+      if (firstTried < 0) firstTried = index;
+      else (moreTried ??= new Set()).add(index);
       const key = provider.pool.keys[index]!;
       const outcome = await transport({ candidate, key, index: attempts.length, deadline: settings.deadline });
       const endedAt = clock.now();
@@ -144,9 +147,9 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
         case 'request-error': {
           // the request is wrong for this model; a later model in the request's `models` list may still take it
           const group = candidate.group ?? 0;
-          const laterModel = plan.order.slice(c + 1).some((o) => (o.group ?? 0) !== group && !failedGroups.has(o.group ?? 0));
+          const laterModel = plan.order.slice(c + 1).some((o) => (o.group ?? 0) !== group && !failedGroups?.has(o.group ?? 0));
           if (!laterModel) return finish({ kind: 'returned', outcome: outcome as Extract<UpstreamOutcome<Body>, { kind: 'response' }>, attempts });
-          failedGroups.add(group);
+          (failedGroups ??= new Set()).add(group);
           record.nextBecause = `model '${candidate.model}' rejected the request (${record.errorClass}); trying the next model`;
           break;
         }

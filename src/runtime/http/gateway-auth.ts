@@ -28,9 +28,13 @@ interface KeyEntry {
   count: number;
 }
 
+const allowsAll = () => true;
+
 function identityOf(spec: BundleGatewayKey): GatewayIdentity {
   const patterns = spec.models.map(globToRegExp);
-  const identity: GatewayIdentity = { name: spec.name, allows: (model) => patterns.some((p) => p.test(model)) };
+  // a key for every model (`*`, the default) tests no pattern per request
+  const allows = spec.models.includes('*') ? allowsAll : (model: string) => patterns.some((p) => p.test(model));
+  const identity: GatewayIdentity = { name: spec.name, allows };
   if (spec.shared === 'never') identity.byokOnly = true;
   return identity;
 }

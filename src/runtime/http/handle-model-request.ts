@@ -50,19 +50,18 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   const { table, health, clock, stats } = state;
   const bundle = table.bundle;
   const summary: RequestSummary = { requestId: ctx.requestId, protocol: client.protocol, identity: ctx.identity.name, stream: false, attempts: [], status: 0, startedAt: clock.now() };
-  const fail = (error: GatewayError, model?: string) => refuse(res, client, ctx, summary, error, model);
 
   // 1. the body, parsed only as far as routing needs
   const read = await readBody(req, bundle.server.bodyLimitBytes);
   if (!read.ok) {
-    if (read.tooLarge) return fail({ status: 413, code: 'body_too_large', message: `request body is over the limit of ${bundle.server.bodyLimitBytes} bytes` });
-    return fail({ status: 400, code: 'body_read_failed', message: 'could not read the request body' });
+    if (read.tooLarge) return refuse(res, client, ctx, summary, { status: 413, code: 'body_too_large', message: `request body is over the limit of ${bundle.server.bodyLimitBytes} bytes` });
+    return refuse(res, client, ctx, summary, { status: 400, code: 'body_read_failed', message: 'could not read the request body' });
   }
   const parsed = parseClientBody(read.body, client);
-  if (!parsed.ok) return fail(parsed.error);
+  if (!parsed.ok) return refuse(res, client, ctx, summary, parsed.error);
   // checked (with zod, loaded on first use) only when the request carries a provider object
   const badPreferences = parsed.body.provider === undefined ? undefined : await checkProviderPreferences(parsed.body);
-  if (badPreferences) return fail(badPreferences);
+  if (badPreferences) return refuse(res, client, ctx, summary, badPreferences);
   const body = parsed.body;
   const stream = body.stream === true;
   summary.stream = stream;
@@ -73,16 +72,16 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   const pinned = headerValue(req.headers['x-anyrouter-provider']);
   const now = clock.now();
   const route = planRoute({ table, body: client.routingView(body), rawLength: read.body.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true });
-  if ('status' in route) return fail(route);
+  if ('status' in route) return refuse(res, client, ctx, summary, route);
   const { target } = route;
   const primary = target.models[0]!;
   if (target.preset) summary.preset = target.preset.name;
 
   const forbidden = target.models.find((m) => !ctx.identity.allows(m.spec.id) && !m.spec.aliases.some((a) => ctx.identity.allows(a)));
-  if (forbidden) return fail({ status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` }, forbidden.spec.id);
+  if (forbidden) return refuse(res, client, ctx, summary, { status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` }, forbidden.spec.id);
   if (pinned !== undefined && !route.ranked.some((c) => c.provider.id.toLowerCase() === pinned.toLowerCase())) {
     const providers = [...new Set(route.ranked.map((c) => c.provider.id))];
-    return fail({ status: 400, code: 'provider_not_available', message: `provider '${pinned}' does not serve '${primary.spec.id}'${didYouMeanSuffix(pinned, providers)}` }, primary.spec.id);
+    return refuse(res, client, ctx, summary, { status: 400, code: 'provider_not_available', message: `provider '${pinned}' does not serve '${primary.spec.id}'${didYouMeanSuffix(pinned, providers)}` }, primary.spec.id);
   }
 
   // 3. what each candidate is sent: the client's bytes, or a translation into its wire format
@@ -93,7 +92,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
     if (untranslatable) {
       // only the upstreams that speak the client's protocol can take a request that does not translate
       const order = plan.order.filter((c) => requests.isNative(c as ServeCandidate));
-      if (order.length === 0) return fail(untranslatable, primary.spec.id);
+      if (order.length === 0) return refuse(res, client, ctx, summary, untranslatable, primary.spec.id);
       plan = { ...plan, order };
     }
   }
@@ -169,7 +168,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
 }
 
 /** The gateway's own error, sent; the summary says so. */
-function refuse(res: ServerResponse, client: ClientProtocolSpec, ctx: RequestContext, summary: RequestSummary, error: GatewayError, model: string | undefined): RequestSummary {
+function refuse(res: ServerResponse, client: ClientProtocolSpec, ctx: RequestContext, summary: RequestSummary, error: GatewayError, model?: string): RequestSummary {
   sendGatewayError(res, client.envelope, error, ctx.requestId, ctx.baseHeaders);
   summary.status = error.status;
   summary.error = error.message;

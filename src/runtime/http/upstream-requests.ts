@@ -57,68 +57,102 @@ export interface UpstreamRequestsInput {
 }
 
 export function createUpstreamRequests(input: UpstreamRequestsInput): UpstreamRequests {
-  const { raw, body, client, stream } = input;
-  const base = mergePreset(body, input.target, client);
-  const relayed = relayedHeaders(input.clientHeaders, client.native?.relayedHeaders ?? []);
-  const nativeBodies = new Map<string, Buffer | string>();
-  const translated = new Map<string, { body: string; dropped: string[] }>();
-  let canonical: CanonicalRequest | undefined;
+  return new RequestBodies(input);
+}
 
-  const isNative = (candidate: ServeCandidate) => client.native?.upstream === candidate.provider.spec.type;
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-  const nativeBody = (model: string): Buffer | string => {
-    if (base === undefined && body.model === model) return raw;
-    let out = nativeBodies.get(model);
+/** One request's upstream bodies: a class rather than closures, and its caches made only when a body differs from the client's. */
+class RequestBodies implements UpstreamRequests {
+  private readonly raw: Buffer;
+  private readonly body: Record<string, unknown>;
+  private readonly client: ClientProtocolSpec;
+  private readonly stream: boolean;
+  private readonly primaryModel: string;
+  /** The body with the preset merged in and the gateway's fields removed; undefined when that changes nothing. */
+  private readonly base: Record<string, unknown> | undefined;
+  /** Client headers a native upstream gets (Anthropic's version and betas). */
+  private readonly relayed: Record<string, string>;
+  private nativeBodies: Map<string, Buffer | string> | undefined;
+  private translated: Map<string, { body: string; dropped: string[] }> | undefined;
+  private decoded: CanonicalRequest | undefined;
+
+  constructor(input: UpstreamRequestsInput) {
+    this.raw = input.raw;
+    this.body = input.body;
+    this.client = input.client;
+    this.stream = input.stream;
+    this.primaryModel = input.primaryModel;
+    this.base = mergePreset(input.body, input.target, input.client);
+    const names = input.client.native?.relayedHeaders;
+    this.relayed = names === undefined || names.length === 0 ? (NO_HEADERS as Record<string, string>) : relayedHeaders(input.clientHeaders, names);
+  }
+
+  isNative(candidate: ServeCandidate): boolean {
+    return this.client.native?.upstream === candidate.provider.spec.type;
+  }
+
+  routeOf(candidate: ServeCandidate): UpstreamRoute {
+    const native = this.isNative(candidate);
+    return { native, protocol: upstreamAdapters[candidate.provider.spec.type].protocol, dropped: native || this.decoded === undefined ? NO_PARAMS_DROPPED : this.translation(candidate).dropped };
+  }
+
+  prepareTranslation(): GatewayError | undefined {
+    if (this.decoded !== undefined) return undefined;
+    try {
+      this.decoded = protocolCodecs[this.client.protocol].decodeRequest({ ...(this.base ?? this.body), model: this.primaryModel });
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ProtocolDecodeError)) throw error;
+      const where = error.param !== undefined ? ` (at ${error.param})` : '';
+      return { status: 400, code: 'untranslatable_request', message: `${error.message}${where}` };
+    }
+  }
+
+  canonical(): CanonicalRequest | undefined {
+    return this.decoded;
+  }
+
+  forAttempt(candidate: ServeCandidate, key: ServeKey): UpstreamRequest {
+    const adapter = upstreamAdapters[candidate.provider.spec.type];
+    const native = this.isNative(candidate);
+    return {
+      path: adapter.path(candidate.model, this.stream),
+      headers: adapter.headers({ provider: candidate.provider, key, stream: this.stream, relayed: native ? this.relayed : (NO_HEADERS as Record<string, string>) }),
+      body: native ? this.nativeBody(candidate.model) : this.translation(candidate).body,
+    };
+  }
+
+  private nativeBody(model: string): Buffer | string {
+    const { base, body } = this;
+    if (base === undefined && body.model === model) return this.raw;
+    this.nativeBodies ??= new Map();
+    let out = this.nativeBodies.get(model);
     if (out === undefined) {
       // the client's bytes with only `model` changed, unless a preset or a gateway field changes more
-      out = (base === undefined ? withModelMember(raw, model) : undefined) ?? JSON.stringify({ ...(base ?? body), model });
-      nativeBodies.set(model, out);
+      out = (base === undefined ? withModelMember(this.raw, model) : undefined) ?? JSON.stringify({ ...(base ?? body), model });
+      this.nativeBodies.set(model, out);
     }
     return out;
-  };
+  }
 
-  const translation = (candidate: ServeCandidate) => {
+  private translation(candidate: ServeCandidate): { body: string; dropped: string[] } {
     const protocol = upstreamAdapters[candidate.provider.spec.type].protocol;
     const cacheKey = `${protocol}\u0000${candidate.model}`;
-    let out = translated.get(cacheKey);
+    this.translated ??= new Map();
+    let out = this.translated.get(cacheKey);
     if (out === undefined) {
-      if (canonical === undefined) throw new Error('prepareTranslation() must succeed before a translated attempt');
-      const encoded = protocolCodecs[protocol].encodeRequest({ ...canonical, model: candidate.model });
+      if (this.decoded === undefined) throw new Error('prepareTranslation() must succeed before a translated attempt');
+      const encoded = protocolCodecs[protocol].encodeRequest({ ...this.decoded, model: candidate.model });
       out = { body: JSON.stringify(encoded.body), dropped: encoded.dropped };
-      translated.set(cacheKey, out);
+      this.translated.set(cacheKey, out);
     }
     return out;
-  };
-
-  return {
-    isNative,
-    routeOf(candidate) {
-      const native = isNative(candidate);
-      return { native, protocol: upstreamAdapters[candidate.provider.spec.type].protocol, dropped: native || canonical === undefined ? [] : translation(candidate).dropped };
-    },
-    prepareTranslation() {
-      if (canonical !== undefined) return undefined;
-      try {
-        canonical = protocolCodecs[client.protocol].decodeRequest({ ...(base ?? body), model: input.primaryModel });
-        return undefined;
-      } catch (error) {
-        if (!(error instanceof ProtocolDecodeError)) throw error;
-        const where = error.param !== undefined ? ` (at ${error.param})` : '';
-        return { status: 400, code: 'untranslatable_request', message: `${error.message}${where}` };
-      }
-    },
-    canonical: () => canonical,
-    forAttempt(candidate, key) {
-      const adapter = upstreamAdapters[candidate.provider.spec.type];
-      const native = isNative(candidate);
-      return {
-        path: adapter.path(candidate.model, stream),
-        headers: adapter.headers({ provider: candidate.provider, key, stream, relayed: native ? relayed : {} }),
-        body: native ? nativeBody(candidate.model) : translation(candidate).body,
-      };
-    },
-  };
+  }
 }
+
+/** Shared by routes that drop nothing (never written to). */
+const NO_PARAMS_DROPPED: readonly string[] = Object.freeze([]);
 
 function relayedHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
