@@ -41,6 +41,8 @@ const HELP = `npm run bench -- [options]
   --json FILE           also write every figure as JSON
   --logging on|off|store|access   the request log and access log (default on: the full default pipeline)
   --only saturation     just the c=32 saturation phases (JSON and SSE) and the gateway's peak RSS: for iterating on a change
+  --only memory         the RSS target: the gateway alone under c=32 JSON load twice (--duration, default 60 s each),
+                        its RSS sampled every second, then RSS and heap after a full GC after each run
   --only rate           just the fixed-rate phase (--rate, 20 ms upstream): added p50/p99 over direct
   --only compare --base DIR   this src/ against another (e.g. \`git archive HEAD src | tar -x -C /tmp/base\`, then
                         --base /tmp/base/src): both gateways under c=32 JSON load at once, as --only logging does
@@ -87,7 +89,7 @@ const positive = (value: string | undefined, fallback: number, name: string): nu
   return n;
 };
 const quick = values.quick;
-const seconds = positive(values.duration, quick ? 2 : 10, 'duration');
+const seconds = positive(values.duration, quick ? 2 : values.only === 'memory' ? 60 : 10, 'duration');
 const warmupSeconds = Math.min(2, Math.max(1, Math.round(seconds / 5)));
 const samples = Math.round(positive(values.samples, quick ? 200 : 2000, 'samples'));
 const streamSamples = Math.max(100, Math.round(samples / 2));
@@ -100,7 +102,7 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
-if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging or compare, not '${values.only}'`);
+if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare or memory, not '${values.only}'`);
 if ((values.only === 'compare') !== (values.base !== undefined)) throw new Error('--only compare and --base DIR go together');
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
 
@@ -447,10 +449,35 @@ try {
     );
   }
 
+  /** The RSS target: a minute (by default) of saturation, twice, on the gateway alone; peak and after-GC figures of each run. */
+  async function memoryRuns(): Promise<void> {
+    const target = targets(0, MODEL.fast, false)[2]!;
+    const runs: MeasuredRun[] = [];
+    for (const run of [1, 2]) {
+      runs.push(await withPeakRss(gateway, () => load(`memory: JSON saturation run ${run}`, target, { connections, seconds })));
+      await recordMemory(`after JSON saturation (run ${run})`, gateway);
+    }
+    const after = results.memory.filter((m) => m.process === 'gateway' && m.when.startsWith('after'));
+    const table = new Table(['gateway, c=' + connections + ' JSON', 'requests/s', 'peak RSS', 'RSS after', 'RSS after GC', 'heap after GC']);
+    runs.forEach((r, i) => table.row(`run ${i + 1} (${seconds} s)`, fmt.rps(r.rps), fmt.mb(results.peakRss[i]!), fmt.mb(after[i]!.rss), fmt.mb(after[i]!.afterGc?.rss ?? NaN), fmt.mb(after[i]!.afterGc?.heapUsed ?? NaN)));
+    const peak = Math.max(...results.peakRss);
+    const grew = (after[1]!.afterGc?.heapUsed ?? NaN) - (after[0]!.afterGc?.heapUsed ?? NaN);
+    console.log(
+      [
+        '',
+        `Memory (--only memory); load average ${loadAtStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}; done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+        table.toString(),
+        `peak RSS ${fmt.mb(peak)} (target for issue 8: under 150 MB, ${peak < 150 * 1024 * 1024 ? 'met' : 'NOT met'}); heap after GC run 1 -> run 2: ${grew >= 0 ? '+' : '-'}${fmt.mb(Math.abs(grew))}`,
+      ].join('\n'),
+    );
+  }
+
   if (values.only === 'logging') {
     await loggingCost();
   } else if (values.only === 'compare') {
     await compareBuilds();
+  } else if (values.only === 'memory') {
+    await memoryRuns();
   } else if (values.only === 'rate') {
     await fixedRate();
     const g = find(results.fixedRate, 'gateway');
