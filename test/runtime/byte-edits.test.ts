@@ -83,6 +83,12 @@ describe('withModelMember', () => {
     expect(withModelMember(raw, 'b')).toBeUndefined();
   });
 
+  it('gives up when the top-level key is written with an escape (the parser reads it; the bytes do not show it)', () => {
+    expect(withModelMember(Buffer.from('{"mod\\u0065l":"alias","metadata":{"model":"m"},"messages":[]}'), 'up/real')).toBeUndefined();
+    expect(withModelMember(Buffer.from('{"model":"a","mod\\u0065l":"b"}'), 'up/real')).toBeUndefined();
+    expect(withModelMember(Buffer.from('{"model":"a","model":"b"}'), 'up/real')).toBeUndefined();
+  });
+
   it('equals the parsed body with `model` replaced, whenever it answers', () => {
     const text = fc.string({ maxLength: 8 });
     const json = fc.letrec((tie) => ({
@@ -90,12 +96,19 @@ describe('withModelMember', () => {
       object: fc.dictionary(fc.oneof(text, fc.constant('model')), tie('value'), { maxKeys: 4 }),
     }));
     fc.assert(
-      fc.property(json.object, fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), fc.boolean(), (rest, from, to, spaced) => {
+      fc.property(json.object, fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), fc.boolean(), fc.nat(), (rest, from, to, spaced, escaped) => {
         const body = { ...(rest as Record<string, unknown>), model: from };
-        const raw = Buffer.from(JSON.stringify(body, null, spaced ? 1 : undefined), 'utf8');
+        let text = JSON.stringify(body, null, spaced ? 1 : undefined);
+        // sometimes one `model` key (top-level or nested) spelled with an escape, as a client may send it
+        const keys = [...text.matchAll(/"model":/g)];
+        if (keys.length > 0 && escaped % 3 === 0) {
+          const at = keys[escaped % keys.length]!.index!;
+          text = `${text.slice(0, at)}"mod\\u0065l":${text.slice(at + '"model":'.length)}`;
+        }
+        const raw = Buffer.from(text, 'utf8');
         const out = withModelMember(raw, to);
         if (out === undefined) return;
-        expect(JSON.parse(out.toString('utf8'))).toEqual({ ...body, model: to });
+        expect(JSON.parse(out.toString('utf8'))).toEqual({ ...(JSON.parse(text) as object), model: to });
       }),
       { numRuns: 500 },
     );

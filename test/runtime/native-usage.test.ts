@@ -44,4 +44,11 @@ describe('nativeUsageMeter', () => {
     expect(meter.events(delta)).toBe(delta);
     expect(meter.usage()).toMatchObject({ inputTokens: 25, outputTokens: 42, cacheReadTokens: 5 });
   });
+
+  it('prices the next usage object after one that does not close (a malformed event)', () => {
+    const meter = nativeUsageMeter('openai-chat', costOf);
+    const chunk = Buffer.from('data: {"usage":{"prompt_tokens":1,"completion_tokens":2,"x":"}\n\ndata: {"usage":{"prompt_tokens":5,"completion_tokens":6}}\n\n');
+    expect(meter.events(chunk).toString()).toContain(`"completion_tokens":6,"cost":${costOf({ inputTokens: 5, outputTokens: 6 })}}`);
+    expect(meter.usage()).toMatchObject({ inputTokens: 5, outputTokens: 6 });
+  });
 });

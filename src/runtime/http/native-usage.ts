@@ -67,7 +67,11 @@ export class UsageMeter {
   read(data: Buffer, edits: ByteEdits): void {
     for (let start = nextUsageObject(data, 0); start >= 0; ) {
       const end = objectEnd(data, start);
-      if (end < 0) return;
+      if (end < 0) {
+        // an object that does not close (a malformed event): look for the next one after its brace
+        start = nextUsageObject(data, start + 1);
+        continue;
+      }
       const raw = parse(data.toString('utf8', start, end + 1));
       if (this.addsCost) this.priceOpenAI(raw, end, edits);
       else {

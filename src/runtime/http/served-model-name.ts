@@ -41,12 +41,17 @@ export function renameModelFields(data: Buffer, member: Buffer, edits: ByteEdits
   }
 }
 
+/** A `\u` escape: the only way a key could spell `model` without the bytes `"model"`. */
+const UNICODE_ESCAPE = Buffer.from('\\u');
+
 /**
- * A request body whose top-level `model` (a string) is to name `model` instead: the client's bytes with
- * that one member replaced, or undefined when the body holds more than one `"model": "..."` member
- * (one of them nested), so that only a re-serialisation can tell which is the top-level one.
+ * A request body whose top-level `model` is a string, to name `model` instead: the client's bytes with
+ * that one member replaced. Undefined when the bytes cannot say which member the parser read: more
+ * than one `"model": "..."` member (one nested, or a duplicate key), or any `\u` escape in the body
+ * (a key written `"mod\u0065l"` is the top-level model but is not found by its bytes).
  */
 export function withModelMember(raw: Buffer, model: string): Buffer | undefined {
+  if (raw.includes(UNICODE_ESCAPE)) return undefined;
   const edits = new ByteEdits();
   renameModelFields(raw, modelMember(model), edits);
   return edits.size === 1 ? edits.apply(raw) : undefined;

@@ -130,7 +130,7 @@ class RequestBodies implements UpstreamRequests {
     let out = this.nativeBodies.get(model);
     if (out === undefined) {
       // the client's bytes with only `model` changed, unless a preset or a gateway field changes more
-      out = (base === undefined ? withModelMember(this.raw, model) : undefined) ?? JSON.stringify({ ...(base ?? body), model });
+      out = (base === undefined && typeof body.model === 'string' ? withModelMember(this.raw, model) : undefined) ?? JSON.stringify({ ...(base ?? body), model });
       this.nativeBodies.set(model, out);
     }
     return out;
