@@ -8,27 +8,31 @@ const LF_LF = Buffer.from('\n\n');
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 const DATA_FIELD = Buffer.from('data:');
 
-/** End of the last complete event in `chunk` (after its blank line), or -1. */
-export function lastEventBoundary(chunk: Buffer): number {
-  const lf = chunk.lastIndexOf(LF_LF);
-  const crlf = chunk.lastIndexOf(CRLF_CRLF);
+/** End of the last complete event in `chunk[0, end)` (after its blank line), or -1. */
+export function lastEventBoundary(chunk: Buffer, end = chunk.length): number {
+  // lastIndexOf takes the last start position; a negative one would count from the buffer's end
+  const lf = end >= 2 ? chunk.lastIndexOf(LF_LF, end - 2) : -1;
+  const crlf = end >= 4 ? chunk.lastIndexOf(CRLF_CRLF, end - 4) : -1;
   if (lf < 0 && crlf < 0) return -1;
   return Math.max(lf < 0 ? -1 : lf + 2, crlf < 0 ? -1 : crlf + 4);
 }
 
 export async function write(res: ServerResponse, data: Buffer | string): Promise<void> {
   if (res.destroyed) return;
-  if (!res.write(data)) {
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
-  }
+  if (!res.write(data)) await drained(res);
+}
+
+/** Resolves once the response can take more (or is closed). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 /** Why reading an upstream body failed, in words for the client's in-band error. */
@@ -66,28 +70,31 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
   const { terminal, rewriter } = options;
   let pending: Buffer | undefined;
   let events = 0;
-  /** The start of the last event relayed that is not a comment: it tells how the stream ended. */
-  let lastHead = '';
-  const forward = async (chunk: Buffer) => {
-    const data = pending ? Buffer.concat([pending, chunk]) : chunk;
-    const boundary = lastEventBoundary(data);
-    if (boundary < 0) {
-      pending = data;
-      return;
-    }
-    pending = boundary < data.length ? data.subarray(boundary) : undefined;
-    const complete = boundary < data.length ? data.subarray(0, boundary) : data;
-    events += countEvents(complete);
-    lastHead = lastEventHead(complete) ?? lastHead;
-    await write(res, rewriter ? rewriter.rewrite(complete) : complete);
-  };
+  /** The last event relayed that is not a comment (the chunk and its start in it): it tells how the stream ended. */
+  let lastChunk: Buffer | undefined;
+  let lastHeadAt = 0;
+  // one loop, no promise per chunk: a write waits only when the client is behind
+  let chunk = first;
   try {
-    await forward(first);
     for (;;) {
+      const data = pending ? Buffer.concat([pending, chunk]) : chunk;
+      const boundary = lastEventBoundary(data);
+      if (boundary < 0) pending = data;
+      else {
+        pending = boundary < data.length ? data.subarray(boundary) : undefined;
+        const complete = boundary < data.length ? data.subarray(0, boundary) : data;
+        events += countEvents(complete);
+        const head = lastEventStart(complete);
+        if (head >= 0) {
+          lastChunk = complete;
+          lastHeadAt = head;
+        }
+        if (!res.destroyed && !res.write(rewriter ? rewriter.rewrite(complete) : complete)) await drained(res);
+      }
       if (res.destroyed) return { complete: false, events, error: 'client closed the stream' };
       const next = await rest.next();
       if (next.done) break;
-      await forward(next.value);
+      chunk = next.value;
     }
   } catch (error) {
     return { complete: false, events, error: streamFailureMessage(error) };
@@ -100,26 +107,32 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
     }
     return { complete: false, events, error: 'upstream ended the stream in the middle of an event' };
   }
-  if (lastHead.startsWith(terminal)) return { complete: true, events };
-  if (options.errorMarker !== undefined && lastHead.startsWith(options.errorMarker)) return { complete: false, events, error: 'upstream ended the stream with an error event', upstreamErrorRelayed: true };
+  if (lastChunk !== undefined && startsAt(lastChunk, lastHeadAt, terminal)) return { complete: true, events };
+  if (lastChunk !== undefined && options.errorMarker !== undefined && startsAt(lastChunk, lastHeadAt, options.errorMarker)) return { complete: false, events, error: 'upstream ended the stream with an error event', upstreamErrorRelayed: true };
   return { complete: false, events, error: 'upstream ended the stream before its final event' };
 }
 
-/** The first bytes of the last event in `events` (whole events) that is not a comment, or undefined. */
-function lastEventHead(events: Buffer): string | undefined {
+/** Where the last event in `events` (whole events) that is not a comment starts, or -1. */
+function lastEventStart(events: Buffer): number {
   let end = events.length;
   while (end > 0) {
     let stop = end;
     while (stop > 0 && (events[stop - 1] === 0x0a || events[stop - 1] === 0x0d)) stop--;
-    if (stop === 0) return undefined;
-    const previous = lastEventBoundary(events.subarray(0, stop));
+    if (stop === 0) return -1;
+    const previous = lastEventBoundary(events, stop);
     const from = previous < 0 ? 0 : previous;
-    const head = events.subarray(from, Math.min(stop, from + 64)).toString('latin1');
     // a comment (`: keep-alive`) says nothing about how the stream ended
-    if (!head.startsWith(':')) return head;
+    if (events[from] !== 0x3a) return from;
     end = from;
   }
-  return undefined;
+  return -1;
+}
+
+/** `data` holds the (ASCII) `text` at `at`. */
+function startsAt(data: Buffer, at: number, text: string): boolean {
+  if (at + text.length > data.length) return false;
+  for (let i = 0; i < text.length; i++) if (data[at + i] !== text.charCodeAt(i)) return false;
+  return true;
 }
 
 function countEvents(data: Buffer): number {
