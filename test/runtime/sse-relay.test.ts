@@ -1,5 +1,6 @@
 /** How the byte-for-byte SSE relay tells a finished stream from a cut one, for OpenAI and Anthropic streams. */
 import type { ServerResponse } from 'node:http';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { relaySse, type RelayOptions } from '../../src/runtime/http/sse-relay.js';
 
@@ -50,5 +51,35 @@ describe('relaySse', () => {
     const { result, written } = await relay([delta('x'), 'event: content_block_delta\ndata: {"type":'], ANTHROPIC);
     expect(written).toBe(delta('x'));
     expect(result).toMatchObject({ complete: false, error: 'upstream ended the stream in the middle of an event' });
+  });
+
+  it('any split of any stream: complete events go out whole and in order, and the ending is told right', async () => {
+    const event = fc.oneof(
+      fc.string({ maxLength: 12 }).map((t) => delta(t)),
+      fc.constant(': keep-alive\n\n'),
+      fc.constant(error),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, { maxLength: 6 }), fc.constantFrom('stop', 'cut', 'half'), fc.boolean(), fc.array(fc.nat(), { maxLength: 5 }), async (body, ending, crlf, cuts) => {
+        const tail = ending === 'stop' ? stop : ending === 'half' ? 'event: content_block_delta\ndata: {"ty' : '';
+        const lines = (text: string) => (crlf ? text.replace(/\n/g, '\r\n') : text);
+        const stream = lines(body.join('') + tail);
+        if (stream === '') return;
+        const points = [...new Set(cuts.map((c) => 1 + (c % stream.length)))].filter((p) => p < stream.length).sort((a, b) => a - b);
+        const chunks = [0, ...points].map((from, i) => stream.slice(from, points[i] ?? stream.length));
+        const { result, written } = await relay(chunks, ANTHROPIC);
+        const whole = ending === 'half' ? lines(body.join('')) : stream;
+        expect(written).toBe(whole);
+        const last = body.filter((e) => !e.startsWith(':')).at(-1);
+        if (ending === 'stop') expect(result.complete).toBe(true);
+        else {
+          expect(result.complete).toBe(false);
+          if (ending === 'cut' && last === error) expect(result.upstreamErrorRelayed).toBe(true);
+          else expect(result.upstreamErrorRelayed).toBeUndefined();
+        }
+        expect(result.events).toBe(body.filter((e) => !e.startsWith(':')).length + (ending === 'stop' ? 1 : 0));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
