@@ -43,7 +43,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'p
 export function flattenRawHeaders(raw: ReadonlyArray<Buffer | string | string[]>): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString().toLowerCase();
+    // header names are ASCII tokens: latin1 decodes them without the UTF-8 decoder
+    const name = raw[i]!.toString('latin1').toLowerCase();
     if (HOP_BY_HOP.has(name)) continue;
     const entry = raw[i + 1]!;
     const value = Array.isArray(entry) ? entry.join(', ') : entry.toString('latin1');
