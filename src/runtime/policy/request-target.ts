@@ -4,7 +4,7 @@
  */
 import type { BundlePreset, ProviderPreferences, SortBy } from '../../bundle/format.js';
 import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
-import type { RoutingTable, ServeModel } from '../routing-table.js';
+import type { RoutingTable, ServeModel, ServePool } from '../routing-table.js';
 
 export interface RequestTarget {
   /** Models in the order they are tried; the first is the primary. */
@@ -81,15 +81,17 @@ export function resolveTarget(table: RoutingTable, request: TargetRequest): Requ
   if (primary === undefined) return { status: 400, code: 'missing_model', message: "'model' is required: a model id, an alias, or '@preset/name'" };
 
   let suffixSort: SortBy | undefined;
-  const names: Array<[string, string]> = [[primary, split.model !== undefined ? 'model' : `preset '${preset!.name}' model`]];
-  const fallbackList = Array.isArray(request.models) ? request.models : preset?.models;
-  const fallbackOrigin = Array.isArray(request.models) ? 'models' : `preset '${preset?.name}' models`;
-  for (const m of fallbackList ?? []) if (typeof m === 'string') names.push([m, fallbackOrigin]);
+  const fromRequest = Array.isArray(request.models);
+  const fallbackList: readonly unknown[] | undefined = fromRequest ? (request.models as unknown[]) : preset?.models;
+  const fallbackOrigin = fromRequest ? 'models' : `preset '${preset?.name}' models`;
 
   const models: ServeModel[] = [];
   const origins: string[] = [];
-  const seen = new Set<string>();
-  for (const [rawName, origin] of names) {
+  // the primary (index -1), then each fallback name: no list of names, no lookup objects, no Set per request
+  for (let k = -1; k < (fallbackList?.length ?? 0); k++) {
+    const rawName = k < 0 ? primary : fallbackList![k];
+    if (typeof rawName !== 'string') continue;
+    const origin = k < 0 ? (split.model !== undefined ? 'model' : `preset '${preset!.name}' model`) : fallbackOrigin;
     let name = rawName;
     let resolved = lookup(table, name);
     if (!resolved) {
@@ -104,14 +106,15 @@ export function resolveTarget(table: RoutingTable, request: TargetRequest): Requ
     if (!resolved) {
       return { status: 404, code: 'model_not_found', message: `model '${rawName}'${origin === 'model' ? '' : ` (${origin})`} is not in this gateway's catalog${didYouMeanSuffix(name, [...table.names, ...Object.keys(table.bundle.pools)])}` };
     }
-    if (resolved.pool && resolved.models.length === 0) {
-      return { status: 503, code: 'pool_has_no_keys', message: `virtual model '${resolved.pool}' has no member whose provider has a key: add a provider key to the gateway's environment` };
+    const pool = 'members' in resolved ? resolved : undefined;
+    const members = pool ? pool.members : (resolved as ServeModel).alone;
+    if (pool && members.length === 0) {
+      return { status: 503, code: 'pool_has_no_keys', message: `virtual model '${pool.id}' has no member whose provider has a key: add a provider key to the gateway's environment` };
     }
-    for (const model of resolved.models) {
-      if (seen.has(model.spec.id)) continue;
-      seen.add(model.spec.id);
+    for (const model of members) {
+      if (hasModel(models, model.spec.id)) continue;
       models.push(model);
-      origins.push(resolved.pool ? `${origin} (pool ${resolved.pool})` : origin);
+      origins.push(pool ? `${origin} (pool ${pool.id})` : origin);
     }
   }
 
@@ -124,11 +127,16 @@ export function resolveTarget(table: RoutingTable, request: TargetRequest): Requ
   return target;
 }
 
-function lookup(table: RoutingTable, name: string): { models: ServeModel[]; pool?: string } | undefined {
-  const model = table.models.get(name.toLowerCase());
-  if (model) return { models: model.alone };
-  const pool = table.pools.get(name.toLowerCase());
-  return pool ? { models: pool.members, pool: pool.id } : undefined;
+/** A name's catalog model, or the virtual model (pool) of that name. */
+function lookup(table: RoutingTable, name: string): ServeModel | ServePool | undefined {
+  const lowered = name.toLowerCase();
+  return table.models.get(lowered) ?? table.pools.get(lowered);
+}
+
+/** The request's model list is short: a scan beats a Set made per request. */
+function hasModel(models: readonly ServeModel[], id: string): boolean {
+  for (let i = 0; i < models.length; i++) if (models[i]!.spec.id === id) return true;
+  return false;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
