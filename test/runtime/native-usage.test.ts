@@ -51,4 +51,21 @@ describe('nativeUsageMeter', () => {
     expect(meter.events(chunk).toString()).toContain(`"completion_tokens":6,"cost":${costOf({ inputTokens: 5, outputTokens: 6 })}}`);
     expect(meter.usage()).toMatchObject({ inputTokens: 5, outputTokens: 6 });
   });
+
+  it("reads the usage of an upstream that priced it itself, and leaves that upstream's cost alone", () => {
+    const meter = new UsageMeter('openai-chat', { costOf });
+    const body = Buffer.from('{"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3,"cost":0.5}}');
+    const edits = new ByteEdits();
+    meter.read(body, edits);
+    expect(edits.apply(body)).toBe(body);
+    expect(meter.usage()).toMatchObject({ inputTokens: 7, outputTokens: 3 });
+    expect(meter.cost()).toBeUndefined();
+  });
+
+  it('remembers the cost it put into the answer', () => {
+    const meter = new UsageMeter('openai-chat', { costOf });
+    meter.read(Buffer.from('{"usage":{"prompt_tokens":7,"completion_tokens":3}}'), new ByteEdits());
+    expect(meter.cost()).toBe(costOf({ inputTokens: 7, outputTokens: 3 }));
+  });
 });
+

@@ -161,6 +161,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   if (answered.translated !== undefined) summary.translated = answered.translated;
   if (answered.usage !== undefined) summary.usage = answered.usage;
   if (answered.pricing !== undefined) summary.pricing = answered.pricing;
+  if (answered.costUsd !== undefined) summary.costUsd = answered.costUsd;
   if (answered.error !== undefined) summary.error = answered.error;
   if (answered.body !== undefined) summary.body = answered.body;
   summary.attempts = result.attempts;

@@ -12,7 +12,7 @@ import { UsageMeter } from './native-usage.js';
 import { modelMember, renameModelFields } from './served-model-name.js';
 import { relaySse, write, type EventRewriter } from './sse-relay.js';
 
-type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body'>;
+type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body' | 'costUsd'>;
 
 /** One scratch list of edits: each rewrite collects and applies its edits without an await in between. */
 const edits = new ByteEdits();
@@ -56,9 +56,14 @@ export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'ret
   answer.recordThroughput(usage?.outputTokens ?? outputTokensOf(body, client.native?.outputTokensField), attemptMs);
   // the answer's own headers: added to, not copied
   const headers = answer.headers;
-  if (usage) headers['x-anyrouter-cost'] = String(answer.costOf(usage));
+  if (!usage) {
+    sendJson(res, status, body, headers, true);
+    return { status, body };
+  }
+  const costUsd = rewriter.meter.cost() ?? answer.costOf(usage);
+  headers['x-anyrouter-cost'] = String(costUsd);
   sendJson(res, status, body, headers, true);
-  return { status, body, ...(usage ? { usage } : {}) };
+  return { status, body, usage, costUsd };
 }
 
 export async function relayNativeStream(answer: ServedAnswer, status: number, upstream: Extract<UpstreamBody, { kind: 'stream' }>): Promise<Delivered> {

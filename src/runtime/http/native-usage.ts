@@ -54,6 +54,7 @@ function parse(text: string): unknown {
 
 export class UsageMeter {
   private current: CanonicalUsage | undefined;
+  private priced: number | undefined;
   private readonly addsCost: boolean;
 
   constructor(
@@ -87,11 +88,21 @@ export class UsageMeter {
     return this.current;
   }
 
+  /** USD of the current usage, when this meter priced it into the answer. */
+  cost(): number | undefined {
+    return this.priced;
+  }
+
   private priceOpenAI(raw: unknown, end: number, edits: ByteEdits): void {
     const update = usageFromOpenAIChat(raw);
-    if (!update || (raw as Record<string, unknown>).cost !== undefined) return;
+    if (!update) return;
     this.current = update;
+    this.priced = undefined;
+    // an upstream that priced its usage itself keeps its bytes; the usage is still read
+    if ((raw as Record<string, unknown>).cost !== undefined) return;
+    const cost = this.pricing.costOf(update);
+    this.priced = cost;
     const empty = Object.keys(raw as object).length === 0;
-    edits.replace(end, end, Buffer.from(`${empty ? '' : ','}"cost":${this.pricing.costOf(update)}`, 'latin1'));
+    edits.replace(end, end, Buffer.from(`${empty ? '' : ','}"cost":${cost}`, 'latin1'));
   }
 }

@@ -1,6 +1,6 @@
 /** The log record of one finished request: who, what was asked, what served, every attempt, tokens and cost. */
 import type { IncomingHttpHeaders } from 'node:http';
-import { computeCost } from '../observability/cost.js';
+import { usageCostUsd } from '../observability/cost.js';
 import { attemptTraces, type AppAttribution, type RequestRecord } from '../observability/request-record.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import type { RequestSummary } from './handle-model-request.js';
@@ -46,7 +46,8 @@ export function requestRecordOf(summary: RequestSummary, headers: IncomingHttpHe
   if (summary.usage) {
     const u = summary.usage;
     record.tokens = { prompt: u.inputTokens, completion: u.outputTokens, cached: u.cacheReadTokens ?? 0, reasoning: u.reasoningTokens ?? 0 };
-    if (summary.pricing) record.costUsd = computeCost(summary.pricing, { prompt: u.inputTokens, completion: u.outputTokens, cached: u.cacheReadTokens ?? 0, cacheWrite: u.cacheWriteTokens ?? 0 }).usd;
+    // computed once: the answer that sent the cost hands it over
+    if (summary.pricing) record.costUsd = summary.costUsd ?? usageCostUsd(summary.pricing, u);
   }
   if (options.bodies) {
     const request = summary.requestBody?.toString('utf8');

@@ -19,7 +19,7 @@ import { sendGatewayError } from './respond.js';
 import { headersFrom } from '../header-records.js';
 import { write } from './sse-relay.js';
 import { withoutSecret } from './without-secret.js';
-import { computeCost } from '../observability/cost.js';
+import { usageCostUsd } from '../observability/cost.js';
 import { relayTranslatedStream, sendTranslatedError, sendTranslatedJson } from './translated-answer.js';
 import type { UpstreamRequests } from './upstream-requests.js';
 
@@ -38,6 +38,8 @@ export interface Answered {
   usage?: CanonicalUsage;
   /** Pricing of the candidate that served, for the cost of `usage`. */
   pricing?: RoutedCandidate['pricing'];
+  /** USD of `usage` at `pricing`, when the answer already computed it (to send it). */
+  costUsd?: number;
   /** What went wrong, an in-band stream error included. */
   error?: string;
   /** The JSON answer as sent (non-streamed answers; logged only with `logging.bodies`). */
@@ -77,7 +79,7 @@ export class ServedAnswer {
 
   /** USD for a usage, from the served candidate's pricing. */
   costOf(usage: CanonicalUsage): number {
-    return computeCost(this.pricing, { prompt: usage.inputTokens, completion: usage.outputTokens, cached: usage.cacheReadTokens ?? 0, cacheWrite: usage.cacheWriteTokens ?? 0 }).usd;
+    return usageCostUsd(this.pricing, usage);
   }
 
   /** Records a throughput sample: output tokens (or stream events) over `ms`. */

@@ -9,7 +9,7 @@ import { sendGatewayError, sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
 import { streamFailureMessage, write } from './sse-relay.js';
 
-type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body'>;
+type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body' | 'costUsd'>;
 
 export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol, status: number, data: Buffer, attemptMs: number): Delivered {
   const json = parseJson(data);
@@ -27,7 +27,7 @@ export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol,
   const text = JSON.stringify(body);
   answer.headers['x-anyrouter-cost'] = String(cost);
   sendJson(answer.res, status, text, answer.headers, true);
-  return { status, usage: canonical.usage, body: text };
+  return { status, usage: canonical.usage, body: text, costUsd: cost };
 }
 
 /** An upstream's answer that the request itself is wrong (400, 404, 413, 422), in the client's envelope. */

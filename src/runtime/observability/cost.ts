@@ -26,6 +26,19 @@ export interface Cost {
 
 export const NANO_USD_PER_USD = 1_000_000_000;
 
+/** A usage as the protocols report it (input includes cache reads and writes). */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+}
+
+/** USD for a usage reported by a protocol: the one mapping to `computeCost`'s convention. */
+export function usageCostUsd(pricing: BundlePricing, usage: TokenUsage): number {
+  return computeCost(pricing, { prompt: usage.inputTokens, completion: usage.outputTokens, cached: usage.cacheReadTokens ?? 0, cacheWrite: usage.cacheWriteTokens ?? 0 }).usd;
+}
+
 const TOKENS_PER_PRICE_UNIT = 1_000_000n;
 
 export function computeCost(pricing: BundlePricing, usage: CostUsage): Cost {
