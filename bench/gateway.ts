@@ -727,6 +727,7 @@ function print(results: Results, info: { proxyClient: string; gatewayFrom: strin
     const json = results.saturation.json;
     const rateG = find(results.fixedRate, 'gateway');
     const rateD = find(results.fixedRate, 'direct');
+    const rateP = find(results.fixedRate, 'bare proxy');
     const ttft = (name: string) => percentile(find(results.ttft, name).firstTokenUs, 0.5);
     const fo = results.failover;
     const foAdded = Math.max(percentile(fo[2]!.totalUs, 0.5), percentile(fo[3]!.totalUs, 0.5)) - percentile(fo[0]!.totalUs, 0.5);
@@ -743,7 +744,9 @@ function print(results: Results, info: { proxyClient: string; gatewayFrom: strin
         .row(`throughput at c=${connections}, gateway / bare proxy${t ? ', loaded at once' : ''}`, `${throughput.toFixed(2)}x`, '>= 0.5x', check(throughput >= 0.5))
         .row(`  (the sequential runs above: ${sequential.toFixed(2)}x)`, '', '', '')
         .row(`added p99 at ${rate} req/s over direct`, fmt.addUs(rateG.exactP99Us - rateD.exactP99Us), '<= 1 ms', check(rateG.exactP99Us - rateD.exactP99Us <= 1000))
+        .row(`  (bare proxy: ${fmt.addUs(rateP.exactP99Us - rateD.exactP99Us)})`, '', '', '')
         .row('stream time-to-first-token overhead p50', fmt.addUs(ttft('gateway') - ttft('direct')), '<= 1 ms', check(ttft('gateway') - ttft('direct') <= 1000))
+        .row(`  (bare proxy: ${fmt.addUs(ttft('bare proxy') - ttft('direct'))}; the machine's floor: bench:loopback)`, '', '', '')
         .row('429 then 200: added beyond the two calls, p50', fmt.addUs(foAdded), '<= 2 ms', check(foAdded <= 2000))
         .row(`gateway RSS, peak during ${seconds} s saturation runs`, fmt.mb(peak), '< 150 MB', check(peak < 150 * 1024 * 1024))
         .row('planning, 2,000-model bundle', 'npm run bench:plan', '<= 5 µs', '')
