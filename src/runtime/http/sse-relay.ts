@@ -17,9 +17,10 @@ export function lastEventBoundary(chunk: Buffer, end = chunk.length): number {
   return Math.max(lf < 0 ? -1 : lf + 2, crlf < 0 ? -1 : crlf + 4);
 }
 
-export async function write(res: ServerResponse, data: Buffer | string): Promise<void> {
-  if (res.destroyed) return;
-  if (!res.write(data)) await drained(res);
+/** Writes to the client; a promise only when the client is behind (it resolves on drain or close), so a relay's loop makes none per chunk. */
+export function write(res: ServerResponse, data: Buffer | string): Promise<void> | undefined {
+  if (res.destroyed) return undefined;
+  return res.write(data) ? undefined : drained(res);
 }
 
 /** Resolves once the response can take more (or is closed). */
@@ -73,7 +74,7 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
   /** The last event relayed that is not a comment (the chunk and its start in it): it tells how the stream ended. */
   let lastChunk: Buffer | undefined;
   let lastHeadAt = 0;
-  // one loop, no promise per chunk: a write waits only when the client is behind
+  // one loop, no promise per chunk
   let chunk = first;
   try {
     for (;;) {
@@ -89,7 +90,8 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
           lastChunk = complete;
           lastHeadAt = head;
         }
-        if (!res.destroyed && !res.write(rewriter ? rewriter.rewrite(complete) : complete)) await drained(res);
+        const blocked = write(res, rewriter ? rewriter.rewrite(complete) : complete);
+        if (blocked) await blocked;
       }
       if (res.destroyed) return { complete: false, events, error: 'client closed the stream' };
       const next = await rest.next();
