@@ -109,7 +109,18 @@ export interface BundlePreset {
   params: Record<string, unknown>;
 }
 
+/** `routing.outlier`: when an upstream is ejected (see src/runtime/engine/outlier.ts). */
+export interface BundleOutlier {
+  consecutive: number;
+  failureRate: number;
+  minRequests: number;
+  windowMs: number;
+  maxEjectionPercent: number;
+  maxCooldownMs: number;
+}
+
 export interface BundleRouting {
+  /** Base length of an ejection; a 429 without Retry-After quarantines its key this long. */
   cooldownMs: number;
   keyQuarantineMs: number;
   maxAttempts: number;
@@ -118,6 +129,8 @@ export interface BundleRouting {
   /** Explicit statuses that fail over (classes such as 5xx expanded at build time into `failoverClasses`). */
   failoverStatuses: number[];
   failoverClasses: Array<'4xx' | '5xx'>;
+  /** Absent in bundles built before outlier detection: the defaults apply. */
+  outlier?: BundleOutlier;
 }
 
 export interface BundleGatewayKey {

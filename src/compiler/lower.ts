@@ -89,6 +89,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
       keepAliveMs: routing.keepAliveMs,
       failoverStatuses,
       failoverClasses,
+      outlier: { ...routing.outlier },
     },
     server,
     auth: {

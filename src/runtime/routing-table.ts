@@ -7,6 +7,7 @@ import { KeyPool } from './engine/key-pool.js';
 import { keyId } from './engine/health.js';
 import { makeCandidate, type EngineCandidate, type EngineKey, type EngineProvider } from './engine/plan.js';
 import type { FailoverPolicy } from './engine/outcome.js';
+import { DEFAULT_OUTLIER_POLICY, type OutlierPolicy } from './engine/outlier.js';
 import type { LoopSettings } from './engine/attempt-loop.js';
 import type { RoutedCandidate } from './policy/rank-candidates.js';
 
@@ -60,6 +61,7 @@ export interface RoutingTable {
   /** Every id and alias, for did-you-mean. */
   names: string[];
   policy: FailoverPolicy;
+  outlier: OutlierPolicy;
   /** `GET /models` body, serialised once. */
   modelListJson: string;
   modelJson: Map<string, string>;
@@ -98,10 +100,13 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
 
   const byId = new Map<string, ServeModel>();
   for (const spec of bundle.models) {
-    const candidates = spec.candidates.flatMap((c) => {
+    const candidates: ServeCandidate[] = spec.candidates.flatMap((c) => {
       const provider = providers.get(c.provider);
       return provider && SERVED_PROVIDER_TYPES.has(provider.spec.type) ? [{ ...makeCandidate(provider, c.model), provider, spec: c }] : [];
     });
+    // maxEjectionPercent counts over every upstream of the model, whatever a request filters
+    const peers = [...new Set(candidates.map((c) => c.upstream))];
+    for (const c of candidates) c.peers = peers;
     const model: ServeModel = { spec, candidates, alone: [] };
     model.alone.push(model);
     byId.set(spec.id, model);
@@ -143,6 +148,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     pools,
     names: bundle.models.flatMap((m) => [m.id, ...m.aliases]),
     policy: { failoverStatuses: new Set(bundle.routing.failoverStatuses), failoverClasses: new Set(bundle.routing.failoverClasses) },
+    outlier: Object.freeze({ ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier }),
     modelListJson: JSON.stringify({ object: 'list', data: list }),
     modelJson,
   };
@@ -177,5 +183,5 @@ export function loopSettings(table: RoutingTable, deadline: number): LoopSetting
   const { routing } = table.bundle;
   const { policy } = table;
   // one literal of a fixed shape (a spread of the policy was a measurable share of the request path)
-  return { failoverStatuses: policy.failoverStatuses, failoverClasses: policy.failoverClasses, maxAttempts: routing.maxAttempts, cooldownMs: routing.cooldownMs, keyQuarantineMs: routing.keyQuarantineMs, deadline };
+  return { failoverStatuses: policy.failoverStatuses, failoverClasses: policy.failoverClasses, maxAttempts: routing.maxAttempts, cooldownMs: routing.cooldownMs, keyQuarantineMs: routing.keyQuarantineMs, outlier: table.outlier, deadline };
 }

@@ -119,12 +119,14 @@ describe('e2e: failures before the first byte fail over invisibly', () => {
     const port = await e2e.closedPort();
     const { client } = await pair({ primaryTarget: `http://127.0.0.1:${port}/v1` });
     expect(await ask(client)).toMatchObject({ content: 'from secondary', upstream: 'secondary', attempts: '2' });
-    // the cooled-down primary is skipped on the next request
+    // one strike does not eject: the primary is tried first again until it fails 5 times in a row
+    for (let i = 2; i <= 5; i++) expect(await ask(client)).toMatchObject({ upstream: 'secondary', attempts: '2' });
+    // ejected: the next requests go straight to the secondary
     expect(await ask(client)).toMatchObject({ upstream: 'secondary', attempts: '1' });
   });
 
-  it('a cooled-down upstream is tried again once its cooldown ends', async () => {
-    const { primary, client } = await pair({ routing: { cooldownMs: 400 } });
+  it('an ejected upstream is tried again once its ejection ends', async () => {
+    const { primary, client } = await pair({ routing: { cooldownMs: 400, outlier: { consecutive: 1 } } });
     primary.script([{ status: 503 }]);
     expect(await ask(client)).toMatchObject({ upstream: 'secondary', attempts: '2' });
     expect(await ask(client)).toMatchObject({ upstream: 'secondary', attempts: '1' });

@@ -8,13 +8,14 @@ import { ALIAS, MODEL, chatModel, messages, provider, useE2E, type GatewayErrorB
 const e2e = useE2E();
 const BODY_LIMIT = 4096;
 
-async function setup() {
+async function setup(routing?: Parameters<typeof e2e.gateway>[0]['routing']) {
   const primary = await e2e.mock();
   const secondary = await e2e.mock();
   const gw = await e2e.gateway({
     providers: { primary: provider('primary', primary, { keys: ['first', 'second'] }), secondary: provider('secondary', secondary) },
     models: [chatModel(['primary', 'secondary']), chatModel(['secondary'], 'vendor/other-model', ['other'])],
     server: { bodyLimitBytes: BODY_LIMIT },
+    ...(routing ? { routing } : {}),
   });
   return { primary, secondary, gw };
 }
@@ -146,11 +147,12 @@ interface HealthBody {
   status: string;
   providers: Record<string, { keys: Record<string, { state: string; until?: string; lastError?: string }> }>;
   upstreams: Record<string, { state: string; until?: string; lastError?: string }>;
+  outlier: Record<string, number>;
 }
 
 describe('e2e: /health', () => {
-  it('shows a cooling upstream and a quarantined key after failures', async () => {
-    const { primary, gw } = await setup();
+  it('shows an ejected upstream, its outlier counters and a quarantined key after failures', async () => {
+    const { primary, gw } = await setup({ outlier: { consecutive: 1 } });
     const before = (await (await fetch(`${gw.url}/health`)).json()) as HealthBody;
     expect(before.status).toBe('ok');
     // every routable upstream is listed, all healthy, none with an error yet
@@ -171,8 +173,9 @@ describe('e2e: /health', () => {
     expect(Date.parse(first!.until!)).toBeGreaterThan(started);
     expect(health.providers.primary?.keys.second?.state).toBe('healthy');
     const upstream = health.upstreams['primary/primary-model'];
-    expect(upstream).toMatchObject({ state: 'cooling', lastError: 'http_500' });
+    expect(upstream).toMatchObject({ state: 'ejected', lastError: 'http_500', consecutiveFailures: 0, ejections: 1 });
     expect(Date.parse(upstream!.until!)).toBeGreaterThan(started);
-    expect(health.upstreams['secondary/secondary-model']).toEqual({ state: 'healthy' });
+    expect(health.upstreams['secondary/secondary-model']).toEqual({ state: 'healthy', consecutiveFailures: 0, window: { attempts: 1, failures: 0 }, ejections: 0 });
+    expect(health.outlier).toMatchObject({ consecutive: 1, maxEjectionPercent: 66, failureRate: 0.5, minRequests: 20 });
   });
 });

@@ -6,7 +6,7 @@ import { MODEL, messages, useE2E } from './harness.js';
 const e2e = useE2E();
 
 async function setup() {
-  const upstreams = await e2e.twoUpstreams({ cooldownMs: 10_000 });
+  const upstreams = await e2e.twoUpstreams({ cooldownMs: 10_000, outlier: { consecutive: 1 } });
   return { ...upstreams, client: upstreams.gw.client() };
 }
 
@@ -33,7 +33,7 @@ describe('e2e: pinning with X-AnyRouter-Provider', () => {
     expect(primary.requests).toHaveLength(0);
   });
 
-  it('answers 503 at once, without an upstream call, while the pinned provider is cooling', async () => {
+  it('answers 503 at once, without an upstream call, while the pinned provider is ejected', async () => {
     const { primary, secondary, client } = await setup();
     secondary.script([{ status: 503 }]);
     await fail(client.chat.completions.create({ model: MODEL, messages }, pin('secondary')));

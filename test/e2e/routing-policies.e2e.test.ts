@@ -86,17 +86,30 @@ describe('e2e: presets', () => {
 });
 
 describe('e2e: provider.only is a hard filter', () => {
-  it('with the only allowed provider cooling, the client gets an error and no upstream is called', async () => {
+  it('with the only allowed provider ejected, it is still tried (panic routing), never one the filter excludes', async () => {
     const x = await e2e.mock();
     const y = await e2e.mock();
     x.script([{ status: 500 }]);
-    const gw = await e2e.gateway({ providers: { x: provider('x', x), y: provider('y', y) }, models: [chatModel(['x', 'y'])] });
+    const gw = await e2e.gateway({ providers: { x: provider('x', x), y: provider('y', y) }, models: [chatModel(['x', 'y'])], routing: { outlier: { consecutive: 1 } } });
     const first = await gw.client().chat.completions.create({ model: MODEL, messages }).withResponse();
-    expect(first.response.headers.get('x-anyrouter-upstream')).toBe('y'); // x is now cooling
+    expect(first.response.headers.get('x-anyrouter-upstream')).toBe('y'); // x is now ejected
     const before = [chat(x).length, chat(y).length];
     const res = await gw.postChat({ model: MODEL, messages, provider: { only: ['X'] } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-anyrouter-upstream')).toBe('x');
+    expect([chat(x).length, chat(y).length]).toEqual([before[0]! + 1, before[1]]);
+  });
+
+  it('allow_fallbacks: false keeps failing fast: an ejected primary answers 503 without an upstream call', async () => {
+    const x = await e2e.mock();
+    const y = await e2e.mock();
+    x.script([{ status: 500 }]);
+    const gw = await e2e.gateway({ providers: { x: provider('x', x), y: provider('y', y) }, models: [chatModel(['x', 'y'])], routing: { outlier: { consecutive: 1 } } });
+    await gw.client().chat.completions.create({ model: MODEL, messages });
+    const before = [chat(x).length, chat(y).length];
+    const res = await gw.postChat({ model: MODEL, messages, provider: { allow_fallbacks: false } });
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('cooling');
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('allow_fallbacks');
     expect([chat(x).length, chat(y).length]).toEqual(before);
   });
 

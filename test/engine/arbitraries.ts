@@ -8,6 +8,7 @@ import type { KeyStrategy } from '../../src/bundle/format.js';
 import type { AttemptRequest, Clock, LoopResult, LoopSettings, Transport } from '../../src/runtime/engine/attempt-loop.js';
 import { HealthState, keyId, upstreamId } from '../../src/runtime/engine/health.js';
 import { KeyPool, type Random } from '../../src/runtime/engine/key-pool.js';
+import { DEFAULT_OUTLIER_POLICY, type OutlierPolicy } from '../../src/runtime/engine/outlier.js';
 import type { FailoverPolicy, UpstreamOutcome } from '../../src/runtime/engine/outcome.js';
 import { makeCandidate, type EngineCandidate, type EngineKey, type EngineProvider } from '../../src/runtime/engine/plan.js';
 import { seededRandom } from '../../src/simulation/seeded-random.js';
@@ -30,6 +31,8 @@ export const UPSTREAM_FAILED_STATUSES: readonly number[] = [408, 500, 502, 503];
 // Clock
 
 export class FakeClock implements Clock {
+  /** Every wait the loop asked for, in order. */
+  readonly slept: number[] = [];
   constructor(public t: number) {}
   now(): number {
     return this.t;
@@ -37,6 +40,12 @@ export class FakeClock implements Clock {
   advance(ms: number): void {
     this.t += ms;
   }
+  /** The loop's sleep: moves the clock at once. */
+  readonly sleep = async (ms: number): Promise<void> => {
+    this.slept.push(ms);
+    await Promise.resolve();
+    this.t += ms;
+  };
 }
 
 export { seededRandom };
@@ -160,6 +169,8 @@ export interface SettingsSpec {
   keyQuarantineMs: number;
   /** Deadline relative to the start time. */
   deadlineIn: number;
+  /** The defaults when absent. */
+  outlier?: OutlierPolicy;
 }
 
 export interface Scenario {
@@ -293,6 +304,8 @@ export function buildWorld(scenario: Scenario, policy: FailoverPolicy = DEFAULT_
     pool: new KeyPool(p.keys.map((k) => ({ ...k })), p.strategy, seededRandom(p.seed)),
   }));
   const candidates = scenario.candidates.map((p, i) => makeCandidate(providers[p]!, `m${i}`));
+  const peers = candidates.map((c) => c.upstream);
+  for (const c of candidates) c.peers = peers;
   const health = new HealthState();
   candidates.forEach((c, i) => {
     const offset = scenario.cooling[i];
@@ -301,7 +314,7 @@ export function buildWorld(scenario: Scenario, policy: FailoverPolicy = DEFAULT_
   scenario.providers.forEach((p, pi) =>
     p.keys.forEach((k, ki) => {
       const offset = scenario.quarantine[pi]?.[ki];
-      if (offset !== undefined) health.quarantineKey(keyId(p.id, k.name), scenario.now + offset, 'http_429', scenario.now - 1);
+      if (offset !== undefined) health.quarantineKey(keyId(p.id, k.name), scenario.now + offset, 'http_429', scenario.now - 1, true);
     }),
   );
   const s = scenario.settings;
@@ -310,6 +323,7 @@ export function buildWorld(scenario: Scenario, policy: FailoverPolicy = DEFAULT_
     maxAttempts: s.maxAttempts,
     cooldownMs: s.cooldownMs,
     keyQuarantineMs: s.keyQuarantineMs,
+    outlier: s.outlier ?? DEFAULT_OUTLIER_POLICY,
     deadline: scenario.now + s.deadlineIn,
   };
   return { scenario, providers, candidates, health, clock: new FakeClock(scenario.now), settings };
@@ -357,6 +371,16 @@ export function usableKeys(c: EngineCandidate, h: HealthSnapshot, t: number): nu
   });
   return out;
 }
+
+/** An outlier policy small enough for generated request sequences to trip it. */
+export const outlierPolicyArb: fc.Arbitrary<OutlierPolicy> = fc.record({
+  consecutive: fc.integer({ min: 1, max: 6 }),
+  failureRate: fc.constantFrom(0.25, 0.5, 0.75, 1),
+  minRequests: fc.integer({ min: 1, max: 12 }),
+  windowMs: fc.constantFrom(1_000, 10_000, 60_000),
+  maxEjectionPercent: fc.integer({ min: 0, max: 100 }),
+  maxCooldownMs: fc.integer({ min: 0, max: 600_000 }),
+});
 
 /** Eligible: not cooling and with a present, non-quarantined key. */
 export function eligible(c: EngineCandidate, h: HealthSnapshot, t: number): boolean {
@@ -428,7 +452,7 @@ function applyExternal(world: World, m: ExternalMark): void {
     world.health.coolUpstream(candidate.upstream, now + m.offset, 'http_503', now);
   } else {
     const keys = candidate.provider.pool.keys;
-    world.health.quarantineKey(keyId(candidate.provider.id, keys[m.key % keys.length]!.name), now + m.offset, 'http_429', now);
+    world.health.quarantineKey(keyId(candidate.provider.id, keys[m.key % keys.length]!.name), now + m.offset, 'http_429', now, true);
   }
 }
 

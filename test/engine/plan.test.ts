@@ -26,18 +26,20 @@ describe('planAttempts (examples)', () => {
   it('keeps rank order when everything is healthy', () => {
     const plan = planAttempts({ candidates: [a, b, c], health: new HealthState(), now: NOW });
     expect(plan.order).toEqual([a, b, c]);
-    expect(plan.probe).toBe(false);
+    expect(plan).toMatchObject({ healthy: 3, panic: false, failFast: false });
     expect(plan.decisions.map((d) => d.reason)).toEqual(['rank 1', 'rank 2', 'rank 3']);
   });
 
-  it('skips a cooling upstream and a provider whose keys are all quarantined, until the marks end', () => {
+  it('puts an ejected upstream after the healthy ones until its ejection ends; quarantined keys keep their place', () => {
     const health = new HealthState();
     health.coolUpstream(a.upstream, NOW + 30_000, 'http_503', NOW);
     health.quarantineKey(keyId('openrouter', 'main'), NOW + 10_000, 'http_429', NOW);
-    expect(planAttempts({ candidates: [a, b, c], health, now: NOW }).order).toEqual([c]);
-    expect(planAttempts({ candidates: [a, b, c], health, now: NOW + 9_999 }).order).toEqual([c]);
-    expect(planAttempts({ candidates: [a, b, c], health, now: NOW + 10_000 }).order).toEqual([b, c]);
-    expect(planAttempts({ candidates: [a, b, c], health, now: NOW + 30_000 }).order).toEqual([a, b, c]);
+    expect(planAttempts({ candidates: [a, b, c], health, now: NOW })).toMatchObject({ order: [b, c, a], healthy: 2, panic: false });
+    expect(planAttempts({ candidates: [a, b, c], health, now: NOW + 29_999 }).order).toEqual([b, c, a]);
+    expect(planAttempts({ candidates: [a, b, c], health, now: NOW + 30_000 })).toMatchObject({ order: [a, b, c], healthy: 3 });
+    // allow_fallbacks: false keeps the old contract: ejected and fully quarantined candidates are out
+    expect(planAttempts({ candidates: [a, b, c], health, now: NOW, failFast: true }).order).toEqual([c]);
+    expect(planAttempts({ candidates: [a, b, c], health, now: NOW + 10_000, failFast: true }).order).toEqual([b, c]);
   });
 
   it('a provider with one quarantined key of two is still eligible', () => {
@@ -48,14 +50,14 @@ describe('planAttempts (examples)', () => {
     expect(planAttempts({ candidates: [cand], health, now: NOW }).order).toEqual([cand]);
   });
 
-  it('probes the candidate that recovers first when all are cooling', () => {
+  it('routes in panic mode, every candidate in rank order, when all are ejected', () => {
     const health = new HealthState();
     health.coolUpstream(a.upstream, NOW + 30_000, 'http_503', NOW);
     health.coolUpstream(b.upstream, NOW + 5_000, 'http_503', NOW);
     health.coolUpstream(c.upstream, NOW + 5_000, 'http_503', NOW);
     const plan = planAttempts({ candidates: [a, b, c], health, now: NOW });
-    expect(plan.order).toEqual([b]);
-    expect(plan.probe).toBe(true);
+    expect(plan).toMatchObject({ order: [a, b, c], healthy: 0, panic: true });
+    expect(plan.decisions[0]!.reason).toMatch(/^panic/);
   });
 
   it('refuses a cooling pinned provider without falling back (case-insensitive pin)', () => {
@@ -63,7 +65,7 @@ describe('planAttempts (examples)', () => {
     health.coolUpstream(a.upstream, NOW + 30_000, 'http_503', NOW);
     const plan = planAttempts({ candidates: [a, b, c], health, now: NOW, pinnedProvider: 'OpenAI' });
     expect(plan.order).toEqual([]);
-    expect(plan.probe).toBe(false);
+    expect(plan.panic).toBe(false);
     expect(plan.refusal).toMatchObject({ kind: 'pinned-cooling', retryAt: NOW + 30_000 });
   });
 

@@ -19,13 +19,14 @@ import {
   type RoutingBundle,
   type SortBy,
 } from '../../src/bundle/format.js';
-import { runAttempts, type AttemptRequest, type Clock, type LoopResult, type LoopSettings } from '../../src/runtime/engine/attempt-loop.js';
+import { runAttempts, type AttemptRequest, type LoopResult, type LoopSettings } from '../../src/runtime/engine/attempt-loop.js';
 import { HealthState } from '../../src/runtime/engine/health.js';
 import type { UpstreamOutcome } from '../../src/runtime/engine/outcome.js';
 import { planRoute, type RouteError, type RoutePlan } from '../../src/runtime/policy/plan-route.js';
 import type { LiveStats } from '../../src/runtime/policy/rank-candidates.js';
 import { buildRoutingTable, type Env, type RoutingTable } from '../../src/runtime/routing-table.js';
 import { seededRandom } from '../../src/simulation/seeded-random.js';
+import { FakeClock } from '../engine/arbitraries.js';
 
 export const BASE_NOW = 1_700_000_000_000;
 
@@ -356,12 +357,7 @@ export function isRouteError(r: RoutePlan | RouteError): r is RouteError {
   return 'status' in r;
 }
 
-export class FakeClock implements Clock {
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-}
+export { FakeClock };
 
 export type Behaviour = { kind: 'status'; status: number; retryAfterSec?: number } | { kind: 'failure'; reason: 'connect' | 'timeout' | 'reset' };
 
@@ -385,12 +381,14 @@ export async function execute(table: RoutingTable, routed: RoutePlan, behave: (a
     maxAttempts: bundle.routing.maxAttempts,
     cooldownMs: bundle.routing.cooldownMs,
     keyQuarantineMs: bundle.routing.keyQuarantineMs,
+    outlier: table.outlier,
     deadline: BASE_NOW + bundle.routing.requestTimeoutMs,
   };
   const result = await runAttempts<string>({
     plan: routed.plan,
     health,
     clock,
+    sleep: clock.sleep,
     settings,
     keyUsable: routed.keyUsable,
     transport: async (attempt) => {

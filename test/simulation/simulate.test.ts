@@ -28,12 +28,18 @@ describe('simulate', () => {
     expect(c.servedByUpstream).not.toEqual(a.servedByUpstream);
   });
 
-  it('a 5xx cools the upstream down, so later requests go straight to the next one', async () => {
+  it('a dead primary is ejected after 5 failures in a row, so later requests go straight to the next one', async () => {
     const report = await simulateWorkload(world.bundle, { ...base, requests: 100, faults: parseFaults('primary=500:1') });
     expect(report.successRate).toBe(1);
     expect(report.servedByUpstream).toEqual({ secondary: 1 });
-    // one failed call, then the primary is skipped for the whole cooldown (30 s = 300 requests here)
-    expect(report.failuresByUpstream.primary).toEqual({ http_500: 1 });
+    // five failed calls eject it for the cooldown (30 s = 300 requests here)
+    expect(report.failuresByUpstream.primary).toEqual({ http_500: 5 });
+  });
+
+  it('under 30% mixed faults per upstream (the issue-19 scenario), 8 at a time, nearly every request not cut mid-stream succeeds', async () => {
+    const report = await simulateWorkload(world.bundle, { ...base, intervalMs: 0, latencyMs: 5, concurrency: 8, requests: 1000, faults: parseFaults('primary=mix:0.3:1,secondary=mix:0.3:1,tertiary=mix:0.3:1') });
+    expect(report.cutMidStream).toBeGreaterThan(0);
+    expect(report.successRate).toBeGreaterThanOrEqual(0.97);
   });
 
   it('rejects a malformed fault spec', () => {
@@ -43,19 +49,28 @@ describe('simulate', () => {
       { provider: 'a', kind: 'timeout', rate: 0.5, retryAfterSeconds: 0 },
       { provider: 'b', kind: 429, rate: 0.1, retryAfterSeconds: 2 },
     ]);
+    // a mix: six kinds, each drawn from what the earlier ones left, so each is rate/6 of all calls
+    const mix = parseFaults('p=mix:0.3');
+    expect(mix.map((f) => f.kind)).toEqual([429, 500, 503, 'timeout', 'reset', 'cut']);
+    let left = 1;
+    for (const f of mix) {
+      expect(left * f.rate).toBeCloseTo(0.05, 10);
+      left *= 1 - f.rate;
+    }
+    expect(mix[0]!.retryAfterSeconds).toBe(1);
   });
 });
 
 describe('explain with a health snapshot', () => {
-  it('reads /health output: a cooling upstream is skipped with its reason', () => {
+  it('reads /health output: an ejected upstream goes after the healthy ones with its reason; a quarantined key keeps its place', () => {
     const now = Date.now();
     const until = new Date(now + 20_000).toISOString();
-    const health = healthFromSnapshot({ upstreams: { 'primary/m': { state: 'cooling', until, lastError: 'http_500' } }, providers: { secondary: { keys: { 'byok-0': { state: 'quarantined', until } } } } }, now);
+    const health = healthFromSnapshot({ upstreams: { 'primary/m': { state: 'ejected', until, lastError: 'http_500' } }, providers: { secondary: { keys: { 'byok-0': { state: 'quarantined', until } } } } }, now);
     const table = buildRoutingTable(world.bundle, world.env);
     const route = planRoute({ table, body: { model: 'test/m', messages: [] }, rawLength: 10, health, stats: { ttfb: () => undefined, throughput: () => undefined }, now });
     if ('status' in route) throw new Error(route.message);
-    expect(route.plan.order.map((c) => c.upstream)).toEqual(['tertiary/m']);
-    expect(route.decisions.find((d) => d.upstream === 'primary/m')).toMatchObject({ included: false, reason: expect.stringContaining('cooling down') });
-    expect(route.decisions.find((d) => d.upstream === 'secondary/m')).toMatchObject({ included: false });
+    expect(route.plan.order.map((c) => c.upstream)).toEqual(['secondary/m', 'tertiary/m', 'primary/m']);
+    expect(route.plan.healthy).toBe(2);
+    expect(route.decisions.find((d) => d.upstream === 'primary/m')).toMatchObject({ included: true, reason: expect.stringContaining('ejected for') });
   });
 });

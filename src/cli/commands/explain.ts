@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { RoutingBundle } from '../../bundle/format.js';
 import { HealthState, keyId } from '../../runtime/engine/health.js';
+import { DEFAULT_OUTLIER_POLICY } from '../../runtime/engine/outlier.js';
 import { planRoute, type RoutePlan } from '../../runtime/policy/plan-route.js';
 import type { RoutedCandidate } from '../../runtime/policy/rank-candidates.js';
 import { buildRoutingTable } from '../../runtime/routing-table.js';
@@ -16,11 +17,12 @@ interface HealthSnapshot {
   upstreams?: Record<string, { state?: string; until?: string; lastError?: string }>;
 }
 
-/** Health from a `GET /health` snapshot: cooling upstreams and quarantined keys with their end times. */
+/** Health from a `GET /health` snapshot: ejected upstreams and quarantined keys with their end times. */
 export function healthFromSnapshot(snapshot: HealthSnapshot, now: number): HealthState {
   const health = new HealthState();
   for (const [id, u] of Object.entries(snapshot.upstreams ?? {})) {
-    if (u.state === 'cooling' && u.until) health.coolUpstream(id, Date.parse(u.until), u.lastError ?? 'snapshot', now);
+    // `cooling`: snapshots from before outlier detection
+    if ((u.state === 'ejected' || u.state === 'cooling') && u.until) health.coolUpstream(id, Date.parse(u.until), u.lastError ?? 'snapshot', now);
   }
   for (const [provider, p] of Object.entries(snapshot.providers ?? {})) {
     for (const [name, k] of Object.entries(p.keys ?? {})) {
@@ -50,13 +52,24 @@ export function formatPlan(route: RoutePlan, bundle: RoutingBundle): string {
   route.plan.order.forEach((c, i) => {
     const rc = c as RoutedCandidate;
     const provider = bundle.providers[rc.provider.id]!;
-    const probe = route.plan.probe && i === 0 ? ' [probe]' : '';
+    const probe = route.plan.panic ? ' [panic]' : i >= route.plan.healthy ? ' [ejected]' : '';
     lines.push(`  ${i + 1}. ${rc.upstream}  model ${rc.modelId}  $${rc.pricing.prompt}/$${rc.pricing.completion} per 1M  keys ${provider.keys.map((k) => `${k.name}(${k.tier})`).join(', ')} ${provider.keyStrategy}${probe}`);
   });
   lines.push('', 'decisions:');
   for (const d of route.decisions) lines.push(`  ${d.included ? '+' : '-'} ${d.upstream} (${d.model}): ${d.reason}`);
   lines.push('', `then at most ${bundle.routing.maxAttempts} attempts within ${bundle.routing.requestTimeoutMs} ms`);
+  lines.push(describeOutlier(bundle));
   return lines.join('\n');
+}
+
+/** The outlier detection in force, defaults included (routing.outlier). */
+export function describeOutlier(bundle: RoutingBundle): string {
+  const o = { ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier };
+  return [
+    `outlier detection: eject an upstream after ${o.consecutive} failures in a row, or ${Math.round(o.failureRate * 100)}% failed of at least ${o.minRequests} attempts in ${o.windowMs} ms;`,
+    `  an ejection lasts ${bundle.routing.cooldownMs} ms x its recent ejections (at most ${o.maxCooldownMs} ms); at most ${o.maxEjectionPercent}% of a model's upstreams out at once, never all;`,
+    '  ejected upstreams are still tried, after the healthy ones; every one ejected: panic routing in rank order',
+  ].join('\n');
 }
 
 export const explainCommand = {
@@ -86,7 +99,7 @@ export const explainCommand = {
     }
     if (format === 'json') {
       const plan = route.plan.order.map((c) => ({ upstream: c.upstream, provider: c.provider.id, model: (c as RoutedCandidate).modelId, upstreamModel: c.model, pricing: (c as RoutedCandidate).pricing }));
-      process.stdout.write(JSON.stringify({ models: route.target.models.map((m) => m.spec.id), plan, probe: route.plan.probe, refusal: route.plan.refusal ?? null, decisions: route.decisions }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ models: route.target.models.map((m) => m.spec.id), plan, panic: route.plan.panic, healthy: route.plan.healthy, outlier: { ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier, cooldownMs: bundle.routing.cooldownMs }, refusal: route.plan.refusal ?? null, decisions: route.decisions }, null, 2) + '\n');
     } else process.stdout.write(formatPlan(route, bundle) + '\n');
     return 0;
   },

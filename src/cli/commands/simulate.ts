@@ -18,7 +18,7 @@ function numberOption(values: Record<string, string | boolean | undefined>, name
 export function formatReport(r: SimulationReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const lines = [
-    `requests: ${r.requests}   success: ${pct(r.successRate)} (${r.succeeded})   attempts/request: ${r.attemptsPerRequest}`,
+    `requests: ${r.requests}   success: ${pct(r.successRate)} (${r.succeeded} of ${r.requests - r.cutMidStream} not cut mid-stream; ${r.cutMidStream} cut)   attempts/request: ${r.attemptsPerRequest}   panic: ${r.panicRequests}`,
     `simulated latency: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms   cost: $${r.costUsd.toFixed(4)}   seed: ${r.seed}`,
     'served by upstream:',
     ...Object.entries(r.servedByUpstream).map(([k, v]) => `  ${k.padEnd(24)} ${pct(v)}`),
@@ -42,6 +42,8 @@ export const simulateCommand = {
     format: { type: 'string' },
     'min-success': { type: 'string' },
     'interval-ms': { type: 'string' },
+    concurrency: { type: 'string', short: 'c' },
+    'stream-share': { type: 'string' },
     'latency-ms': { type: 'string' },
     'prompt-tokens': { type: 'string' },
     'completion-tokens': { type: 'string' },
@@ -62,6 +64,8 @@ export const simulateCommand = {
       faults,
       seed: numberOption(values, 'seed', 1, Number.isInteger),
       intervalMs: numberOption(values, 'interval-ms', 100, (n) => n >= 0),
+      concurrency: numberOption(values, 'concurrency', 1, (n) => Number.isInteger(n) && n > 0 && n <= 10_000),
+      streamShare: numberOption(values, 'stream-share', 0.5, (n) => n >= 0 && n <= 1),
       latencyMs: numberOption(values, 'latency-ms', 400, (n) => n >= 0),
       promptTokens: numberOption(values, 'prompt-tokens', 1000, (n) => n >= 0),
       completionTokens: numberOption(values, 'completion-tokens', 300, (n) => n >= 0),

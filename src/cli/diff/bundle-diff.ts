@@ -202,15 +202,15 @@ function diffProvider(id: string, base: BundleProvider, head: BundleProvider): B
 
 // ---- routing table ----
 
-const ROUTING_SETTINGS: ReadonlyArray<keyof BundleRouting> = ['cooldownMs', 'keyQuarantineMs', 'maxAttempts', 'requestTimeoutMs', 'keepAliveMs', 'failoverStatuses', 'failoverClasses'];
+const ROUTING_SETTINGS: ReadonlyArray<keyof BundleRouting> = ['cooldownMs', 'keyQuarantineMs', 'maxAttempts', 'requestTimeoutMs', 'keepAliveMs', 'failoverStatuses', 'failoverClasses', 'outlier'];
 
 function diffRouting(base: BundleRouting, head: BundleRouting): BundleChange[] {
   return ROUTING_SETTINGS.filter((s) => !same(base[s], head[s])).map((setting) => ({
     kind: 'routing-change',
     subject: { type: 'routing', id: 'routing' },
     setting,
-    before: base[setting],
-    after: head[setting],
+    before: (base[setting] ?? null) as JsonValue,
+    after: (head[setting] ?? null) as JsonValue,
   }));
 }
 

@@ -26,6 +26,8 @@ export interface EngineCandidate {
   upstream: string;
   /** Which of the request's models this candidate serves (0: the primary). A request error moves on to the next group. */
   group?: number;
+  /** Upstream ids of every candidate of this model, itself included (for `maxEjectionPercent`); the plan's own group when absent. */
+  peers?: readonly string[];
 }
 
 export interface PlanDecision {
@@ -35,10 +37,14 @@ export interface PlanDecision {
 }
 
 export interface Plan {
-  /** Candidates to try, in order. */
+  /** Candidates to try: the healthy ones in rank order, then the ejected ones in rank order. */
   order: EngineCandidate[];
-  /** Set when the first entry of `order` is tried although it is cooling (every candidate was). */
-  probe: boolean;
+  /** How many of `order`'s first entries were healthy (not ejected) when planned. */
+  healthy: number;
+  /** Every candidate was ejected: all are tried in rank order (panic routing). */
+  panic: boolean;
+  /** A pinned provider or `allow_fallbacks: false`: ejected upstreams and quarantined keys are not tried, and nothing is waited for. */
+  failFast: boolean;
   decisions: PlanDecision[];
   /** Why nothing can be tried, when `order` is empty. */
   refusal?: PlanRefusal;
@@ -55,10 +61,10 @@ export interface PlanInput {
   candidates: readonly EngineCandidate[];
   health: HealthState;
   now: number;
-  /** `X-AnyRouter-Provider`: only this provider, no fallback, no probe. */
+  /** `X-AnyRouter-Provider`: only this provider, no fallback; fails at once while it is ejected or its keys are quarantined. */
   pinnedProvider?: string | undefined;
-  /** False when the request restricted its providers (`provider.only`): no probe outside what it allowed is worth more than a clear error. */
-  probe?: boolean;
+  /** `allow_fallbacks: false`: the same fail-fast contract for the candidates left. */
+  failFast?: boolean;
   /** Keys this request may use (e.g. BYOK only); all present keys when absent. */
   keyUsable?: (key: EngineKey, provider: EngineProvider) => boolean;
 }
@@ -84,45 +90,63 @@ export function availableAt(candidate: EngineCandidate, health: HealthState, now
   return Math.max(cooling, soonestKey);
 }
 
-/** Marks why a candidate is out of the plan; a number is the time it recovers. */
+/** Marks why a candidate is out of the plan; a number is the time it recovers (now: healthy). */
 const NOT_PINNED = -1;
 const NO_KEY = -2;
 
 export function planAttempts(input: PlanInput): Plan {
   const { health, now } = input;
   const pinned = input.pinnedProvider?.toLowerCase();
+  const failFast = pinned !== undefined || input.failFast === true;
   const order: EngineCandidate[] = [];
-  /** Per input candidate: when it is available (now = in the plan), or NOT_PINNED / NO_KEY. */
+  let ejected: EngineCandidate[] | undefined;
+  /** Per input candidate: when it is available (now = healthy), NOT_PINNED or NO_KEY. */
   const availability: number[] = [];
-  let soonest: { candidate: EngineCandidate; at: number } | undefined;
+  let soonest: number | undefined;
+  const anyEjected = health.upstreams.size > 0;
 
   for (const candidate of input.candidates) {
     if (pinned !== undefined && candidate.provider.id.toLowerCase() !== pinned) {
       availability.push(NOT_PINNED);
       continue;
     }
-    const at = availableAt(candidate, health, now, input.keyUsable) ?? NO_KEY;
-    availability.push(at);
-    if (at === NO_KEY) continue;
-    if (at > now) {
-      if (soonest === undefined || at < soonest.at) soonest = { candidate, at };
+    if (failFast) {
+      // the old contract: out while ejected or while every key is quarantined
+      const at = availableAt(candidate, health, now, input.keyUsable) ?? NO_KEY;
+      availability.push(at);
+      if (at === NO_KEY) continue;
+      if (at > now) {
+        if (soonest === undefined || at < soonest) soonest = at;
+        continue;
+      }
+      order.push(candidate);
       continue;
     }
-    order.push(candidate);
+    if (!hasUsableKey(candidate, input.keyUsable)) {
+      availability.push(NO_KEY);
+      continue;
+    }
+    const until = anyEjected ? health.upstreamCoolingUntil(candidate.upstream, now) : undefined;
+    availability.push(until ?? now);
+    if (until === undefined) order.push(candidate);
+    else (ejected ??= []).push(candidate);
   }
 
   const explain = { candidates: input.candidates, availability, now, pinned: input.pinnedProvider };
-  if (order.length > 0) return new ExplainedPlan(order, false, explain);
-  if (soonest !== undefined && pinned === undefined && input.probe !== false) {
-    // every candidate is cooling: health may be stale, so probe the one whose cooldown ends first
-    return new ExplainedPlan([soonest.candidate], true, explain);
-  }
+  const healthy = order.length;
+  if (ejected !== undefined) for (const c of ejected) order.push(c);
+  if (order.length > 0) return new ExplainedPlan(order, healthy, healthy === 0, failFast, explain);
   let refusal: PlanRefusal;
-  if (pinned === undefined && soonest !== undefined) refusal = { kind: 'restricted-cooling', message: `every upstream the request allows is cooling down for ${soonest.at - now} ms`, retryAt: soonest.at };
+  if (pinned === undefined && soonest !== undefined) refusal = { kind: 'restricted-cooling', message: `every upstream the request allows (allow_fallbacks is false) is ejected or rate-limited for ${soonest - now} ms`, retryAt: soonest };
   else if (pinned === undefined) refusal = { kind: 'no-key', message: 'no upstream of this model has a key set in the environment' };
-  else if (soonest !== undefined) refusal = { kind: 'pinned-cooling', message: `pinned provider '${input.pinnedProvider}' is cooling down for ${soonest.at - now} ms`, retryAt: soonest.at };
+  else if (soonest !== undefined) refusal = { kind: 'pinned-cooling', message: `pinned provider '${input.pinnedProvider}' is cooling down for ${soonest - now} ms`, retryAt: soonest };
   else refusal = { kind: 'pinned-unavailable', message: `pinned provider '${input.pinnedProvider}' cannot serve this model` };
-  return new ExplainedPlan(order, false, explain, refusal);
+  return new ExplainedPlan(order, 0, false, failFast, explain, refusal);
+}
+
+function hasUsableKey(candidate: EngineCandidate, keyUsable: PlanInput['keyUsable']): boolean {
+  for (const key of candidate.provider.pool.keys) if (key.present && (!keyUsable || keyUsable(key, candidate.provider))) return true;
+  return false;
 }
 
 interface PlanExplanation {
@@ -138,7 +162,9 @@ class ExplainedPlan implements Plan {
 
   constructor(
     readonly order: EngineCandidate[],
-    readonly probe: boolean,
+    readonly healthy: number,
+    readonly panic: boolean,
+    readonly failFast: boolean,
     private readonly explanation: PlanExplanation,
     readonly refusal?: PlanRefusal,
   ) {}
@@ -152,10 +178,13 @@ class ExplainedPlan implements Plan {
       const { upstream } = candidate;
       if (at === NOT_PINNED) return { upstream, included: false, reason: `not the pinned provider '${pinned}'` };
       if (at === NO_KEY) return { upstream, included: false, reason: 'no key configured in the environment' };
-      if (at > now) return { upstream, included: false, reason: `cooling down for ${at - now} ms` };
+      if (at > now && this.failFast) return { upstream, included: false, reason: `cooling down for ${at - now} ms` };
+      if (at > now) {
+        const position = this.order.indexOf(candidate) + 1;
+        return { upstream, included: true, reason: this.panic ? `panic: every candidate is ejected, tried in rank order (position ${position}; ejected for ${at - now} ms)` : `ejected for ${at - now} ms: tried after the healthy candidates (position ${position})` };
+      }
       return { upstream, included: true, reason: `rank ${++rank}` };
     });
-    if (this.probe) decisions.push({ upstream: this.order[0]!.upstream, included: true, reason: 'probe: every candidate is cooling and this one recovers first' });
     return (this.explained = decisions);
   }
 }

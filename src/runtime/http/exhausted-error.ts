@@ -10,9 +10,10 @@ export function exhaustedError<Body>(result: Extract<LoopResult<Body>, { kind: '
     return { status: 503, code: 'no_upstream_available', message, ...(retryAfter ? { headers: retryAfter } : {}) };
   }
   const summary = summarizeAttempts(result.attempts);
-  const allRateLimited = result.attempts.length > 0 && result.attempts.every((a) => a.outcome === 'key-rate-limited');
+  // what was tried was rate-limited, and what was left is quarantined past the deadline (or nothing was left)
+  const allRateLimited = (result.attempts.length > 0 || result.why === 'rate-limited') && result.attempts.every((a) => a.outcome === 'key-rate-limited');
   if (allRateLimited) return { status: 429, code: 'upstream_rate_limited', message: `every upstream of '${modelId}' is rate-limited (${summary})`, ...(retryAfter ? { headers: retryAfter } : {}) };
-  const reason = result.why === 'max-attempts' ? 'the attempt limit was reached' : result.why === 'deadline' ? 'the request deadline passed' : 'every upstream failed';
+  const reason = result.why === 'max-attempts' ? 'the attempt limit was reached' : result.why === 'deadline' ? 'the request deadline passed' : result.why === 'rate-limited' ? 'the keys left are rate-limited past the deadline' : 'every upstream failed';
   const timedOut = result.why === 'deadline' || result.attempts.every((a) => a.errorClass === 'timeout');
   return { status: timedOut ? 504 : 502, code: 'upstream_failed', message: `'${modelId}' could not be served: ${reason} (${summary})` };
 }

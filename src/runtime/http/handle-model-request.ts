@@ -93,7 +93,8 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
       // only the upstreams that speak the client's protocol can take a request that does not translate
       const order = plan.order.filter((c) => requests.isNative(c as ServeCandidate));
       if (order.length === 0) return refuse(res, client, ctx, summary, untranslatable, primary.spec.id);
-      plan = { ...plan, order };
+      const healthy = plan.order.slice(0, plan.healthy).filter((c) => requests.isNative(c as ServeCandidate)).length;
+      plan = { order, healthy, panic: healthy === 0, failFast: plan.failFast, decisions: plan.decisions, refusal: plan.refusal };
     }
   }
 
@@ -121,7 +122,8 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
       discard: discardOutcome,
       keyUsable: route.keyUsable,
       settings: loopSettings(table, now + bundle.routing.requestTimeoutMs),
-      transport: async ({ candidate, key, deadline }) => {
+      sleep: (ms) => cancellation.sleep(ms),
+      transport: async ({ candidate, key, deadline, firstByteBy }) => {
         const served = candidate as ServeCandidate;
         const provider = served.provider;
         const timeouts = provider.spec.timeouts;
@@ -135,7 +137,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
           stream,
           connections: provider.spec.connections,
           connectTimeoutMs: timeouts.connectMs,
-          firstByteMs: timeouts.firstByteMs,
+          firstByteMs: Math.max(1, Math.min(timeouts.firstByteMs, firstByteBy - started)),
           idleMs: timeouts.idleMs,
           deadline: Math.min(deadline, started + timeouts.totalMs),
           signal: cancellation,

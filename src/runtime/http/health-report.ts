@@ -22,17 +22,23 @@ export function healthReport(state: GatewayState) {
     }
     providers[provider.id] = { type: provider.spec.type, keys };
   }
-  // every upstream the table can route to, healthy or cooling, with its last error when it had one
+  // every upstream the table can route to, healthy or ejected, with its outlier counters and last error
   const ids = new Set<string>();
   for (const model of table.models.values()) for (const c of model.candidates) ids.add(c.upstream);
+  const { outlier } = table;
   const upstreams: Record<string, unknown> = {};
   for (const id of [...ids].sort()) {
     const mark = health.upstreams.get(id);
-    const cooling = mark !== undefined && mark.until > now;
+    const counters = health.outliers.get(id);
+    const ejected = mark !== undefined && mark.until > now;
+    const window = counters?.window(now);
+    const lastError = counters?.lastError ?? mark?.lastError;
+    const lastErrorAt = counters?.lastErrorAt ?? mark?.lastErrorAt;
     upstreams[id] = {
-      state: cooling ? 'cooling' : 'healthy',
-      ...(cooling ? { until: iso(mark.until) } : {}),
-      ...(mark?.lastError ? { lastError: mark.lastError, lastErrorAt: iso(mark.lastErrorAt!) } : {}),
+      state: ejected ? 'ejected' : 'healthy',
+      ...(ejected ? { until: iso(mark.until) } : {}),
+      ...(counters ? { consecutiveFailures: counters.consecutive, window: { attempts: window!.attempts, failures: window!.failures }, ejections: counters.decayedEjections(now, table.bundle.routing.cooldownMs) } : {}),
+      ...(lastError !== undefined && lastErrorAt !== undefined ? { lastError, lastErrorAt: iso(lastErrorAt) } : {}),
     };
   }
   return {
@@ -42,5 +48,6 @@ export function healthReport(state: GatewayState) {
     models: table.bundle.models.length,
     providers,
     upstreams,
+    outlier: { ...outlier, cooldownMs: table.bundle.routing.cooldownMs },
   };
 }

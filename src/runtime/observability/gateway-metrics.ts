@@ -40,6 +40,7 @@ export class GatewayMetrics {
   private readonly overhead: CollectedHistogram;
   private readonly tokens: CollectedCounter;
   private readonly cost: CollectedCounter;
+  private readonly panics: CollectedCounter;
   private readonly collectHooks: Array<() => void> = [];
 
   constructor(sources: MetricsSources) {
@@ -51,13 +52,22 @@ export class GatewayMetrics {
     this.ttfb = new CollectedHistogram({ name: 'anyrouter_time_to_first_byte_seconds', help: 'Time to the first byte sent to the client.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
     this.overhead = new CollectedHistogram({ name: 'anyrouter_gateway_overhead_seconds', help: 'Request latency not spent waiting on upstreams.', buckets: OVERHEAD_BUCKETS, registers });
     this.tokens = new CollectedCounter({ name: 'anyrouter_tokens_total', help: 'Tokens by model and kind (prompt, completion, cached, reasoning).', labelNames: ['model', 'kind'], registers });
+    this.panics = new CollectedCounter({ name: 'anyrouter_panic_routes_total', help: 'Requests routed in panic mode (every upstream of the model was ejected), by model.', labelNames: ['model'], registers });
     this.cost = new CollectedCounter({ name: 'anyrouter_cost_usd_total', help: 'Cost in USD from the bundle pricing.', labelNames: ['model'], registers });
     new Gauge({
       name: 'anyrouter_upstreams_cooling',
-      help: 'Upstreams (provider/model) cooling down right now.',
+      help: 'Upstreams (provider/model) ejected by outlier detection right now.',
       registers,
       collect() {
         this.set(activeMarks(sources.health().upstreams, sources.now()));
+      },
+    });
+    new Gauge({
+      name: 'anyrouter_upstream_ejections',
+      help: 'Upstream ejections by outlier detection since start.',
+      registers,
+      collect() {
+        this.set(sources.health().ejectionsTotal);
       },
     });
     new Gauge({
@@ -96,6 +106,7 @@ export class GatewayMetrics {
       if (a.nextBecause !== undefined) this.failovers.inc(a.provider, a.errorClass ?? a.outcome);
       upstreamMs += a.latencyMs;
     }
+    if (record.attempts[0]?.routing === 'panic') this.panics.inc(model);
     this.latency.observe(record.latencyMs / 1000, model);
     if (record.ttfbMs !== undefined) this.ttfb.observe(record.ttfbMs / 1000, model);
     // attempts end when their answer (or a stream's first chunk) arrived: what is left before the client's first byte is ours

@@ -42,6 +42,8 @@ const A_STATUS = 1 << 0;
 const A_ERROR_CLASS = 1 << 1;
 const A_TTFB = 1 << 2;
 const A_NEXT_BECAUSE = 1 << 3;
+const A_EJECTED = 1 << 4;
+const A_PANIC = 1 << 5;
 
 /** Strings up to this length are tried as ASCII in a loop here before UTF-8 encoding is called. */
 const ASCII_LOOP_MAX = 96;
@@ -152,6 +154,8 @@ export class RecordEncoder {
     if (a.errorClass !== undefined) flags |= A_ERROR_CLASS;
     if (a.ttfbMs !== undefined) flags |= A_TTFB;
     if (a.nextBecause !== undefined) flags |= A_NEXT_BECAUSE;
+    if (a.routing === 'ejected') flags |= A_EJECTED;
+    else if (a.routing === 'panic') flags |= A_PANIC;
     this.room(1 + 4 * 8);
     this.bytes[this.pos++] = flags;
     this.number(a.startedAt);
@@ -297,6 +301,8 @@ class RecordDecoder {
     if (status !== undefined) trace.status = status;
     if (flags & A_ERROR_CLASS) trace.errorClass = this.string();
     if (ttfbMs !== undefined) trace.ttfbMs = ttfbMs;
+    if (flags & A_EJECTED) trace.routing = 'ejected';
+    else if (flags & A_PANIC) trace.routing = 'panic';
     if (flags & A_NEXT_BECAUSE) trace.nextBecause = this.string();
     return trace;
   }

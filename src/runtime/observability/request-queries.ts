@@ -93,6 +93,7 @@ interface AttemptRow {
   started_at: number;
   latency_ms: number;
   ttfb_ms?: number | null;
+  routing?: string | null;
   next_because?: string | null;
 }
 
@@ -212,6 +213,7 @@ function toAttempt(row: AttemptRow): AttemptTrace {
   if (row.status != null) a.status = row.status;
   if (row.error_class != null) a.errorClass = row.error_class;
   if (row.ttfb_ms != null) a.ttfbMs = row.ttfb_ms;
+  if (row.routing === 'ejected' || row.routing === 'panic') a.routing = row.routing;
   if (row.next_because != null) a.nextBecause = row.next_because;
   return a;
 }

@@ -49,6 +49,8 @@ export interface AttemptTrace {
   startedAt: number;
   latencyMs: number;
   ttfbMs?: number;
+  /** `ejected`: the upstream was ejected and tried after the healthy ones; `panic`: every candidate was ejected. */
+  routing?: 'ejected' | 'panic';
   /** Why the gateway moved on to a next attempt (absent on the last one). */
   nextBecause?: string;
 }
@@ -128,6 +130,7 @@ export function attemptTraces(
     if (a.errorClass !== undefined) trace.errorClass = a.errorClass;
     const ttfb = options.ttfbMs?.(index);
     if (ttfb !== undefined) trace.ttfbMs = ttfb;
+    if (a.routing !== undefined) trace.routing = a.routing;
     if (a.nextBecause !== undefined) trace.nextBecause = a.nextBecause;
     return trace;
   });

@@ -64,6 +64,7 @@ export async function startRequestTracing(options: TracingOptions): Promise<Requ
               'anyrouter.outcome': a.outcome,
               ...(a.status !== undefined ? { 'http.response.status_code': a.status } : {}),
               ...(a.errorClass ? { 'error.type': a.errorClass } : {}),
+              ...(a.routing ? { 'anyrouter.routing': a.routing } : {}),
               ...(a.nextBecause ? { 'anyrouter.next_because': a.nextBecause } : {}),
             },
           },

@@ -204,6 +204,7 @@ function attemptsJson(attempts: readonly AttemptTrace[]): string {
       started_at: Math.round(number(a.startedAt, 'startedAt')),
       latency_ms: number(a.latencyMs, 'latencyMs'),
       ttfb_ms: a.ttfbMs,
+      routing: a.routing,
       next_because: a.nextBecause,
     })),
   );

@@ -50,8 +50,9 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
   if (ranked.candidates.length === 0) return emptiedError(target, ranked.excludedBy, ranked.decisions);
 
   const keyUsable = input.byokOnly === true ? byokKeysOnly : sharedKeysAllowed;
-  const restricted = target.preferences?.only !== undefined || target.models.some((m) => !target.preferences && m.spec.provider?.only !== undefined);
-  const plan = planAttempts({ candidates: ranked.candidates, health: input.health, now: input.now, keyUsable, probe: !restricted, pinnedProvider: input.pinnedProvider });
+  // allow_fallbacks: false keeps its fail-fast contract: no ejected upstream, no waiting for a key
+  const noFallbacks = target.preferences ? target.preferences.allow_fallbacks === false : target.models.some((m) => m.spec.provider?.allow_fallbacks === false);
+  const plan = planAttempts({ candidates: ranked.candidates, health: input.health, now: input.now, keyUsable, failFast: noFallbacks, pinnedProvider: input.pinnedProvider });
   return new ExplainedRoute(target, ranked, plan, keyUsable);
 }
 
@@ -80,12 +81,12 @@ class ExplainedRoute implements RoutePlan {
   }
 }
 
-/** Health decisions refine the preference positions: a cooling candidate is excluded (or probed). */
+/** Health decisions refine the preference positions: an ejected candidate goes after the healthy ones (or out, fail-fast). */
 function mergeHealth(included: Decision[], plan: Plan): Decision[] {
   const health = new Map(plan.decisions.map((d) => [d.upstream, d]));
   return included.map((d) => {
     const h = health.get(d.upstream);
-    if (!h || h.included) return h?.reason.startsWith('probe') ? { ...d, reason: `${d.reason}; ${h.reason}` } : d;
+    if (!h || h.included) return h !== undefined && !h.reason.startsWith('rank') ? { ...d, reason: `${d.reason}; ${h.reason}` } : d;
     return { ...d, included: false, reason: `${d.reason}; skipped: ${h.reason}` };
   });
 }

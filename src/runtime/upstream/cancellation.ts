@@ -21,6 +21,20 @@ export class Cancellation implements CancelSignal {
     if (listeners) for (const listener of listeners) listener();
   }
 
+  /** Resolves after `ms`, or at once when the client goes away (the attempt loop waiting for a key's Retry-After). */
+  sleep(ms: number): Promise<void> {
+    if (this.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const off = this.onCancel(done);
+      function done(): void {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+  }
+
   onCancel(listener: () => void): () => void {
     if (this.aborted) {
       listener();
