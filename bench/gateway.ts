@@ -14,14 +14,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { existsSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { compile } from '../src/compiler/compile.js';
 import { summarizeCpuProfile } from './cpuprofile-summary.js';
+import { loggingConfigLine, SHIPPED_ENV, SHIPPED_NODE_FLAGS, startGatewayProcess } from './gateway-process.js';
 import { httpProbe, interleave, mergeRuns, runAutocannon, type HttpTarget, type LoadOptions, type LoadRun, type Probe, type ProbeSamples } from './load.js';
 import { mockBasePath, OK_KEY, RATE_LIMITED_KEY, STREAM_CHUNKS } from './mock-wire.js';
-import { atExit, forkChild, freePort, installCleanup, killAllChildren, pinThreads, pinToCpu, type BenchChild, type ProcessSample } from './processes.js';
+import { atExit, forkChild, installCleanup, killAllChildren, pinThreads, pinToCpu, type BenchChild, type ProcessSample } from './processes.js';
 import { fmt, median, percentile, Table } from './report.js';
 import { repoRoot, transpileForChildren } from './transpile.js';
 
@@ -136,14 +135,6 @@ const MODEL = { fast: 'fast', slow: 'slow', failoverKey: 'failover-key', failove
 const gatewayKey = `ar-bench-${randomBytes(16).toString('hex')}`;
 const PROVIDER_ENV = { BENCH_OK_KEY: OK_KEY, BENCH_LIMITED_KEY: RATE_LIMITED_KEY };
 
-/** `--logging`: the whole default pipeline (on), nothing (off), or one part alone. */
-const LOGGING: Record<string, string> = {
-  on: '',
-  off: '\n  logging: { enabled: false, accessLog: false },',
-  store: '\n  logging: { accessLog: false },',
-  access: '\n  logging: { enabled: false },',
-};
-
 function gatewayConfig(mockOrigin: string, logging = values.logging ?? 'on'): string {
   const provider = (thinkMs: number, keys: Array<[string, string]>, extra = '') =>
     `{ type: 'openai', baseUrl: '${mockOrigin}${mockBasePath(thinkMs)}', keys: [${keys.map(([name, env]) => `{ name: '${name}', value: { env: '${env}' } }`).join(', ')}]${extra} }`;
@@ -165,16 +156,10 @@ ${model('failover-provider', MODEL.failoverProvider, [['limited', 1], ['fast', 2
   ],
   presets: [],
   auth: { gatewayKeys: [{ name: 'bench', sha256: '${createHash('sha256').update(gatewayKey).digest('hex')}' }] },
-  server: { host: '127.0.0.1', port: 0 },${LOGGING[logging] ?? ''}
+  server: { host: '127.0.0.1', port: 0 },${loggingConfigLine(logging)}
 };
 `;
 }
-
-/** The node flags the shipped `anyrouter` binary runs with (its `#!/usr/bin/env -S node ...` line): the gateway under test gets the same. */
-const SHEBANG = readFileSync(path.join(repoRoot, 'bin/anyrouter.js'), 'utf8').split('\n')[0]!;
-const SHIPPED_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/.exec(SHEBANG)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-/** The environment the shebang sets before node (`env -S NAME=value node ...`): the gateway under test gets it too. */
-const SHIPPED_ENV = Object.fromEntries([...(/^#!\S*env -S (.*?)\bnode\b/.exec(SHEBANG)?.[1] ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
 
 // --- the run --------------------------------------------------------------------------------------
 
@@ -221,30 +206,19 @@ try {
   children.push(proxy);
 
   /** Compiles the bench config with this logging setting and serves it from its own folder (own request log). */
-  const startGateway = async (name: string, logging: string, profile: boolean, jsDir = js): Promise<BenchChild> => {
-    const dir = path.join(work, name.replace(/\W+/g, '-'));
-    await mkdir(dir, { recursive: true });
-    const configFile = path.join(dir, 'anyrouter.config.ts');
-    await writeFile(configFile, gatewayConfig(mock.url, logging));
-    const compiled = await compile(configFile);
-    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
-    if (!compiled.bundle || !compiled.text || errors.length > 0) throw new Error(`the bench config does not compile: ${errors.map((d) => d.message).join('; ')}`);
-    const bundleFile = path.join(dir, 'routing.json');
-    await writeFile(bundleFile, compiled.text);
-    const port = await freePort();
-    const entry = { js: path.join(jsDir, 'src/cli/main.js'), lib: path.join(repoRoot, 'lib/cli/main.js'), tsx: path.join(repoRoot, 'src/cli/main.ts') }[gatewayFrom];
-    return pin(await forkChild(name, gatewayFrom === 'tsx' ? path.join(repoRoot, 'bench/gateway-child.ts') : path.join(jsDir, 'bench/gateway-child.js'), {
-      tsx: gatewayFrom === 'tsx',
-      args: ['serve', '--bundle', bundleFile, '--host', '127.0.0.1', '--port', String(port)],
-      cwd: dir,
-      env: { ...process.env, ...SHIPPED_ENV, ...PROVIDER_ENV, NODE_ENV: 'production', BENCH_GATEWAY_ENTRY: pathToFileURL(entry).href },
-      // stdout (the access log) goes to a file, as a deployment's would
-      logFile: path.join(dir, 'gateway.log'),
-      pollPort: port,
-      // --expose-gc only lets the bench read the heap after a full GC; nothing else calls gc()
-      nodeFlags: ['--expose-gc', ...SHIPPED_NODE_FLAGS, ...(process.env.BENCH_GATEWAY_FLAGS?.split(' ').filter(Boolean) ?? []), ...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [])],
-    }), 'server');
-  };
+  const startGateway = async (name: string, logging: string, profile: boolean, jsDir = js): Promise<BenchChild> =>
+    pin(
+      await startGatewayProcess({
+        name,
+        dir: path.join(work, name.replace(/\W+/g, '-')),
+        config: gatewayConfig(mock.url, logging),
+        gatewayFrom,
+        jsDir,
+        env: PROVIDER_ENV,
+        nodeFlags: profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [],
+      }),
+      'server',
+    );
   const gateway = await startGateway('gateway', values.logging ?? 'on', true);
   children.push(gateway);
 
