@@ -45,6 +45,12 @@ const HELP = `npm run bench -- [options]
   --only rate           just the fixed-rate phase (--rate, 20 ms upstream): added p50/p99 over direct
   --only compare --base DIR   this src/ against another (e.g. \`git archive HEAD src | tar -x -C /tmp/base\`, then
                         --base /tmp/base/src): both gateways under c=32 JSON load at once, as --only logging does
+  --only faults         issue 19's sustained-fault scenario (bench/fault-bench.ts): three mock upstreams each failing 30%
+                        of attempts (429 Retry-After 1 s, 500, 503, 4 s hang, reset, stream cut), official SDK client,
+                        half streaming; saturation at --connections for --duration s (default 15; quick 4) and a fixed
+                        --rate (default 100 req/s here), each against a no-fault run of the same upstreams: success rate
+                        (of not cut mid-stream), attempts/request, p50/p99 of successes; then anyrouter simulate on the
+                        same mix beside it (bin/anyrouter.js: npm run build first). --seed S (default 19)
   --only logging        what logging costs: the gateway with its request log and access log (--logging, default on)
                         against a second gateway with both off, both under c=32 JSON load at once, their event loops
                         sharing CPU 0 and their other threads on CPU 1 (8 rounds; quick 4)
@@ -61,7 +67,8 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     samples: { type: 'string' },
     connections: { type: 'string', default: '32' },
-    rate: { type: 'string', default: '500' },
+    rate: { type: 'string' },
+    seed: { type: 'string', default: '19' },
     'gateway-from': { type: 'string', default: 'js' },
     'proxy-client': { type: 'string', default: 'undici' },
     src: { type: 'string' },
@@ -101,9 +108,28 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
-if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare or memory, not '${values.only}'`);
+if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory or faults, not '${values.only}'`);
 if ((values.only === 'compare') !== (values.base !== undefined)) throw new Error('--only compare and --base DIR go together');
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
+
+// --only faults: its own scenario (upstreams, gateway config, client), sharing this file's options
+if (values.only === 'faults') {
+  const { runFaultBench } = await import('./fault-bench.js');
+  await runFaultBench({
+    quick,
+    seconds: positive(values.duration, quick ? 4 : 15, 'duration'),
+    connections,
+    rate: Math.round(positive(values.rate, 100, 'rate')),
+    gatewayFrom,
+    ...(values.src !== undefined ? { srcDir: values.src } : {}),
+    logging: values.logging ?? 'on',
+    pin: values.pin === 'on',
+    keep: values.keep,
+    seed: Math.round(positive(values.seed, 19, 'seed')),
+    ...(values.json !== undefined ? { json: values.json } : {}),
+  });
+  process.exit(0);
+}
 
 /** Seconds each target runs at a time in the fixed-rate phase before the next takes over. */
 const RATE_SLICE_S = 2;
