@@ -14,14 +14,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { existsSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { compile } from '../src/compiler/compile.js';
 import { summarizeCpuProfile } from './cpuprofile-summary.js';
+import { loggingConfigLine, SHIPPED_ENV, SHIPPED_NODE_FLAGS, startGatewayProcess } from './gateway-process.js';
 import { httpProbe, interleave, mergeRuns, runAutocannon, type HttpTarget, type LoadOptions, type LoadRun, type Probe, type ProbeSamples } from './load.js';
 import { mockBasePath, OK_KEY, RATE_LIMITED_KEY, STREAM_CHUNKS } from './mock-wire.js';
-import { atExit, forkChild, freePort, installCleanup, killAllChildren, pinThreads, pinToCpu, type BenchChild, type ProcessSample } from './processes.js';
+import { atExit, forkChild, installCleanup, killAllChildren, pinThreads, pinToCpu, type BenchChild, type ProcessSample } from './processes.js';
 import { fmt, median, percentile, Table } from './report.js';
 import { repoRoot, transpileForChildren } from './transpile.js';
 
@@ -46,6 +45,12 @@ const HELP = `npm run bench -- [options]
   --only rate           just the fixed-rate phase (--rate, 20 ms upstream): added p50/p99 over direct
   --only compare --base DIR   this src/ against another (e.g. \`git archive HEAD src | tar -x -C /tmp/base\`, then
                         --base /tmp/base/src): both gateways under c=32 JSON load at once, as --only logging does
+  --only faults         issue 19's sustained-fault scenario (bench/fault-bench.ts): three mock upstreams each failing 30%
+                        of attempts (429 Retry-After 1 s, 500, 503, 4 s hang, reset, stream cut), official SDK client,
+                        half streaming; saturation at --connections for --duration s (default 15; quick 4) and a fixed
+                        --rate (default 100 req/s here), each against a no-fault run of the same upstreams: success rate
+                        (of not cut mid-stream), attempts/request, p50/p99 of successes; then anyrouter simulate on the
+                        same mix beside it (bin/anyrouter.js: npm run build first). --seed S (default 19)
   --only logging        what logging costs: the gateway with its request log and access log (--logging, default on)
                         against a second gateway with both off, both under c=32 JSON load at once, their event loops
                         sharing CPU 0 and their other threads on CPU 1 (8 rounds; quick 4)
@@ -62,7 +67,8 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     samples: { type: 'string' },
     connections: { type: 'string', default: '32' },
-    rate: { type: 'string', default: '500' },
+    rate: { type: 'string' },
+    seed: { type: 'string', default: '19' },
     'gateway-from': { type: 'string', default: 'js' },
     'proxy-client': { type: 'string', default: 'undici' },
     src: { type: 'string' },
@@ -102,9 +108,28 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
-if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare or memory, not '${values.only}'`);
+if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory or faults, not '${values.only}'`);
 if ((values.only === 'compare') !== (values.base !== undefined)) throw new Error('--only compare and --base DIR go together');
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
+
+// --only faults: its own scenario (upstreams, gateway config, client), sharing this file's options
+if (values.only === 'faults') {
+  const { runFaultBench } = await import('./fault-bench.js');
+  await runFaultBench({
+    quick,
+    seconds: positive(values.duration, quick ? 4 : 15, 'duration'),
+    connections,
+    rate: Math.round(positive(values.rate, 100, 'rate')),
+    gatewayFrom,
+    ...(values.src !== undefined ? { srcDir: values.src } : {}),
+    logging: values.logging ?? 'on',
+    pin: values.pin === 'on',
+    keep: values.keep,
+    seed: Math.round(positive(values.seed, 19, 'seed')),
+    ...(values.json !== undefined ? { json: values.json } : {}),
+  });
+  process.exit(0);
+}
 
 /** Seconds each target runs at a time in the fixed-rate phase before the next takes over. */
 const RATE_SLICE_S = 2;
@@ -136,14 +161,6 @@ const MODEL = { fast: 'fast', slow: 'slow', failoverKey: 'failover-key', failove
 const gatewayKey = `ar-bench-${randomBytes(16).toString('hex')}`;
 const PROVIDER_ENV = { BENCH_OK_KEY: OK_KEY, BENCH_LIMITED_KEY: RATE_LIMITED_KEY };
 
-/** `--logging`: the whole default pipeline (on), nothing (off), or one part alone. */
-const LOGGING: Record<string, string> = {
-  on: '',
-  off: '\n  logging: { enabled: false, accessLog: false },',
-  store: '\n  logging: { accessLog: false },',
-  access: '\n  logging: { enabled: false },',
-};
-
 function gatewayConfig(mockOrigin: string, logging = values.logging ?? 'on'): string {
   const provider = (thinkMs: number, keys: Array<[string, string]>, extra = '') =>
     `{ type: 'openai', baseUrl: '${mockOrigin}${mockBasePath(thinkMs)}', keys: [${keys.map(([name, env]) => `{ name: '${name}', value: { env: '${env}' } }`).join(', ')}]${extra} }`;
@@ -165,16 +182,10 @@ ${model('failover-provider', MODEL.failoverProvider, [['limited', 1], ['fast', 2
   ],
   presets: [],
   auth: { gatewayKeys: [{ name: 'bench', sha256: '${createHash('sha256').update(gatewayKey).digest('hex')}' }] },
-  server: { host: '127.0.0.1', port: 0 },${LOGGING[logging] ?? ''}
+  server: { host: '127.0.0.1', port: 0 },${loggingConfigLine(logging)}
 };
 `;
 }
-
-/** The node flags the shipped `anyrouter` binary runs with (its `#!/usr/bin/env -S node ...` line): the gateway under test gets the same. */
-const SHEBANG = readFileSync(path.join(repoRoot, 'bin/anyrouter.js'), 'utf8').split('\n')[0]!;
-const SHIPPED_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/.exec(SHEBANG)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-/** The environment the shebang sets before node (`env -S NAME=value node ...`): the gateway under test gets it too. */
-const SHIPPED_ENV = Object.fromEntries([...(/^#!\S*env -S (.*?)\bnode\b/.exec(SHEBANG)?.[1] ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
 
 // --- the run --------------------------------------------------------------------------------------
 
@@ -221,30 +232,19 @@ try {
   children.push(proxy);
 
   /** Compiles the bench config with this logging setting and serves it from its own folder (own request log). */
-  const startGateway = async (name: string, logging: string, profile: boolean, jsDir = js): Promise<BenchChild> => {
-    const dir = path.join(work, name.replace(/\W+/g, '-'));
-    await mkdir(dir, { recursive: true });
-    const configFile = path.join(dir, 'anyrouter.config.ts');
-    await writeFile(configFile, gatewayConfig(mock.url, logging));
-    const compiled = await compile(configFile);
-    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
-    if (!compiled.bundle || !compiled.text || errors.length > 0) throw new Error(`the bench config does not compile: ${errors.map((d) => d.message).join('; ')}`);
-    const bundleFile = path.join(dir, 'routing.json');
-    await writeFile(bundleFile, compiled.text);
-    const port = await freePort();
-    const entry = { js: path.join(jsDir, 'src/cli/main.js'), lib: path.join(repoRoot, 'lib/cli/main.js'), tsx: path.join(repoRoot, 'src/cli/main.ts') }[gatewayFrom];
-    return pin(await forkChild(name, gatewayFrom === 'tsx' ? path.join(repoRoot, 'bench/gateway-child.ts') : path.join(jsDir, 'bench/gateway-child.js'), {
-      tsx: gatewayFrom === 'tsx',
-      args: ['serve', '--bundle', bundleFile, '--host', '127.0.0.1', '--port', String(port)],
-      cwd: dir,
-      env: { ...process.env, ...SHIPPED_ENV, ...PROVIDER_ENV, NODE_ENV: 'production', BENCH_GATEWAY_ENTRY: pathToFileURL(entry).href },
-      // stdout (the access log) goes to a file, as a deployment's would
-      logFile: path.join(dir, 'gateway.log'),
-      pollPort: port,
-      // --expose-gc only lets the bench read the heap after a full GC; nothing else calls gc()
-      nodeFlags: ['--expose-gc', ...SHIPPED_NODE_FLAGS, ...(process.env.BENCH_GATEWAY_FLAGS?.split(' ').filter(Boolean) ?? []), ...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [])],
-    }), 'server');
-  };
+  const startGateway = async (name: string, logging: string, profile: boolean, jsDir = js): Promise<BenchChild> =>
+    pin(
+      await startGatewayProcess({
+        name,
+        dir: path.join(work, name.replace(/\W+/g, '-')),
+        config: gatewayConfig(mock.url, logging),
+        gatewayFrom,
+        jsDir,
+        env: PROVIDER_ENV,
+        nodeFlags: profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [],
+      }),
+      'server',
+    );
   const gateway = await startGateway('gateway', values.logging ?? 'on', true);
   children.push(gateway);
 
