@@ -6,7 +6,8 @@
  * The model endpoints (`POST .../chat/completions`, `/messages`, `/responses`) are dispatched straight
  * from the node:http listener: they are the hot path, and a Hono Context, its middleware chain and the
  * Request wrapper cost more per request than the rest of the routing. Every other route (and any URL
- * form the fast path does not recognise) goes through the Hono app.
+ * form the fast path does not recognise) goes through the Hono app, once its raw path is known to hold no
+ * dot segment, encoded slash or backslash (http/raw-path.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,6 +27,7 @@ import { openAIResponsesClient } from './http/openai-responses-client.js';
 import type { RequestContext } from './http/request-context.js';
 import { healthReport } from './http/health-report.js';
 import { presentedKey, type GatewayRefusal } from './http/gateway-auth.js';
+import { rawPathOf, unsafePathReason } from './http/raw-path.js';
 import { didYouMeanSuffix } from '../naming/did-you-mean.js';
 import { sendGatewayError, sendJson } from './http/respond.js';
 import type { GatewayState } from './gateway-state.js';
@@ -104,15 +106,22 @@ export function createRequestListener(getState: () => GatewayState): (req: Incom
   const modelPaths = new Map<string, ClientProtocolSpec>();
   for (const base of ['/v1', '/api/v1']) for (const [path, client] of MODEL_ROUTES) modelPaths.set(base + path, client);
   return (req, res) => {
+    const url = req.url ?? '';
     if (req.method === 'POST') {
-      const url = req.url ?? '';
       const query = url.indexOf('?');
       const path = query < 0 ? url : url.slice(0, query);
+      // a known path as written: nothing to check
       const client = modelPaths.get(path);
       if (client) {
         serveModelRequest(getState, client, req, res).catch((error: unknown) => answerInternalError('POST', path, error, res));
         return;
       }
+    }
+    const path = rawPathOf(url);
+    const unsafe = unsafePathReason(req.method, path);
+    if (unsafe !== undefined) {
+      sendGatewayError(res, envelopeForPath(path), { status: 400, code: 'invalid_path', message: `the request path holds ${unsafe}; send the path as routed, without dot segments, encoded slashes or backslashes` }, newRequestId());
+      return;
     }
     void hono(req, res);
   };
