@@ -161,16 +161,19 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
     });
     app.all(`${base}/messages/count_tokens`, methodNotAllowed('POST'));
 
+    // a key limited by `models` globs sees only what it may use; a hidden id answers like an unknown one
     app.get(`${base}/models`, authenticated, (c) => {
-      sendJson(c.env.outgoing, 200, getState().table.modelListJson, c.get('ctx').baseHeaders);
+      const ctx = c.get('ctx');
+      sendJson(c.env.outgoing, 200, getState().table.catalog.viewFor(ctx.identity).listJson, ctx.baseHeaders);
       return RESPONSE_ALREADY_SENT;
     });
     app.get(`${base}/models/:id{.+}`, authenticated, (c) => {
       const id = c.req.param('id') ?? '';
-      const table = getState().table;
-      const json = table.modelJson.get(id.toLowerCase());
-      if (!json) return sendError(c, { status: 404, code: 'model_not_found', message: `model '${id}' is not in this gateway's catalog${didYouMeanSuffix(id, table.names)}` });
-      sendJson(c.env.outgoing, 200, json, c.get('ctx').baseHeaders);
+      const ctx = c.get('ctx');
+      const catalog = getState().table.catalog.viewFor(ctx.identity);
+      const json = catalog.entryJson.get(id.toLowerCase());
+      if (!json) return sendError(c, { status: 404, code: 'model_not_found', message: `model '${id}' is not in this gateway's catalog${didYouMeanSuffix(id, catalog.names)}` });
+      sendJson(c.env.outgoing, 200, json, ctx.baseHeaders);
       return RESPONSE_ALREADY_SENT;
     });
     app.all(`${base}/models`, methodNotAllowed('GET'));

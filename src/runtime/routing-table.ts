@@ -1,6 +1,6 @@
 /**
  * The serve-time view of a bundle: lookups, key pools with values from the environment, candidate lists
- * and the static responses (model list), all built once at start so a request does no sorting or scanning.
+ * and the static responses (the model catalog), all built once at start so a request does no sorting or scanning.
  */
 import type { BundleCandidate, BundleModel, BundleProvider, EnvRef, RoutingBundle } from '../bundle/format.js';
 import { KeyPool } from './engine/key-pool.js';
@@ -9,6 +9,7 @@ import { makeCandidate, type EngineCandidate, type EngineKey, type EngineProvide
 import type { FailoverPolicy } from './engine/outcome.js';
 import type { LoopSettings } from './engine/attempt-loop.js';
 import type { RoutedCandidate } from './policy/rank-candidates.js';
+import { ModelCatalog } from './model-catalog.js';
 
 export interface ServeKey extends EngineKey {
   /** The secret, read from the environment at start; never logged. */
@@ -60,9 +61,8 @@ export interface RoutingTable {
   /** Every id and alias, for did-you-mean. */
   names: string[];
   policy: FailoverPolicy;
-  /** `GET /models` body, serialised once. */
-  modelListJson: string;
-  modelJson: Map<string, string>;
+  /** What `GET /models` shows, serialised once (and once per gateway key limited to some models). */
+  catalog: ModelCatalog;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -125,17 +125,6 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     pools.set(pool.id.toLowerCase(), { id: pool.id, members, keyless });
   }
 
-  const modelJson = new Map<string, string>();
-  const list = bundle.models.map((m) => {
-    const entry = describeModel(m);
-    modelJson.set(m.id.toLowerCase(), JSON.stringify(entry));
-    return entry;
-  });
-  for (const [name, id] of Object.entries(bundle.lookup)) {
-    const json = modelJson.get(id.toLowerCase());
-    if (json) modelJson.set(name, json);
-  }
-
   return {
     bundle,
     providers,
@@ -143,32 +132,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     pools,
     names: bundle.models.flatMap((m) => [m.id, ...m.aliases]),
     policy: { failoverStatuses: new Set(bundle.routing.failoverStatuses), failoverClasses: new Set(bundle.routing.failoverClasses) },
-    modelListJson: JSON.stringify({ object: 'list', data: list }),
-    modelJson,
-  };
-}
-
-/** A model in OpenAI's list shape, with OpenRouter-style catalog fields (prices in USD per token, as strings). */
-function describeModel(m: BundleModel) {
-  const perToken = (usdPerMillion: number | undefined) => (usdPerMillion === undefined ? undefined : String(+(usdPerMillion / 1e6).toPrecision(12)));
-  return {
-    id: m.id,
-    object: 'model',
-    created: 0,
-    owned_by: m.id.split('/')[0],
-    name: m.name ?? m.id,
-    aliases: m.aliases,
-    context_length: m.context,
-    max_output_tokens: m.maxOutput ?? null,
-    capabilities: m.capabilities,
-    pricing: {
-      prompt: perToken(m.pricing.prompt),
-      completion: perToken(m.pricing.completion),
-      input_cache_read: perToken(m.pricing.cacheRead),
-      input_cache_write: perToken(m.pricing.cacheWrite),
-      request: m.pricing.request === undefined ? undefined : String(m.pricing.request),
-    },
-    providers: m.candidates.map((c) => c.provider),
+    catalog: new ModelCatalog(bundle.models, bundle.lookup),
   };
 }
 

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { keyId } from '../engine/health.js';
 import { classifyStatus } from '../engine/outcome.js';
 import type { GatewayState } from '../gateway-state.js';
+import { mayUseModel } from '../model-catalog.js';
 import { resolveTarget, type RequestTarget } from '../policy/request-target.js';
 import type { ServeCandidate, ServeKey } from '../routing-table.js';
 import { ANTHROPIC_COUNT_TOKENS_PATH, ANTHROPIC_RELAYED_HEADERS, anthropicAdapter } from '../upstream/anthropic-request.js';
@@ -32,7 +33,7 @@ export async function handleCountTokens(state: GatewayState, ctx: RequestContext
   if (!parsed.ok) return fail(parsed.error);
   const target = resolveTarget(table, parsed.body);
   if ('status' in target) return fail(target);
-  const forbidden = target.models.find((m) => !ctx.identity.allows(m.spec.id) && !m.spec.aliases.some((a) => ctx.identity.allows(a)));
+  const forbidden = target.models.find((m) => !mayUseModel(ctx.identity, m.spec));
   if (forbidden) return fail({ status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` });
 
   const body = countedRequest(parsed.body, target);
