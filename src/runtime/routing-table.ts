@@ -10,6 +10,7 @@ import type { FailoverPolicy } from './engine/outcome.js';
 import type { LoopSettings } from './engine/attempt-loop.js';
 import type { RoutedCandidate } from './policy/rank-candidates.js';
 import { ModelCatalog } from './model-catalog.js';
+import { KeyEchoRedactor } from './http/key-echo-redaction.js';
 
 export interface ServeKey extends EngineKey {
   /** The secret, read from the environment at start; never logged. */
@@ -63,6 +64,8 @@ export interface RoutingTable {
   policy: FailoverPolicy;
   /** What `GET /models` shows, serialised once (and once per gateway key limited to some models). */
   catalog: ModelCatalog;
+  /** Every provider key value of the table, in every form an upstream's error can echo it: for redacting them. */
+  keyEchoes: KeyEchoRedactor;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -82,6 +85,13 @@ export function resolveHeaders(headers: Record<string, string | EnvRef>, env: En
 
 function resolveEnv(value: string | EnvRef, env: Env): string | undefined {
   return typeof value === 'string' ? value : env[value.env];
+}
+
+/** Every provider key value read from the environment: never to be shown or stored. */
+export function keyValuesOf(providers: Iterable<ServeProvider>): string[] {
+  const values: string[] = [];
+  for (const p of providers) for (const k of p.pool.keys) if (k.value) values.push(k.value);
+  return values;
 }
 
 export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env, random: () => number = Math.random): RoutingTable {
@@ -133,6 +143,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     names: bundle.models.flatMap((m) => [m.id, ...m.aliases]),
     policy: { failoverStatuses: new Set(bundle.routing.failoverStatuses), failoverClasses: new Set(bundle.routing.failoverClasses) },
     catalog: new ModelCatalog(bundle.models, bundle.lookup),
+    keyEchoes: new KeyEchoRedactor(keyValuesOf(providers.values())),
   };
 }
 

@@ -22,7 +22,6 @@ import type { RequestContext } from './request-context.js';
 import { sendGatewayError, sendJson } from './respond.js';
 import { headersFrom } from '../header-records.js';
 import { estimateInputTokens } from './token-estimate.js';
-import { withoutSecret } from './without-secret.js';
 
 export async function handleCountTokens(state: GatewayState, ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { table } = state;
@@ -69,7 +68,7 @@ export async function handleCountTokens(state: GatewayState, ctx: RequestContext
       const headers = headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id, 'x-anyrouter-token-count': 'upstream' });
       if (status >= 200 && status < 300) return sendJson(res, status, outcome.body.data, headers);
       // the request itself is wrong: say so rather than estimate; any other failure falls back to the estimate
-      if (classifyStatus(status, table.policy) === 'request-error') return sendJson(res, status, withoutSecret(outcome.body.data, key.value), headers);
+      if (classifyStatus(status, table.policy) === 'request-error') return sendJson(res, status, table.keyEchoes.redactBody(outcome.body.data), headers);
     }
   }
   sendJson(res, 200, JSON.stringify({ input_tokens: estimateInputTokens(body) }), headersFrom(ctx.baseHeaders, { 'x-anyrouter-token-count': 'estimate' }), true);

@@ -49,7 +49,8 @@ export async function sendTranslatedError(answer: ServedAnswer, upstream: WirePr
 
 export async function relayTranslatedStream(answer: ServedAnswer, upstream: WireProtocol, status: number, body: Extract<UpstreamBody, { kind: 'stream' }>, includeUsage: boolean): Promise<Delivered> {
   const { res } = answer;
-  const translator = createStreamTranslator(upstream, answer.client.protocol, { model: answer.servedModel, requestId: answer.requestId, includeUsage });
+  const keyEchoes = answer.keyEchoes;
+  const translator = createStreamTranslator(upstream, answer.client.protocol, { model: answer.servedModel, requestId: answer.requestId, includeUsage, upstreamErrorText: (message) => keyEchoes.redactText(message) });
   const started = answer.now();
   const failure = await pipeTranslated(answer, body, translator);
   if (failure === undefined) body.done();
