@@ -77,6 +77,17 @@ describe('JSON depth: the iterative scan', () => {
   });
 });
 
+/** `test/chat` served by an OpenAI mock, `test/claude` by an Anthropic mock: both wire formats, native and translated. */
+async function openAIAndAnthropic() {
+  const openai = await e2e.mock();
+  const claude = await e2e.anthropicMock();
+  const gw = await e2e.gateway({
+    providers: { openai: provider('openai', openai), claude: anthropicProvider('claude', claude) },
+    models: [chatModel(['openai']), chatModel(['claude'], 'test/claude', [])],
+  });
+  return { openai, claude, gw };
+}
+
 describe('e2e: deep JSON on every POST route', () => {
   let printed: string[] = [];
   beforeEach(() => {
@@ -92,12 +103,7 @@ describe('e2e: deep JSON on every POST route', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('answers 400 in the protocol envelope for nesting up to 100,000 deep, never 5xx, never a RangeError', async () => {
-    const openai = await e2e.mock();
-    const claude = await e2e.anthropicMock();
-    const gw = await e2e.gateway({
-      providers: { openai: provider('openai', openai), claude: anthropicProvider('claude', claude) },
-      models: [chatModel(['openai']), chatModel(['claude'], 'test/claude', [])],
-    });
+    const { openai, claude, gw } = await openAIAndAnthropic();
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...ROUTES),
@@ -125,12 +131,7 @@ describe('e2e: deep JSON on every POST route', () => {
   });
 
   it('deep JSON inside a string (tool call arguments, text) is carried, translated or estimated, never a 5xx', async () => {
-    const openai = await e2e.mock();
-    const claude = await e2e.anthropicMock();
-    const gw = await e2e.gateway({
-      providers: { openai: provider('openai', openai), claude: anthropicProvider('claude', claude) },
-      models: [chatModel(['openai']), chatModel(['claude'], 'test/claude', [])],
-    });
+    const { gw } = await openAIAndAnthropic();
     for (const depth of [1_000, 100_000]) {
       const deep = nested('mixed', depth);
       const chat = { messages: [{ role: 'user', content: deep }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: deep } }] }, { role: 'tool', tool_call_id: 'call_1', content: deep }] };
