@@ -1,5 +1,6 @@
 /** Small, total readers for JSON of unknown shape: they never throw and never return `any`. */
 import type { JsonObject } from './canonical.js';
+import { jsonNestsDeeperThan } from './json-depth.js';
 
 export function isJsonObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -25,8 +26,9 @@ export function arrayAt(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** Parses a JSON text; `undefined` when it is not JSON. */
+/** Parses a JSON text; `undefined` when it is not JSON or nests deeper than the gateway's limit (json-depth.ts). */
 export function parseJson(text: string): unknown {
+  if (jsonNestsDeeperThan(text)) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -43,13 +43,20 @@ export interface StreamTranslator {
   readonly error: string | undefined;
 }
 
-export function createStreamTranslator(from: WireProtocol, to: WireProtocol, options: StreamEncoderOptions & DecodeContext = {}): StreamTranslator {
+export interface StreamTranslatorOptions extends StreamEncoderOptions, DecodeContext {
+  /** Filters the message of an error event the upstream sent, before it is encoded or kept (the runtime redacts echoed keys). */
+  upstreamErrorText?: (message: string) => string;
+}
+
+export function createStreamTranslator(from: WireProtocol, to: WireProtocol, options: StreamTranslatorOptions = {}): StreamTranslator {
   const decoder = protocolCodecs[from].createStreamDecoder(options);
   const encoder = protocolCodecs[to].createStreamEncoder(options);
   const accumulator = new StreamAccumulator();
+  const errorText = options.upstreamErrorText;
   const relay = (events: ReturnType<typeof decoder.push>) => {
     let out = '';
-    for (const event of events) {
+    for (let event of events) {
+      if (event.type === 'error' && errorText !== undefined) event = { ...event, message: errorText(event.message) };
       accumulator.push(event);
       out += encoder.encode(event);
     }

@@ -6,7 +6,8 @@
  * The model endpoints (`POST .../chat/completions`, `/messages`, `/responses`) are dispatched straight
  * from the node:http listener: they are the hot path, and a Hono Context, its middleware chain and the
  * Request wrapper cost more per request than the rest of the routing. Every other route (and any URL
- * form the fast path does not recognise) goes through the Hono app.
+ * form the fast path does not recognise) goes through the Hono app, once its raw path is known to hold no
+ * dot segment, encoded slash or backslash (http/raw-path.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,6 +27,7 @@ import { openAIResponsesClient } from './http/openai-responses-client.js';
 import type { RequestContext } from './http/request-context.js';
 import { healthReport } from './http/health-report.js';
 import { presentedKey, type GatewayRefusal } from './http/gateway-auth.js';
+import { rawPathOf, unsafePathReason } from './http/raw-path.js';
 import { didYouMeanSuffix } from '../naming/did-you-mean.js';
 import { sendGatewayError, sendJson } from './http/respond.js';
 import type { GatewayState } from './gateway-state.js';
@@ -104,15 +106,22 @@ export function createRequestListener(getState: () => GatewayState): (req: Incom
   const modelPaths = new Map<string, ClientProtocolSpec>();
   for (const base of ['/v1', '/api/v1']) for (const [path, client] of MODEL_ROUTES) modelPaths.set(base + path, client);
   return (req, res) => {
+    const url = req.url ?? '';
     if (req.method === 'POST') {
-      const url = req.url ?? '';
       const query = url.indexOf('?');
       const path = query < 0 ? url : url.slice(0, query);
+      // a known path as written: nothing to check
       const client = modelPaths.get(path);
       if (client) {
         serveModelRequest(getState, client, req, res).catch((error: unknown) => answerInternalError('POST', path, error, res));
         return;
       }
+    }
+    const path = rawPathOf(url);
+    const unsafe = unsafePathReason(req.method, path);
+    if (unsafe !== undefined) {
+      sendGatewayError(res, envelopeForPath(path), { status: 400, code: 'invalid_path', message: `the request path holds ${unsafe}; send the path as routed, without dot segments, encoded slashes or backslashes` }, newRequestId());
+      return;
     }
     void hono(req, res);
   };
@@ -152,16 +161,19 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
     });
     app.all(`${base}/messages/count_tokens`, methodNotAllowed('POST'));
 
+    // a key limited by `models` globs sees only what it may use; a hidden id answers like an unknown one
     app.get(`${base}/models`, authenticated, (c) => {
-      sendJson(c.env.outgoing, 200, getState().table.modelListJson, c.get('ctx').baseHeaders);
+      const ctx = c.get('ctx');
+      sendJson(c.env.outgoing, 200, getState().table.catalog.viewFor(ctx.identity).listJson, ctx.baseHeaders);
       return RESPONSE_ALREADY_SENT;
     });
     app.get(`${base}/models/:id{.+}`, authenticated, (c) => {
       const id = c.req.param('id') ?? '';
-      const table = getState().table;
-      const json = table.modelJson.get(id.toLowerCase());
-      if (!json) return sendError(c, { status: 404, code: 'model_not_found', message: `model '${id}' is not in this gateway's catalog${didYouMeanSuffix(id, table.names)}` });
-      sendJson(c.env.outgoing, 200, json, c.get('ctx').baseHeaders);
+      const ctx = c.get('ctx');
+      const catalog = getState().table.catalog.viewFor(ctx.identity);
+      const json = catalog.entryJson.get(id.toLowerCase());
+      if (!json) return sendError(c, { status: 404, code: 'model_not_found', message: `model '${id}' is not in this gateway's catalog${didYouMeanSuffix(id, catalog.names)}` });
+      sendJson(c.env.outgoing, 200, json, ctx.baseHeaders);
       return RESPONSE_ALREADY_SENT;
     });
     app.all(`${base}/models`, methodNotAllowed('GET'));

@@ -1,6 +1,6 @@
 /**
  * The serve-time view of a bundle: lookups, key pools with values from the environment, candidate lists
- * and the static responses (model list), all built once at start so a request does no sorting or scanning.
+ * and the static responses (the model catalog), all built once at start so a request does no sorting or scanning.
  */
 import type { BundleCandidate, BundleModel, BundleProvider, EnvRef, RoutingBundle } from '../bundle/format.js';
 import { KeyPool } from './engine/key-pool.js';
@@ -10,6 +10,8 @@ import type { FailoverPolicy } from './engine/outcome.js';
 import { DEFAULT_OUTLIER_POLICY, type OutlierPolicy } from './engine/outlier.js';
 import type { LoopSettings } from './engine/attempt-loop.js';
 import type { RoutedCandidate } from './policy/rank-candidates.js';
+import { ModelCatalog } from './model-catalog.js';
+import { KeyEchoRedactor } from './http/key-echo-redaction.js';
 
 export interface ServeKey extends EngineKey {
   /** The secret, read from the environment at start; never logged. */
@@ -62,9 +64,10 @@ export interface RoutingTable {
   names: string[];
   policy: FailoverPolicy;
   outlier: OutlierPolicy;
-  /** `GET /models` body, serialised once. */
-  modelListJson: string;
-  modelJson: Map<string, string>;
+  /** What `GET /models` shows, serialised once (and once per gateway key limited to some models). */
+  catalog: ModelCatalog;
+  /** Every provider key value of the table, in every form an upstream's error can echo it: for redacting them. */
+  keyEchoes: KeyEchoRedactor;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -84,6 +87,13 @@ export function resolveHeaders(headers: Record<string, string | EnvRef>, env: En
 
 function resolveEnv(value: string | EnvRef, env: Env): string | undefined {
   return typeof value === 'string' ? value : env[value.env];
+}
+
+/** Every provider key value read from the environment: never to be shown or stored. */
+export function keyValuesOf(providers: Iterable<ServeProvider>): string[] {
+  const values: string[] = [];
+  for (const p of providers) for (const k of p.pool.keys) if (k.value) values.push(k.value);
+  return values;
 }
 
 export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env, random: () => number = Math.random): RoutingTable {
@@ -130,17 +140,6 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     pools.set(pool.id.toLowerCase(), { id: pool.id, members, keyless });
   }
 
-  const modelJson = new Map<string, string>();
-  const list = bundle.models.map((m) => {
-    const entry = describeModel(m);
-    modelJson.set(m.id.toLowerCase(), JSON.stringify(entry));
-    return entry;
-  });
-  for (const [name, id] of Object.entries(bundle.lookup)) {
-    const json = modelJson.get(id.toLowerCase());
-    if (json) modelJson.set(name, json);
-  }
-
   return {
     bundle,
     providers,
@@ -149,32 +148,8 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     names: bundle.models.flatMap((m) => [m.id, ...m.aliases]),
     policy: { failoverStatuses: new Set(bundle.routing.failoverStatuses), failoverClasses: new Set(bundle.routing.failoverClasses) },
     outlier: Object.freeze({ ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier }),
-    modelListJson: JSON.stringify({ object: 'list', data: list }),
-    modelJson,
-  };
-}
-
-/** A model in OpenAI's list shape, with OpenRouter-style catalog fields (prices in USD per token, as strings). */
-function describeModel(m: BundleModel) {
-  const perToken = (usdPerMillion: number | undefined) => (usdPerMillion === undefined ? undefined : String(+(usdPerMillion / 1e6).toPrecision(12)));
-  return {
-    id: m.id,
-    object: 'model',
-    created: 0,
-    owned_by: m.id.split('/')[0],
-    name: m.name ?? m.id,
-    aliases: m.aliases,
-    context_length: m.context,
-    max_output_tokens: m.maxOutput ?? null,
-    capabilities: m.capabilities,
-    pricing: {
-      prompt: perToken(m.pricing.prompt),
-      completion: perToken(m.pricing.completion),
-      input_cache_read: perToken(m.pricing.cacheRead),
-      input_cache_write: perToken(m.pricing.cacheWrite),
-      request: m.pricing.request === undefined ? undefined : String(m.pricing.request),
-    },
-    providers: m.candidates.map((c) => c.provider),
+    catalog: new ModelCatalog(bundle.models, bundle.lookup),
+    keyEchoes: new KeyEchoRedactor(keyValuesOf(providers.values())),
   };
 }
 

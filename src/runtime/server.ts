@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { RoutingBundle } from '../bundle/format.js';
 import { createRequestListener } from './app.js';
 import { createGatewayState, reloadGatewayState, type GatewayState } from './gateway-state.js';
-import { SERVED_PROVIDER_TYPES, resolveHeaders, type Env } from './routing-table.js';
+import { SERVED_PROVIDER_TYPES, keyValuesOf, resolveHeaders, type Env } from './routing-table.js';
 import type { AccessLogTarget } from './observability/access-log.js';
 import { startObservability } from './observability/observability.js';
 
@@ -33,9 +33,8 @@ export interface RunningGateway {
 
 const LOOPBACK = '127.0.0.1';
 
-/** Every provider key value the state read from the environment: never to be stored. */
 function keyValues(state: GatewayState): string[] {
-  return [...state.table.providers.values()].flatMap((p) => p.pool.keys.flatMap((k) => (k.value ? [k.value] : [])));
+  return keyValuesOf(state.table.providers.values());
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {

@@ -29,6 +29,8 @@ export interface BaseReply {
   body?: unknown;
   /** Error message for the generated error envelope. */
   message?: string;
+  /** Stream exactly these SSE events (raw text, each ending in a blank line) with `status`, whatever the wire format. */
+  sse?: string[];
 }
 
 /** Never answer (for timeout tests); the request stays open until the client or `close()` ends it. */
@@ -196,7 +198,8 @@ export async function startMockServer<Reply extends BaseReply>(spec: MockServerS
         req.socket.end(() => req.socket.destroy());
       },
     };
-    await spec.reply(received, behaviour, writer);
+    if (behaviour.sse !== undefined) await streamSseReply(writer, behaviour.status ?? 200, behaviour.sse, undefined, behaviour);
+    else await spec.reply(received, behaviour, writer);
   };
 
   const server = createServer((req, res) => {

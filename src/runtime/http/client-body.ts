@@ -1,4 +1,5 @@
 /** Parsing a client's request body only as far as routing needs, and merging a preset under it. */
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../protocols/json-depth.js';
 import type { RequestTarget } from '../policy/request-target.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import type { GatewayError } from './openai-errors.js';
@@ -9,9 +10,11 @@ export const GATEWAY_FIELDS = ['models', 'provider', 'preset', 'route', 'transfo
 export type ParsedBody = { ok: true; body: Record<string, unknown> } | { ok: false; error: GatewayError };
 
 export function parseClientBody(raw: Buffer, client: ClientProtocolSpec): ParsedBody {
+  const text = raw.toString('utf8');
+  if (jsonNestsDeeperThan(text)) return { ok: false, error: { status: 400, code: 'json_too_deep', message: `request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels` } };
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     return { ok: false, error: { status: 400, code: 'invalid_json', message: 'request body is not valid JSON' } };
   }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { keyId } from '../engine/health.js';
 import { classifyStatus } from '../engine/outcome.js';
 import type { GatewayState } from '../gateway-state.js';
+import { mayUseModel } from '../model-catalog.js';
 import { resolveTarget, type RequestTarget } from '../policy/request-target.js';
 import type { ServeCandidate, ServeKey } from '../routing-table.js';
 import { ANTHROPIC_COUNT_TOKENS_PATH, ANTHROPIC_RELAYED_HEADERS, anthropicAdapter } from '../upstream/anthropic-request.js';
@@ -21,7 +22,6 @@ import type { RequestContext } from './request-context.js';
 import { sendGatewayError, sendJson } from './respond.js';
 import { headersFrom } from '../header-records.js';
 import { estimateInputTokens } from './token-estimate.js';
-import { withoutSecret } from './without-secret.js';
 
 export async function handleCountTokens(state: GatewayState, ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { table } = state;
@@ -32,7 +32,7 @@ export async function handleCountTokens(state: GatewayState, ctx: RequestContext
   if (!parsed.ok) return fail(parsed.error);
   const target = resolveTarget(table, parsed.body);
   if ('status' in target) return fail(target);
-  const forbidden = target.models.find((m) => !ctx.identity.allows(m.spec.id) && !m.spec.aliases.some((a) => ctx.identity.allows(a)));
+  const forbidden = target.models.find((m) => !mayUseModel(ctx.identity, m.spec));
   if (forbidden) return fail({ status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` });
 
   const body = countedRequest(parsed.body, target);
@@ -68,7 +68,7 @@ export async function handleCountTokens(state: GatewayState, ctx: RequestContext
       const headers = headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id, 'x-anyrouter-token-count': 'upstream' });
       if (status >= 200 && status < 300) return sendJson(res, status, outcome.body.data, headers);
       // the request itself is wrong: say so rather than estimate; any other failure falls back to the estimate
-      if (classifyStatus(status, table.policy) === 'request-error') return sendJson(res, status, withoutSecret(outcome.body.data, key.value), headers);
+      if (classifyStatus(status, table.policy) === 'request-error') return sendJson(res, status, table.keyEchoes.redactBody(outcome.body.data), headers);
     }
   }
   sendJson(res, 200, JSON.stringify({ input_tokens: estimateInputTokens(body) }), headersFrom(ctx.baseHeaders, { 'x-anyrouter-token-count': 'estimate' }), true);

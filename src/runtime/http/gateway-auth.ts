@@ -10,6 +10,8 @@ export interface GatewayIdentity {
   rateLimit?: { limit: number; remaining: number; resetSeconds: number };
   /** The key says `shared: never`: only BYOK provider keys serve it. */
   byokOnly?: boolean;
+  /** The key is limited by `models` globs (it sees only those models in the catalog). */
+  scoped?: boolean;
 }
 
 const ANONYMOUS: GatewayIdentity = { name: 'anonymous', allows: () => true };
@@ -36,6 +38,7 @@ function identityOf(spec: BundleGatewayKey): GatewayIdentity {
   const allows = spec.models.includes('*') ? allowsAll : (model: string) => patterns.some((p) => p.test(model));
   const identity: GatewayIdentity = { name: spec.name, allows };
   if (spec.shared === 'never') identity.byokOnly = true;
+  if (allows !== allowsAll) identity.scoped = true;
   return identity;
 }
 
@@ -103,9 +106,10 @@ export class GatewayAuth {
       };
     }
     entry.count++;
-    const { name, allows, byokOnly } = entry.identity;
+    const { name, allows, byokOnly, scoped } = entry.identity;
     const identity: GatewayIdentity = { name, allows, rateLimit: { limit: rpm, remaining: rpm - entry.count, resetSeconds } };
     if (byokOnly) identity.byokOnly = true;
+    if (scoped) identity.scoped = true;
     return identity;
   }
 }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
 import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/attempt-loop.js';
 import type { GatewayState } from '../gateway-state.js';
+import { mayUseModel } from '../model-catalog.js';
 import { planRoute } from '../policy/plan-route.js';
 import { loopSettings, type ServeCandidate, type ServeKey } from '../routing-table.js';
 import { Cancellation } from '../upstream/cancellation.js';
@@ -77,7 +78,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   const primary = target.models[0]!;
   if (target.preset) summary.preset = target.preset.name;
 
-  const forbidden = target.models.find((m) => !ctx.identity.allows(m.spec.id) && !m.spec.aliases.some((a) => ctx.identity.allows(a)));
+  const forbidden = target.models.find((m) => !mayUseModel(ctx.identity, m.spec));
   if (forbidden) return refuse(res, client, ctx, summary, { status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` }, forbidden.spec.id);
   if (pinned !== undefined && !route.ranked.some((c) => c.provider.id.toLowerCase() === pinned.toLowerCase())) {
     const providers = [...new Set(route.ranked.map((c) => c.provider.id))];

@@ -5,6 +5,7 @@
  */
 import type { UpstreamBody } from '../upstream/http-transport.js';
 import { ByteEdits } from './byte-edits.js';
+import type { KeyEchoRedactor } from './key-echo-redaction.js';
 import { errorKindOfStatus } from './error-envelope.js';
 import { sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
@@ -17,19 +18,29 @@ type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body' | 'costUsd
 /** One scratch list of edits: each rewrite collects and applies its edits without an await in between. */
 const edits = new ByteEdits();
 
+/**
+ * In every protocol's in-band error event (`data: {"error":...}`, Anthropic's `event: error`): events
+ * holding it are checked for echoed provider keys; others go out untouched, unread.
+ */
+const ERROR_MARK = Buffer.from('error');
+
 /** What a relayed answer gets on its way: its usage read (and, for OpenAI, priced into it) and the served model's name put in. */
 export class NativeRewriter implements EventRewriter {
   readonly meter: UsageMeter;
   /** `"model":"<catalog id>"`, when the protocol renames and the upstream's name differs. */
   private readonly modelName: Buffer | undefined;
+  /** For a stream: its in-band error events are redacted. */
+  private readonly keyEchoes: KeyEchoRedactor | undefined;
 
-  constructor(answer: ServedAnswer) {
+  constructor(answer: ServedAnswer, stream = false) {
     this.meter = new UsageMeter(answer.client.protocol, answer);
     this.modelName = answer.client.native?.renamesModel && answer.upstreamModel !== answer.servedModel ? modelMember(answer.servedModel) : undefined;
+    this.keyEchoes = stream ? answer.keyEchoes : undefined;
   }
 
   /** A JSON answer, or complete SSE events: the bytes to send. */
   rewrite(data: Buffer): Buffer {
+    if (this.keyEchoes !== undefined && data.indexOf(ERROR_MARK) >= 0) data = this.keyEchoes.redactEvents(data);
     edits.clear();
     if (this.modelName !== undefined) renameModelFields(data, this.modelName, edits);
     this.meter.read(data, edits);
@@ -69,7 +80,7 @@ export async function sendNativeJson(answer: ServedAnswer, kind: 'served' | 'ret
 export async function relayNativeStream(answer: ServedAnswer, status: number, upstream: Extract<UpstreamBody, { kind: 'stream' }>): Promise<Delivered> {
   const { res, client } = answer;
   const native = client.native!;
-  const rewriter = new NativeRewriter(answer);
+  const rewriter = new NativeRewriter(answer, true);
   const started = answer.now();
   const relayed = await relaySse(res, upstream.first, upstream.rest, {
     terminal: native.streamTerminal,

@@ -8,6 +8,7 @@ import type { CanonicalUsage } from '../../protocols/index.js';
 import type { LoopResult } from '../engine/attempt-loop.js';
 import type { Plan } from '../engine/plan.js';
 import type { GatewayState } from '../gateway-state.js';
+import type { KeyEchoRedactor } from './key-echo-redaction.js';
 import type { RoutedCandidate } from '../policy/rank-candidates.js';
 import { discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
@@ -18,7 +19,6 @@ import type { RequestContext } from './request-context.js';
 import { sendGatewayError } from './respond.js';
 import { headersFrom } from '../header-records.js';
 import { write } from './sse-relay.js';
-import { withoutSecret } from './without-secret.js';
 import { usageCostUsd } from '../observability/cost.js';
 import { relayTranslatedStream, sendTranslatedError, sendTranslatedJson } from './translated-answer.js';
 import type { UpstreamRequests } from './upstream-requests.js';
@@ -90,6 +90,11 @@ export class ServedAnswer {
   now(): number {
     return this.state.clock.now();
   }
+
+  /** Every provider key's echoes, for the upstream's in-band error events. */
+  get keyEchoes(): KeyEchoRedactor {
+    return this.state.table.keyEchoes;
+  }
 }
 
 export async function sendAnswer(input: AnswerInput): Promise<Answered> {
@@ -128,8 +133,9 @@ async function sendUpstreamAnswer(input: AnswerInput, result: Extract<LoopResult
   let delivered: Pick<Answered, 'status' | 'error' | 'usage' | 'body'>;
   if (body.kind === 'buffer') {
     const attemptMs = served.endedAt - served.startedAt;
-    // some upstreams echo the key they were sent in their error messages ("Incorrect API key provided: sk-...")
-    const data = result.kind === 'returned' ? withoutSecret(body.data, candidate.provider.pool.keys.find((k) => k.name === served.key)?.value) : body.data;
+    // some upstreams echo the key they were sent in their error messages ("Incorrect API key provided: sk-..."),
+    // escaped or encoded; a success (served) is relayed as it is
+    const data = result.kind === 'returned' ? state.table.keyEchoes.redactBody(body.data) : body.data;
     if (route.native) delivered = await sendNativeJson(answer, result.kind, outcome.status, data, attemptMs);
     else if (result.kind === 'served') delivered = sendTranslatedJson(answer, route.protocol, outcome.status, data, attemptMs);
     else delivered = await sendTranslatedError(answer, route.protocol, outcome.status, data);

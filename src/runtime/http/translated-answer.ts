@@ -4,6 +4,7 @@
  * re-encoded event by event (ending with the client protocol's in-band error when the upstream fails).
  */
 import { createStreamTranslator, translateError, translateResponse, type StreamTranslator, type WireProtocol } from '../../protocols/index.js';
+import { parseJson } from '../../protocols/json-reader.js';
 import type { UpstreamBody } from '../upstream/http-transport.js';
 import { sendGatewayError, sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
@@ -12,7 +13,7 @@ import { streamFailureMessage, write } from './sse-relay.js';
 type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body' | 'costUsd'>;
 
 export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol, status: number, data: Buffer, attemptMs: number): Delivered {
-  const json = parseJson(data);
+  const json = parseJson(data.toString('utf8'));
   if (json === undefined) {
     const message = 'the upstream answered with a body that is not JSON';
     sendGatewayError(answer.res, answer.client.envelope, { status: 502, code: 'upstream_invalid_response', message }, answer.requestId, answer.headers);
@@ -33,7 +34,8 @@ export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol,
 /** An upstream's answer that the request itself is wrong (400, 404, 413, 422), in the client's envelope. */
 export async function sendTranslatedError(answer: ServedAnswer, upstream: WireProtocol, status: number, data: Buffer): Promise<Delivered> {
   const { res, client } = answer;
-  const { canonical, body } = translateError(upstream, client.protocol, parseJson(data) ?? data.toString('utf8'), status, answer.requestId);
+  const text = data.toString('utf8');
+  const { canonical, body } = translateError(upstream, client.protocol, parseJson(text) ?? text, status, answer.requestId);
   if (res.headersSent) {
     // keep-alives already committed a 200 stream: deliver the upstream's error in-band
     await write(res, client.streamErrorEvent({ message: canonical.message, kind: canonical.kind }, answer.requestId, answer.servedModel));
@@ -47,7 +49,8 @@ export async function sendTranslatedError(answer: ServedAnswer, upstream: WirePr
 
 export async function relayTranslatedStream(answer: ServedAnswer, upstream: WireProtocol, status: number, body: Extract<UpstreamBody, { kind: 'stream' }>, includeUsage: boolean): Promise<Delivered> {
   const { res } = answer;
-  const translator = createStreamTranslator(upstream, answer.client.protocol, { model: answer.servedModel, requestId: answer.requestId, includeUsage });
+  const keyEchoes = answer.keyEchoes;
+  const translator = createStreamTranslator(upstream, answer.client.protocol, { model: answer.servedModel, requestId: answer.requestId, includeUsage, upstreamErrorText: (message) => keyEchoes.redactText(message) });
   const started = answer.now();
   const failure = await pipeTranslated(answer, body, translator);
   if (failure === undefined) body.done();
@@ -81,10 +84,3 @@ async function pipeTranslated(answer: ServedAnswer, body: Extract<UpstreamBody, 
   return translator.error;
 }
 
-function parseJson(data: Buffer): unknown {
-  try {
-    return JSON.parse(data.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
