@@ -22,7 +22,7 @@ export default defineConfig({
     },
   },
 
-  // cooldownMs: how long an upstream that answered 408/5xx/timeout is skipped.
+  // cooldownMs: how long an upstream is ejected after 5 failures (408/5xx/timeout) in a row (see routing.outlier).
   // maxAttempts: (upstream, key) attempts per request, across model fallbacks too.
   routing: { cooldownMs: 30_000, maxAttempts: 6 },
 
