@@ -109,13 +109,17 @@ export interface BundlePreset {
   params: Record<string, unknown>;
 }
 
-/** `routing.outlier`: when an upstream is ejected (see src/runtime/engine/outlier.ts). */
+/** `routing.outlier`: when an upstream is ejected (src/runtime/engine/outlier.ts applies it). */
 export interface BundleOutlier {
+  /** Failures in a row that eject an upstream. */
   consecutive: number;
+  /** Share of failed attempts over the window that ejects (with at least `minRequests` attempts). */
   failureRate: number;
   minRequests: number;
   windowMs: number;
+  /** At most this percent (truncated to whole percent) of a model's upstreams are ejected at once; never all. */
   maxEjectionPercent: number;
+  /** Cap of one ejection's length. */
   maxCooldownMs: number;
 }
 

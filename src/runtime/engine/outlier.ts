@@ -4,19 +4,10 @@
  * the upstream's recent ejections (capped), and that count decays while the upstream stays in.
  * Failures here are the upstream's own (408, 5xx, connect error, timeout, reset); 401/429 are a key's.
  */
+import type { BundleOutlier } from '../../bundle/format.js';
 
-export interface OutlierPolicy {
-  /** Failures in a row that eject an upstream. */
-  consecutive: number;
-  /** Share of failed attempts over the window that ejects (with at least `minRequests` attempts). */
-  failureRate: number;
-  minRequests: number;
-  windowMs: number;
-  /** At most this percent (truncated to whole percent) of a model's upstreams are ejected at once; never all. */
-  maxEjectionPercent: number;
-  /** Cap of one ejection's length. */
-  maxCooldownMs: number;
-}
+/** The detector's settings: `routing.outlier` as the bundle holds it. */
+export type OutlierPolicy = BundleOutlier;
 
 export const DEFAULT_OUTLIER_POLICY: Readonly<OutlierPolicy> = Object.freeze({
   consecutive: 5,
