@@ -100,6 +100,19 @@ function answerInternalError(method: string, path: string, error: unknown, res: 
   sendGatewayError(res, envelopeForPath(path), { status: 500, code: 'internal_error', message: 'internal gateway error' }, requestId);
 }
 
+/**
+ * HEAD requests, routed as GET: node:http already sends no body for them (it saw HEAD when it made the
+ * response), so every handler, including those that write to the Node response themselves, answers HEAD
+ * as it answers GET, headers and all. Hono's own HEAD handling wraps the GET answer in a new Response,
+ * which loses the already-sent mark and writes headers a second time.
+ */
+const headRequests = new WeakSet<IncomingMessage>();
+
+/** The method the client sent (HEAD stays HEAD in messages). */
+function clientMethod(c: Context<Env>): string {
+  return headRequests.has(c.env.incoming) ? 'HEAD' : c.req.method;
+}
+
 /** The node:http listener: model endpoints directly, everything else through Hono. */
 export function createRequestListener(getState: () => GatewayState): (req: IncomingMessage, res: ServerResponse) => void {
   const hono = getRequestListener(createApp(getState).fetch, { autoCleanupIncoming: false });
@@ -123,6 +136,10 @@ export function createRequestListener(getState: () => GatewayState): (req: Incom
       sendGatewayError(res, envelopeForPath(path), { status: 400, code: 'invalid_path', message: `the request path holds ${unsafe}; send the path as routed, without dot segments, encoded slashes or backslashes` }, newRequestId());
       return;
     }
+    if (req.method === 'HEAD') {
+      headRequests.add(req);
+      req.method = 'GET';
+    }
     void hono(req, res);
   };
 }
@@ -144,7 +161,7 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
   };
 
   const methodNotAllowed = (allowed: string) => (c: Context<Env>) =>
-    sendError(c, { status: 405, code: 'method_not_allowed', message: `${c.req.method} is not allowed here; use ${allowed}`, headers: { allow: allowed } });
+    sendError(c, { status: 405, code: 'method_not_allowed', message: `${clientMethod(c)} is not allowed here; use ${allowed}`, headers: { allow: allowed } });
 
   for (const base of ['/v1', '/api/v1']) {
     for (const [path, client] of MODEL_ROUTES) {
@@ -176,7 +193,7 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
       sendJson(c.env.outgoing, 200, json, ctx.baseHeaders);
       return RESPONSE_ALREADY_SENT;
     });
-    app.all(`${base}/models`, methodNotAllowed('GET'));
+    app.all(`${base}/models`, methodNotAllowed('GET, HEAD'));
   }
 
   app.get('/health', (c) => c.json(healthReport(getState())));
@@ -194,9 +211,9 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
       gatewayKeys: () => getState().table.bundle.auth.gatewayKeys,
     }),
   );
-  app.all('/health', methodNotAllowed('GET'));
+  app.all('/health', methodNotAllowed('GET, HEAD'));
 
-  app.notFound((c) => sendError(c, { status: 404, code: 'route_not_found', message: `no route for ${c.req.method} ${c.req.path}` }));
+  app.notFound((c) => sendError(c, { status: 404, code: 'route_not_found', message: `no route for ${clientMethod(c)} ${c.req.path}` }));
   app.onError((error, c) => {
     answerInternalError(c.req.method, c.req.path, error, c.env.outgoing, c.get('ctx')?.requestId);
     return RESPONSE_ALREADY_SENT;

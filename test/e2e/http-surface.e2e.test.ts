@@ -82,7 +82,7 @@ describe('e2e: bad input gets the OpenAI error envelope', () => {
     expect(get.headers.get('allow')).toBe('POST');
     await expectEnvelope(get, 405, 'method_not_allowed');
     const del = await fetch(`${gw.url}/api/v1/models`, { method: 'DELETE' });
-    expect(del.headers.get('allow')).toBe('GET');
+    expect(del.headers.get('allow')).toBe('GET, HEAD');
     await expectEnvelope(del, 405, 'method_not_allowed');
     await expectEnvelope(await fetch(`${gw.url}/health`, { method: 'POST' }), 405, 'method_not_allowed');
   });

@@ -11,7 +11,7 @@
 import Anthropic, { APIError, BadRequestError, NotFoundError } from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { MODEL, chatModel, provider } from './harness.js';
-import { anthropicClient, anthropicProvider, post, sseEvents, useProtocolE2E, type AnthropicErrorBody } from './protocols-harness.js';
+import { anthropicClient, anthropicProvider, post, servedBytes, sseEvents, useProtocolE2E, type AnthropicErrorBody } from './protocols-harness.js';
 
 const e2e = useProtocolE2E();
 
@@ -120,8 +120,8 @@ describe('e2e: the Anthropic SDK against an OpenAI-format upstream', () => {
   });
 });
 
-describe('e2e: the Anthropic SDK against an Anthropic-format upstream passes through byte for byte', () => {
-  it('a stream: the raw SSE the client reads is exactly what the upstream sent', async () => {
+describe("e2e: the Anthropic SDK against an Anthropic-format upstream passes through byte for byte (but for the model's name)", () => {
+  it("a stream: the raw SSE the client reads is what the upstream sent, with only the message's model naming the catalog id", async () => {
     const { upstream, gw } = await overAnthropic();
     upstream.setDefault({ content: 'Let me check.', toolUse: { name: 'get_weather', input: { city: 'Paris' } }, chunks: 3 });
 
@@ -129,7 +129,7 @@ describe('e2e: the Anthropic SDK against an Anthropic-format upstream passes thr
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const received = await response.text();
-    expect(received).toBe(upstream.requests[0]!.sent);
+    expect(received).toBe(servedBytes(upstream.requests[0]!.sent, 'claude-model'));
     const names = sseEvents(received).map((e) => e.event);
     expect(names.slice(0, 3)).toEqual(['message_start', 'content_block_start', 'ping']);
     expect(names.at(-1)).toBe('message_stop');
@@ -145,7 +145,7 @@ describe('e2e: the Anthropic SDK against an Anthropic-format upstream passes thr
     expect(final.stop_reason).toBe('tool_use');
 
     const raw = await post(gw, '/v1/messages', { model: MODEL, max_tokens: 256, messages: question, tools: [weatherTool] });
-    expect(await raw.text()).toBe(upstream.requests[1]!.sent);
+    expect(await raw.text()).toBe(servedBytes(upstream.requests[1]!.sent, 'claude-model'));
     const created = await client.messages.create({ model: MODEL, max_tokens: 256, messages: question, tools: [weatherTool] });
     expect(created.content.find((b) => b.type === 'tool_use')).toMatchObject({ input: { city: 'Paris', unit: 'celsius', model: 'not-a-model-field' } });
   });
@@ -257,8 +257,9 @@ describe('e2e: errors on /v1/messages are in Anthropic\'s envelope', () => {
     const relayed = await post(direct, '/v1/messages', { model: MODEL, max_tokens: 64, stream: true, messages: question });
     const text = await relayed.text();
     // the upstream's bytes first, untouched, then the gateway's error event
-    expect(text.startsWith(claude.requests[0]!.sent)).toBe(true);
-    const tail = sseEvents(text.slice(claude.requests[0]!.sent.length));
+    const relayedBytes = servedBytes(claude.requests[0]!.sent, 'claude-model');
+    expect(text.startsWith(relayedBytes)).toBe(true);
+    const tail = sseEvents(text.slice(relayedBytes.length));
     expect(tail).toHaveLength(1);
     expect(tail[0]).toMatchObject({ event: 'error' });
   });

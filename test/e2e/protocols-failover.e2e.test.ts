@@ -9,7 +9,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { MODEL, chatModel, messages, provider } from './harness.js';
-import { anthropicClient, anthropicProvider, post, sseEvents, useProtocolE2E, type AnthropicErrorBody } from './protocols-harness.js';
+import { anthropicClient, anthropicProvider, post, servedBytes, sseEvents, useProtocolE2E, type AnthropicErrorBody } from './protocols-harness.js';
 
 const e2e = useProtocolE2E();
 const question: Anthropic.MessageParam[] = [{ role: 'user', content: 'Say hello' }];
@@ -102,7 +102,7 @@ describe('e2e: failover from a translated attempt to a native one, and what does
     const gw = await e2e.gateway({ providers: { oai: provider('oai', oai), claude: anthropicProvider('claude', claude) }, models: [chatModel(['oai', 'claude'])] });
     const response = await post(gw, '/v1/messages', { model: MODEL, max_tokens: 64, stream: true, messages: question });
     expect(response.headers.get('x-anyrouter-upstream')).toBe('claude');
-    expect(await response.text()).toBe(claude.requests[0]!.sent);
+    expect(await response.text()).toBe(servedBytes(claude.requests[0]!.sent, 'claude-model'));
     expect(oai.requests).toHaveLength(1);
   });
 

@@ -14,7 +14,7 @@ import type { ProviderInput } from '../../src/index.js';
 import { afterEach } from 'vitest';
 import { startMockAnthropic, type MockAnthropicOptions, type MockAnthropicUpstream } from '../support/mock-anthropic-upstream.js';
 import { startMockGemini, type MockGeminiOptions, type MockGeminiUpstream } from '../support/mock-gemini-upstream.js';
-import { provider, useE2E, type E2E, type GatewayFixture, type ProviderOptions } from './harness.js';
+import { MODEL, provider, useE2E, type E2E, type GatewayFixture, type ProviderOptions } from './harness.js';
 
 export interface ProtocolE2E extends E2E {
   anthropicMock(options?: MockAnthropicOptions): Promise<MockAnthropicUpstream>;
@@ -79,4 +79,12 @@ export function sseEvents(text: string): Array<{ event: string | undefined; data
   const parser = createParser({ onEvent: (message) => events.push({ event: message.event, data: message.data }) });
   parser.feed(text);
   return events;
+}
+
+/**
+ * What a native relay sends for the bytes an upstream `sent`: the same bytes with the answer's own `model`
+ * (the upstream's name for it, `upstreamModel`) naming the catalog model instead, the one edit it makes.
+ */
+export function servedBytes(sent: string, upstreamModel: string, catalogId = MODEL): string {
+  return sent.replaceAll(`"model":${JSON.stringify(upstreamModel)}`, `"model":${JSON.stringify(catalogId)}`);
 }

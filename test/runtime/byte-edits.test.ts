@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteEdits } from '../../src/runtime/http/byte-edits.js';
-import { modelMember, renameModelFields, withModelMember } from '../../src/runtime/http/served-model-name.js';
+import { modelMember, renameModelFields, renameModelFieldsAt, withModelMember } from '../../src/runtime/http/served-model-name.js';
 
 /** The rename as a regular expression over the text: what the byte edits must match. */
 const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/g;
@@ -111,6 +111,39 @@ describe('withModelMember', () => {
         expect(JSON.parse(out.toString('utf8'))).toEqual({ ...(JSON.parse(text) as object), model: to });
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('renameModelFieldsAt', () => {
+  /** The oracle: string `model` members of objects at nesting `depth` (1: the top-level object's) renamed. */
+  function renameAt(value: unknown, id: string, depth: number, level = 1): unknown {
+    if (Array.isArray(value)) return value.map((v) => renameAt(v, id, depth, level + 1));
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = k === 'model' && level === depth && typeof v === 'string' ? id : renameAt(v, id, depth, level + 1);
+    return out;
+  }
+  const withModels = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), tie('object'), fc.array(tie('value'), { maxLength: 3 })),
+    object: fc.dictionary(fc.constantFrom('model', 'input', 'message', 'text', 'mo"del'), tie('value'), { maxKeys: 4 }),
+  })).object;
+
+  it('renames only the members at the given depth, in JSON texts and in SSE events made of them', () => {
+    fc.assert(
+      fc.property(withModels, fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.string({ maxLength: 12 }), (value, depth, pretty, id) => {
+        const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+        const edits = new ByteEdits();
+        renameModelFieldsAt(Buffer.from(text), modelMember(id), edits, depth);
+        expect(JSON.parse(edits.apply(Buffer.from(text)).toString())).toEqual(renameAt(value, id, depth));
+        // two events of a stream: each is scanned from depth 0 again
+        const events = `event: e\ndata: ${JSON.stringify(value)}\n\nevent: e\ndata: ${JSON.stringify(value)}\n\n`;
+        const streamEdits = new ByteEdits();
+        renameModelFieldsAt(Buffer.from(events), modelMember(id), streamEdits, depth);
+        const datas = streamEdits.apply(Buffer.from(events)).toString().split('\n\n').filter(Boolean).map((e) => JSON.parse(e.split('data: ')[1]!));
+        expect(datas).toEqual([renameAt(value, id, depth), renameAt(value, id, depth)]);
+      }),
+      { numRuns: 300 },
     );
   });
 });

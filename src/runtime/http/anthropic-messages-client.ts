@@ -14,8 +14,9 @@ export const anthropicMessagesClient: ClientProtocolSpec = {
     relayedHeaders: ANTHROPIC_RELAYED_HEADERS,
     streamTerminal: 'event: message_stop',
     streamErrorMarker: 'event: error',
-    // the `model` of a message is the upstream's: a rewrite could also hit a tool input's `model` field
-    renamesModel: false,
+    // a message's `model` (and `message.model` in message_start), never a tool input's `model` member
+    renamesModel: true,
+    modelMemberDepth: { json: 1, stream: 2 },
     outputTokensField: 'output_tokens',
   },
   checkContent(body) {

@@ -19,8 +19,13 @@ export interface NativeRelay {
   streamTerminal: string;
   /** Bytes that show the upstream ended its stream with its own in-band error event (none needed from us then). */
   streamErrorMarker?: string;
-  /** Rewrite `model` in relayed answers to the catalog id (OpenAI Chat, as OpenRouter does); off means byte for byte. */
+  /** Rewrite `model` in relayed answers to the catalog id (as OpenRouter does, and as `x-anyrouter-model` says); off means byte for byte. */
   renamesModel: boolean;
+  /**
+   * Where the answer's own `model` member sits, when other `model` members can hold the upstream's data
+   * (an Anthropic tool input is an object): only members at this nesting are renamed. Absent: every one.
+   */
+  modelMemberDepth?: { json: number; stream: number };
   /** The usage field that counts output tokens in a JSON answer (for throughput stats). */
   outputTokensField: string;
 }

@@ -10,7 +10,7 @@ import { errorKindOfStatus } from './error-envelope.js';
 import { sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
 import { UsageMeter } from './native-usage.js';
-import { modelMember, renameModelFields } from './served-model-name.js';
+import { modelMember, renameModelFields, renameModelFieldsAt } from './served-model-name.js';
 import { relaySse, write, type EventRewriter } from './sse-relay.js';
 
 type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body' | 'costUsd'>;
@@ -31,18 +31,25 @@ export class NativeRewriter implements EventRewriter {
   private readonly modelName: Buffer | undefined;
   /** For a stream: its in-band error events are redacted. */
   private readonly keyEchoes: KeyEchoRedactor | undefined;
+  /** The nesting of the answer's own `model` member, where only that one is renamed. */
+  private readonly modelDepth: number | undefined;
 
   constructor(answer: ServedAnswer, stream = false) {
     this.meter = new UsageMeter(answer.client.protocol, answer);
     this.modelName = answer.client.native?.renamesModel && answer.upstreamModel !== answer.servedModel ? modelMember(answer.servedModel) : undefined;
     this.keyEchoes = stream ? answer.keyEchoes : undefined;
+    const depth = answer.client.native?.modelMemberDepth;
+    this.modelDepth = depth === undefined ? undefined : stream ? depth.stream : depth.json;
   }
 
   /** A JSON answer, or complete SSE events: the bytes to send. */
   rewrite(data: Buffer): Buffer {
     if (this.keyEchoes !== undefined && data.indexOf(ERROR_MARK) >= 0) data = this.keyEchoes.redactEvents(data);
     edits.clear();
-    if (this.modelName !== undefined) renameModelFields(data, this.modelName, edits);
+    if (this.modelName !== undefined) {
+      if (this.modelDepth === undefined) renameModelFields(data, this.modelName, edits);
+      else renameModelFieldsAt(data, this.modelName, edits, this.modelDepth);
+    }
     this.meter.read(data, edits);
     return edits.apply(data);
   }

@@ -121,6 +121,7 @@ async function sendUpstreamAnswer(input: AnswerInput, result: Extract<LoopResult
   const servedModel = candidate.modelId;
   headers['x-anyrouter-upstream'] = served.provider;
   headers['x-anyrouter-model'] = servedModel;
+  headers['x-anyrouter-upstream-model'] = served.model;
   headers['x-anyrouter-key-tier'] = served.tier;
   if (route.dropped.length > 0) headers['x-anyrouter-dropped-params'] = route.dropped.join(',');
   const outcome = result.outcome;

@@ -41,6 +41,52 @@ export function renameModelFields(data: Buffer, member: Buffer, edits: ByteEdits
   }
 }
 
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * Records the replacement of the `"model": "..."` members whose key sits at nesting `depth` (1: a member of
+ * the top-level object; 2: of an object inside it). Text around JSON values (an SSE event's `data: ` lines)
+ * holds no brackets or quotes, so complete events scan like a run of JSON texts. A `model` deeper down (a
+ * tool's input) is left as it is. The scan stops at the last candidate, so an answer whose `model` comes
+ * before its content costs a scan of its head.
+ */
+export function renameModelFieldsAt(data: Buffer, member: Buffer, edits: ByteEdits, depth: number): void {
+  let level = 0;
+  let i = 0;
+  for (;;) {
+    const at = data.indexOf(MODEL_KEY, i);
+    if (at < 0) return;
+    // the nesting at `at`: brackets between i and at, strings skipped whole
+    while (i < at) {
+      const b = data[i]!;
+      if (b === QUOTE) {
+        const end = jsonStringEnd(data, i);
+        if (end < 0) return;
+        i = end + 1;
+        continue;
+      }
+      if (b === OPEN_BRACE || b === OPEN_BRACKET) level++;
+      else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) level--;
+      i++;
+    }
+    // a candidate inside a string (skipped past it) is no key
+    if (i > at) continue;
+    i = at + MODEL_KEY.length;
+    if (level !== depth) continue;
+    let j = skipJsonSpace(data, i);
+    if (data[j] !== COLON) continue;
+    j = skipJsonSpace(data, j + 1);
+    if (data[j] !== QUOTE) continue;
+    const end = jsonStringEnd(data, j);
+    if (end < 0) return;
+    edits.replace(at, end + 1, member);
+    i = end + 1;
+  }
+}
+
 /** A `\u` escape: the only way a key could spell `model` without the bytes `"model"`. */
 const UNICODE_ESCAPE = Buffer.from('\\u');
 
