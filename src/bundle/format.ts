@@ -157,6 +157,11 @@ export interface BundleObservability {
   telemetry: { otlpEndpoint?: string; otlpHeaders: Record<string, string | EnvRef>; serviceName: string };
 }
 
+/** `state`: where workers and replicas share health marks and limits. */
+export interface BundleState {
+  redis?: { url: string | EnvRef; prefix: string; onError: 'open' | 'closed' };
+}
+
 export interface RoutingBundle {
   format: typeof BUNDLE_FORMAT;
   /** sha256 of the canonical JSON of everything else. */
@@ -173,4 +178,6 @@ export interface RoutingBundle {
   /** Virtual pool models by id. */
   pools: Record<string, BundlePool>;
   observability: BundleObservability;
+  /** Absent: in-process state. */
+  state?: BundleState;
 }

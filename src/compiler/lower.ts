@@ -102,6 +102,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
     presets,
     pools: Object.fromEntries(linked.pools.map((p) => [p.id, p])),
     observability: { logging: config.logging, telemetry: config.telemetry },
+    ...(config.state.redis ? { state: { redis: { ...config.state.redis } } } : {}),
   };
 }
 

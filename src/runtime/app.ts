@@ -26,7 +26,7 @@ import type { GatewayError } from './http/openai-errors.js';
 import { openAIResponsesClient } from './http/openai-responses-client.js';
 import type { RequestContext } from './http/request-context.js';
 import { healthReport } from './http/health-report.js';
-import { presentedKey, type GatewayRefusal } from './http/gateway-auth.js';
+import { countShared, presentedKey, type GatewayIdentity, type GatewayRefusal } from './http/gateway-auth.js';
 import { rawPathOf, unsafePathReason } from './http/raw-path.js';
 import { didYouMeanSuffix } from '../naming/did-you-mean.js';
 import { sendGatewayError, sendJson } from './http/respond.js';
@@ -56,11 +56,23 @@ const MODEL_ROUTES: ReadonlyArray<[path: string, client: ClientProtocolSpec]> = 
   ['/responses', openAIResponsesClient],
 ];
 
-/** Who is asking: the request's context, or the refusal to send. */
-function authenticate(state: GatewayState, req: IncomingMessage): { ctx: RequestContext; refusal?: GatewayRefusal } {
+type Authenticated = { ctx: RequestContext; refusal?: GatewayRefusal };
+
+/** Who is asking: the request's context, or the refusal to send. Waits only for a key whose rpm is shared (Redis). */
+function authenticate(state: GatewayState, req: IncomingMessage): Authenticated | Promise<Authenticated> {
   const requestId = newRequestId();
   const auth = state.auth.authenticate(presentedKey(headerText(req.headers.authorization), headerText(req.headers['x-api-key'])), state.clock.now());
-  if ('status' in auth) return { ctx: { requestId, identity: { name: 'unknown', allows: () => false }, baseHeaders: { 'x-anyrouter-request-id': requestId } }, refusal: auth };
+  if ('status' in auth) return refused(requestId, auth);
+  const shared = state.auth.sharedLimits;
+  if (auth.sharedRpm !== undefined && shared !== undefined) return countShared(shared, auth, state.clock.now()).then((settled) => ('status' in settled ? refused(requestId, settled) : admitted(requestId, settled)));
+  return admitted(requestId, auth);
+}
+
+function refused(requestId: string, refusal: GatewayRefusal): Authenticated {
+  return { ctx: { requestId, identity: { name: 'unknown', allows: () => false }, baseHeaders: { 'x-anyrouter-request-id': requestId } }, refusal };
+}
+
+function admitted(requestId: string, auth: GatewayIdentity): Authenticated {
   const baseHeaders: Record<string, string> = { 'x-anyrouter-request-id': requestId };
   if (auth.rateLimit) {
     baseHeaders['x-ratelimit-limit'] = String(auth.rateLimit.limit);
@@ -77,7 +89,8 @@ function headerText(value: string | string[] | undefined): string | undefined {
 /** One model request, start to finish: auth, the pipeline, then the record (once the answer is out). */
 async function serveModelRequest(getState: () => GatewayState, client: ClientProtocolSpec, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const state = getState();
-  const { ctx, refusal } = authenticate(state, req);
+  const authenticated = authenticate(state, req);
+  const { ctx, refusal } = authenticated instanceof Promise ? await authenticated : authenticated;
   if (refusal) {
     sendGatewayError(res, client.envelope, refusal, ctx.requestId, ctx.baseHeaders);
     // a refused request is a request too (who knocks, with which key, how often): its body is never read
@@ -154,7 +167,7 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
   };
 
   const authenticated = async (c: Context<Env>, next: () => Promise<void>) => {
-    const { ctx, refusal } = authenticate(getState(), c.env.incoming);
+    const { ctx, refusal } = await authenticate(getState(), c.env.incoming);
     c.set('ctx', ctx);
     if (refusal) return sendError(c, refusal);
     await next();

@@ -7,6 +7,7 @@ import { buildRoutingTable, type Env, type RoutingTable } from './routing-table.
 import { OriginPools } from './upstream/origin-pools.js';
 import { UpstreamStats } from './policy/upstream-stats.js';
 import type { Observability } from './observability/observability.js';
+import type { SharedState } from './state/shared-state.js';
 
 export interface GatewayState {
   table: RoutingTable;
@@ -17,6 +18,8 @@ export interface GatewayState {
   stats: UpstreamStats;
   /** Request log, metrics, access log, traces: started once, kept across reloads. */
   observability?: Observability;
+  /** Health marks and limits shared with other workers and replicas (absent: this process alone). */
+  shared?: SharedState;
   startedAt: number;
 }
 
@@ -52,5 +55,6 @@ export function reloadGatewayState(previous: GatewayState, bundle: RoutingBundle
   previous.health.retain(upstreams, keys);
   const auth = new GatewayAuth(bundle.auth.gatewayKeys);
   auth.carryOver(previous.auth);
+  auth.sharedLimits = previous.auth.sharedLimits;
   return { ...previous, table, auth };
 }

@@ -7,6 +7,8 @@ import { createGatewayState, reloadGatewayState, type GatewayState } from './gat
 import { SERVED_PROVIDER_TYPES, keyValuesOf, resolveHeaders, type Env } from './routing-table.js';
 import type { AccessLogTarget } from './observability/access-log.js';
 import { startObservability } from './observability/observability.js';
+import { syncHealth } from './state/health-sync.js';
+import { RPM_WINDOW_MS, type SharedState } from './state/shared-state.js';
 
 export interface GatewayOptions {
   bundle: RoutingBundle;
@@ -17,6 +19,8 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** Where the JSON access log goes: a file descriptor or a file to append to (default 1, stdout). */
   accessLogTo?: AccessLogTarget;
+  /** Shared health (and limits) given by a supervisor, e.g. the primary of `serve --workers`; else `state.redis` or none. */
+  shared?: SharedState;
 }
 
 export interface RunningGateway {
@@ -33,6 +37,21 @@ export interface RunningGateway {
 
 const LOOPBACK = '127.0.0.1';
 
+/** `state.redis` from the bundle, connected (or trying to: a gateway starts while Redis is down). */
+async function startSharedState(bundle: RoutingBundle, env: Env, log: (line: string) => void): Promise<SharedState | undefined> {
+  const redis = bundle.state?.redis;
+  if (!redis) return undefined;
+  const url = typeof redis.url === 'string' ? redis.url : env[redis.url.env];
+  if (!url) {
+    log(`anyrouter: state.redis.url names $${typeof redis.url === 'string' ? '' : redis.url.env}, which is not set: health and limits stay in this process`);
+    return undefined;
+  }
+  const { RedisState } = await import('./state/redis-state.js');
+  const state = new RedisState({ url, prefix: redis.prefix, log });
+  await state.start();
+  return state;
+}
+
 function keyValues(state: GatewayState): string[] {
   return keyValuesOf(state.table.providers.values());
 }
@@ -41,6 +60,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const env = options.env ?? process.env;
   let state = createGatewayState(options.bundle, env);
+  const shared = options.shared ?? (await startSharedState(options.bundle, env, log));
+  if (shared) {
+    state.shared = shared;
+    syncHealth(state.health, shared);
+    const redis = options.bundle.state?.redis;
+    if (shared.countRequest !== undefined) state.auth.sharedLimits = { count: (key, now) => shared.countRequest!(key, now), onError: redis?.onError ?? 'open', windowMs: RPM_WINDOW_MS };
+  }
   state.observability = await startObservability({
     config: options.bundle.observability,
     secrets: keyValues(state),
@@ -50,6 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log,
     ...(options.accessLogTo !== undefined ? { accessLogTo: options.accessLogTo } : {}),
   });
+  if (shared) state.observability?.metrics.gauge('anyrouter_state_backend_up', `Whether the shared state backend (${shared.name}) answers: 1 up, 0 down (serving on local state).`, () => (shared.up ? 1 : 0));
   let host = options.host ?? options.bundle.server.host ?? LOOPBACK;
   if (!state.auth.enabled && host !== LOOPBACK && host !== 'localhost' && host !== '::1') {
     log(`anyrouter: no gateway keys are configured, so the gateway binds to ${LOOPBACK} only (not ${host}); add auth.gatewayKeys (anyrouter keys new NAME) to serve other hosts`);
@@ -95,7 +122,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         server.close(() => {
           clearTimeout(force);
           clearInterval(sweep);
-          Promise.allSettled([state.pools.close(), state.observability?.close()]).then(() => resolve());
+          Promise.allSettled([state.pools.close(), state.observability?.close(), shared && !options.shared ? shared.close() : undefined]).then(() => resolve());
         });
         server.closeIdleConnections();
       });

@@ -4,6 +4,7 @@ import { routingSchema } from './routing.js';
 import { authSchema, serverSchema } from './server.js';
 import { capabilities, modelIdPattern } from './model.js';
 import { loggingSchema, telemetrySchema } from './observability.js';
+import { stateSchema } from './state.js';
 
 /** A virtual model whose members are catalog models, strongest (highest `rank`) first. */
 export const poolSchema = z
@@ -28,6 +29,8 @@ export const configSchema = z
     auth: authSchema.default(authSchema.parse({})),
     logging: loggingSchema.default(loggingSchema.parse({})),
     telemetry: telemetrySchema.default(telemetrySchema.parse({})),
+    /** Shared health and limits for `serve --workers` and replicas (absent: in-process). */
+    state: stateSchema.default({}),
     /** Virtual pool models such as `anyrouter/coding`. */
     pools: z.record(z.string().regex(modelIdPattern, 'a "provider/model" style id such as anyrouter/coding'), poolSchema).default({}),
   })

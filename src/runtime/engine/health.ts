@@ -35,14 +35,23 @@ export class HealthState {
   readonly outliers = new Map<string, UpstreamOutlier>();
   /** Ejections since start (a counter for /metrics). */
   ejectionsTotal = 0;
+  /** Told of every mark this state makes itself (not of the ones `applyRemote` brings): to share it. */
+  onLocalMark: ((kind: 'upstream' | 'key', id: string, mark: HealthMark) => void) | undefined;
 
   /** Ejects an upstream until `until`; a later mark never shortens an existing one. */
   coolUpstream(id: string, until: number, error: string, now: number): void {
-    mark(this.upstreams, id, until, error, now);
+    const m = mark(this.upstreams, id, until, error, now);
+    this.onLocalMark?.('upstream', id, m);
   }
 
   quarantineKey(id: string, until: number, error: string, now: number, rateLimited = false): void {
-    mark(this.keys, id, until, error, now, rateLimited);
+    const m = mark(this.keys, id, until, error, now, rateLimited);
+    this.onLocalMark?.('key', id, m);
+  }
+
+  /** A mark another instance made: merged like a local one (never shortening one in force), not shared again. */
+  applyRemote(kind: 'upstream' | 'key', id: string, until: number, error: string, at: number, rateLimited = false): void {
+    mark(kind === 'upstream' ? this.upstreams : this.keys, id, until, error, at, rateLimited);
   }
 
   /** When a key rested by its rate limit recovers (undefined when it is not quarantined, or rejected instead). */
@@ -98,8 +107,10 @@ export class HealthState {
     }
     if (othersOut + 1 > maxEjected(total, policy.maxEjectionPercent)) return { ejected: false, held: 'max-ejection-percent' };
     const until = outlier.eject(now, cooldownMs, policy);
-    this.upstreams.set(id, { until, lastError: error, lastErrorAt: now });
+    const ejection: HealthMark = { until, lastError: error, lastErrorAt: now };
+    this.upstreams.set(id, ejection);
     this.ejectionsTotal++;
+    this.onLocalMark?.('upstream', id, ejection);
     return { ejected: true, until, because };
   }
 
@@ -120,11 +131,12 @@ export class HealthState {
   }
 }
 
-function mark(map: Map<string, HealthMark>, id: string, until: number, error: string, now: number, rateLimited = false): void {
+function mark(map: Map<string, HealthMark>, id: string, until: number, error: string, now: number, rateLimited = false): HealthMark {
   const current = map.get(id);
   const keep = current !== undefined && current.until > until;
   const m: HealthMark = { until: keep ? current.until : until, lastError: error, lastErrorAt: now };
   // the mark that decides the end decides whether it is a rate limit
   if (keep ? current.rateLimited === true : rateLimited) m.rateLimited = true;
   map.set(id, m);
+  return m;
 }

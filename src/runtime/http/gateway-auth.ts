@@ -12,6 +12,16 @@ export interface GatewayIdentity {
   byokOnly?: boolean;
   /** The key is limited by `models` globs (it sees only those models in the catalog). */
   scoped?: boolean;
+  /** Its rpm is counted in the shared state: `GatewayAuth.countShared` settles the request. */
+  sharedRpm?: number;
+}
+
+/** Where gateway-key request counts go when they are shared between instances (Redis). */
+export interface SharedLimits {
+  count(key: string, now: number): Promise<number | undefined>;
+  /** What to do when the shared state does not answer: serve (`open`) or refuse (`closed`). */
+  onError: 'open' | 'closed';
+  windowMs: number;
 }
 
 const ANONYMOUS: GatewayIdentity = { name: 'anonymous', allows: () => true };
@@ -47,6 +57,8 @@ export type GatewayRefusal = GatewayError & { keyName?: string };
 
 export class GatewayAuth {
   private readonly byHash = new Map<string, KeyEntry>();
+  /** Set when limits are shared between instances; then no window is counted here. */
+  sharedLimits: SharedLimits | undefined;
 
   constructor(keys: readonly BundleGatewayKey[]) {
     for (const spec of keys) this.byHash.set(spec.sha256, { spec, identity: identityOf(spec), windowStart: 0, count: 0 });
@@ -91,6 +103,7 @@ export class GatewayAuth {
     if (!entry) return { status: 401, code: 'invalid_api_key', message: 'invalid gateway key' };
     const rpm = entry.spec.rpm;
     if (rpm === undefined) return entry.identity;
+    if (this.sharedLimits !== undefined) return { ...entry.identity, sharedRpm: rpm };
     if (now - entry.windowStart >= 60_000) {
       entry.windowStart = now;
       entry.count = 0;
@@ -112,6 +125,27 @@ export class GatewayAuth {
     if (scoped) identity.scoped = true;
     return identity;
   }
+}
+
+/** Counts a request whose key's rpm is shared: the identity with its rate figures, or the refusal. */
+export async function countShared(limits: SharedLimits, identity: GatewayIdentity, now: number): Promise<GatewayIdentity | GatewayRefusal> {
+  const rpm = identity.sharedRpm!;
+  const count = await limits.count(identity.name, now);
+  const resetSeconds = Math.max(1, Math.ceil((limits.windowMs - (now % limits.windowMs)) / 1000));
+  if (count === undefined) {
+    if (limits.onError === 'open') return identity;
+    return { status: 429, code: 'rate_limit_unavailable', keyName: identity.name, message: `gateway key '${identity.name}' has a shared rate limit, and the state backend that counts it does not answer (state.redis.onError is 'closed')`, headers: { 'retry-after': '1' } };
+  }
+  if (count > rpm) {
+    return {
+      status: 429,
+      code: 'rate_limit_exceeded',
+      keyName: identity.name,
+      message: `gateway key '${identity.name}' is over its limit of ${rpm} requests per minute`,
+      headers: { 'retry-after': String(resetSeconds), 'x-ratelimit-limit': String(rpm), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetSeconds) },
+    };
+  }
+  return { ...identity, rateLimit: { limit: rpm, remaining: rpm - count, resetSeconds } };
 }
 
 /** The key from `Authorization: Bearer ...` or `x-api-key`. */

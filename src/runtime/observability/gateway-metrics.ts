@@ -118,6 +118,18 @@ export class GatewayMetrics {
     if (record.costUsd !== undefined && record.costUsd > 0) this.cost.inc(model, undefined, undefined, record.costUsd);
   }
 
+  /** A gauge read at scrape time, for parts that live outside the metrics (the shared state, the workers). */
+  gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   /** Runs `hook` before every collection: the records still waiting to be observed are counted first. */
   beforeCollect(hook: () => void): void {
     this.collectHooks.push(hook);

@@ -1,0 +1,131 @@
+/**
+ * Shared state in Redis (ioredis): marks are written as keys that expire with them (so an instance that
+ * starts or reconnects reads what is in force) and published on one channel (so every instance learns of a
+ * 429 or a 5xx within milliseconds); gateway-key request counts are one atomic INCR-and-expire per request.
+ * Redis down: commands fail at once (no offline queue), the gateway serves on its local view, and the
+ * marks it made meanwhile are pushed back when Redis returns.
+ */
+import { Redis } from 'ioredis';
+import { RPM_WINDOW_MS, type MarkEvent, type SharedState } from './shared-state.js';
+
+export interface RedisStateOptions {
+  url: string;
+  prefix: string;
+  /** One line when the backend goes down or comes back. */
+  log: (line: string) => void;
+}
+
+/** INCR a window counter, expiring it with its window: one round trip, atomic. */
+const COUNT_SCRIPT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
+
+export class RedisState implements SharedState {
+  readonly name = 'redis';
+  private readonly client: Redis;
+  private readonly subscriber: Redis;
+  private readonly channel: string;
+  private handler: ((event: MarkEvent) => void) | undefined;
+  private localMarks: () => MarkEvent[] = () => [];
+  private wasUp = false;
+  private announcedDown = false;
+  private closed = false;
+
+  constructor(private readonly options: RedisStateOptions) {
+    const common = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(100 * times, 1_000) };
+    this.client = new Redis(options.url, common);
+    this.subscriber = new Redis(options.url, common);
+    this.channel = `${options.prefix}marks`;
+    this.client.defineCommand('anyrouterCount', { numberOfKeys: 1, lua: COUNT_SCRIPT });
+    for (const connection of [this.client, this.subscriber]) connection.on('error', () => this.noteDown());
+    this.client.on('ready', () => void this.resync());
+    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel).catch(() => this.noteDown()));
+    this.subscriber.on('message', (_channel: string, text: string) => this.deliver(text));
+  }
+
+  /** Connects both connections; resolves either way (a gateway starts while Redis is down). */
+  async start(): Promise<void> {
+    await Promise.allSettled([this.client.connect(), this.subscriber.connect()]);
+  }
+
+  get up(): boolean {
+    return this.client.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
+  onMark(handler: (event: MarkEvent) => void): void {
+    this.handler = handler;
+  }
+
+  setLocalMarks(read: () => MarkEvent[]): void {
+    this.localMarks = read;
+  }
+
+  publishMark(event: MarkEvent): void {
+    if (this.client.status !== 'ready') return;
+    const ttl = Math.ceil(event.until - Date.now());
+    if (ttl <= 0) return;
+    const text = JSON.stringify(event);
+    this.client
+      .multi()
+      .set(this.markKey(event), text, 'PX', ttl)
+      .publish(this.channel, text)
+      .exec()
+      .catch(() => this.noteDown());
+  }
+
+  async countRequest(key: string, now: number): Promise<number | undefined> {
+    if (this.client.status !== 'ready') return undefined;
+    const window = Math.floor(now / RPM_WINDOW_MS);
+    try {
+      const count = await (this.client as Redis & { anyrouterCount(key: string, ttl: number): Promise<number> }).anyrouterCount(`${this.options.prefix}rpm:${key}:${window}`, RPM_WINDOW_MS + 1_000);
+      return Number(count);
+    } catch {
+      this.noteDown();
+      return undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.client.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  private markKey(event: Pick<MarkEvent, 'kind' | 'id'>): string {
+    return `${this.options.prefix}mark:${event.kind}:${event.id}`;
+  }
+
+  private deliver(text: string): void {
+    let event: MarkEvent;
+    try {
+      event = JSON.parse(text) as MarkEvent;
+    } catch {
+      return;
+    }
+    if ((event.kind === 'upstream' || event.kind === 'key') && typeof event.id === 'string' && typeof event.until === 'number') this.handler?.(event);
+  }
+
+  /** (Re)connected: read the marks in force, then push the ones this instance made while Redis was away. */
+  private async resync(): Promise<void> {
+    if (this.wasUp === false || this.announcedDown) {
+      if (this.announcedDown) this.options.log('anyrouter: state backend (redis) is back: sharing health and limits again');
+      this.announcedDown = false;
+    }
+    this.wasUp = true;
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.options.prefix}mark:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) for (const text of await this.client.mget(...keys)) if (text !== null) this.deliver(text);
+      } while (cursor !== '0');
+      for (const event of this.localMarks()) this.publishMark(event);
+    } catch {
+      this.noteDown();
+    }
+  }
+
+  private noteDown(): void {
+    if (this.closed || this.announcedDown) return;
+    this.announcedDown = true;
+    this.options.log('anyrouter: state backend (redis) is unreachable: serving on local health and limits until it is back');
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * What gateway instances share: the health marks (upstream ejections, key quarantines) and the gateway-key
+ * request counters. Each instance keeps its own `HealthState` as the local view the planner reads; a
+ * shared state only carries marks between instances (pub/sub, IPC) and counts limits, so no routing
+ * decision waits on it.
+ */
+
+/** A health mark one instance made, for the others. Times are epoch ms (instances share a clock). */
+export interface MarkEvent {
+  kind: 'upstream' | 'key';
+  id: string;
+  until: number;
+  error: string;
+  at: number;
+  rateLimited?: boolean;
+  /** The instance that made it (its own marks come back on the channel and are skipped). */
+  origin: string;
+}
+
+export interface SharedState {
+  readonly name: 'redis' | 'cluster';
+  /** Whether the backend answers right now. */
+  readonly up: boolean;
+  /** Calls `handler` with every mark another instance publishes (and, on (re)connect, the marks in force). */
+  onMark(handler: (event: MarkEvent) => void): void;
+  publishMark(event: MarkEvent): void;
+  /**
+   * Counts one request of gateway key `key` in the minute window of `now`: the count after it, or undefined
+   * when the backend cannot answer. Absent where limits cannot be shared.
+   */
+  countRequest?(key: string, now: number): Promise<number | undefined>;
+  /** Marks this instance holds, pushed to the backend after it comes back. */
+  setLocalMarks(read: () => MarkEvent[]): void;
+  close(): Promise<void>;
+}
+
+export const RPM_WINDOW_MS = 60_000;
