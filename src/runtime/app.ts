@@ -211,9 +211,10 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
 
   app.get('/health', (c) => c.json(healthReport(getState())));
   app.get('/metrics', async (c) => {
-    const metrics = getState().observability?.metrics;
+    const state = getState();
+    const metrics = state.observability?.metrics;
     if (!metrics) return sendError(c, { status: 404, code: 'metrics_disabled', message: 'metrics are not running' });
-    const { contentType, body } = await metrics.text();
+    const { contentType, body } = state.metricsOf ? await state.metricsOf() : await metrics.text();
     return c.body(body, 200, { 'content-type': contentType });
   });
   app.route(

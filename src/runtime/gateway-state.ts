@@ -20,6 +20,8 @@ export interface GatewayState {
   observability?: Observability;
   /** Health marks and limits shared with other workers and replicas (absent: this process alone). */
   shared?: SharedState;
+  /** What `/metrics` answers when it speaks for more than this process (every worker of `serve --workers`). */
+  metricsOf?: () => Promise<{ contentType: string; body: string }>;
   startedAt: number;
 }
 

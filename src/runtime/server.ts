@@ -76,7 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log,
     ...(options.accessLogTo !== undefined ? { accessLogTo: options.accessLogTo } : {}),
   });
-  if (shared) state.observability?.metrics.gauge('anyrouter_state_backend_up', `Whether the shared state backend (${shared.name}) answers: 1 up, 0 down (serving on local state).`, () => (shared.up ? 1 : 0));
+  if (shared) state.observability?.metrics.gauge('anyrouter_state_backend_up', `Whether the shared state backend (${shared.name}) answers: 1 up, 0 down (serving on local state).`, () => (shared.up ? 1 : 0), 'min');
   let host = options.host ?? options.bundle.server.host ?? LOOPBACK;
   if (!state.auth.enabled && host !== LOOPBACK && host !== 'localhost' && host !== '::1') {
     log(`anyrouter: no gateway keys are configured, so the gateway binds to ${LOOPBACK} only (not ${host}); add auth.gatewayKeys (anyrouter keys new NAME) to serve other hosts`);

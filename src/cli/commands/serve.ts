@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { watch, type FSWatcher } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { RoutingBundle } from '../../bundle/format.js';
 import { readBundle } from '../../runtime/bundle-file.js';
@@ -54,6 +56,27 @@ function watchPaths(paths: string[], changed: () => void): FSWatcher[] {
   return watchers;
 }
 
+/** `--workers N|auto`: how many worker processes (auto: one per available core); 1 serves in this process. */
+function workerCount(value: string | boolean | undefined): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return availableParallelism();
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--workers takes a number from 1 to 256 or 'auto', not '${String(value)}'`);
+  return n;
+}
+
+/** SIGHUP, and --watch when asked, call `reload`; returns the unwiring. */
+async function wireReloads(values: Values, source: BundleSource, reload: (why: string) => void): Promise<() => void> {
+  const onHup = () => reload('SIGHUP');
+  process.on('SIGHUP', onHup);
+  const watchers = values.watch ? watchPaths(await source.watched(), () => reload('change')) : [];
+  if (values.watch) process.stderr.write('anyrouter: watching the config for changes\n');
+  return () => {
+    for (const w of watchers) w.close();
+    process.off('SIGHUP', onHup);
+  };
+}
+
 export const serveCommand = {
   options: {
     bundle: { type: 'string', short: 'b' },
@@ -61,6 +84,7 @@ export const serveCommand = {
     host: { type: 'string' },
     port: { type: 'string', short: 'p' },
     watch: { type: 'boolean', short: 'w' },
+    workers: { type: 'string' },
   },
   async run(values: Values): Promise<number> {
     let port: number | undefined;
@@ -68,10 +92,30 @@ export const serveCommand = {
       port = Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not '${values.port}'`);
     }
+    const host = typeof values.host === 'string' ? values.host : undefined;
+    if (cluster.isWorker) {
+      // a worker of `--workers`: the primary loads the bundle and watches the config
+      const { runWorker } = await import('../../runtime/workers/serve-worker.js');
+      return runWorker({ ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) });
+    }
+    const workers = workerCount(values.workers);
     const source = bundleSource(values);
+    if (workers > 1) {
+      const { superviseWorkers } = await import('../../runtime/workers/supervisor.js');
+      let unwire: (() => void) | undefined;
+      return superviseWorkers({
+        workers,
+        load: () => source.load(),
+        onReloadable: (reload) => {
+          void wireReloads(values, source, reload).then((u) => (unwire = u));
+          return () => unwire?.();
+        },
+        log: (line) => process.stderr.write(line + '\n'),
+      });
+    }
     const bundle = await source.load();
     if (!bundle) return 1;
-    const gateway = await startGateway({ bundle, ...(typeof values.host === 'string' ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) });
+    const gateway = await startGateway({ bundle, ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) });
     process.stderr.write(`anyrouter: serving ${bundle.models.length} models at ${gateway.url}/v1 (bundle ${bundle.hash.slice(0, 19)})\n`);
 
     // SIGHUP and --watch: rebuild and swap atomically; a broken config keeps the old bundle serving
@@ -92,16 +136,12 @@ export const serveCommand = {
         }
       });
     };
-    const onHup = () => reload('SIGHUP');
-    process.on('SIGHUP', onHup);
-    const watchers = values.watch ? watchPaths(await source.watched(), () => reload('change')) : [];
-    if (values.watch) process.stderr.write('anyrouter: watching the config for changes\n');
+    const unwire = await wireReloads(values, source, reload);
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stderr.write(`anyrouter: ${signal}: draining in-flight requests\n`);
-        for (const w of watchers) w.close();
-        process.off('SIGHUP', onHup);
+        unwire();
         gateway.close().then(resolve, resolve);
       };
       process.once('SIGTERM', () => stop('SIGTERM'));

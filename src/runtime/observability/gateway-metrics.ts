@@ -58,6 +58,8 @@ export class GatewayMetrics {
       name: 'anyrouter_upstreams_cooling',
       help: 'Upstreams (provider/model) ejected by outlier detection right now.',
       registers,
+      // every worker holds the same marks: their largest count, not the sum
+      aggregator: 'max',
       collect() {
         this.set(activeMarks(sources.health().upstreams, sources.now()));
       },
@@ -74,6 +76,7 @@ export class GatewayMetrics {
       name: 'anyrouter_keys_quarantined',
       help: 'Provider keys quarantined right now.',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(activeMarks(sources.health().keys, sources.now()));
       },
@@ -119,11 +122,12 @@ export class GatewayMetrics {
   }
 
   /** A gauge read at scrape time, for parts that live outside the metrics (the shared state, the workers). */
-  gauge(name: string, help: string, read: () => number): void {
+  gauge(name: string, help: string, read: () => number, aggregator: 'sum' | 'min' | 'max' = 'sum'): void {
     new Gauge({
       name,
       help,
       registers: [this.registry],
+      aggregator,
       collect() {
         this.set(read());
       },
@@ -133,6 +137,12 @@ export class GatewayMetrics {
   /** Runs `hook` before every collection: the records still waiting to be observed are counted first. */
   beforeCollect(hook: () => void): void {
     this.collectHooks.push(hook);
+  }
+
+  /** The metrics as prom-client's JSON, for a primary to add up over its workers. */
+  async json(): Promise<unknown[]> {
+    for (const hook of this.collectHooks) hook();
+    return this.registry.getMetricsAsJSON();
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

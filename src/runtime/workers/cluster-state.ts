@@ -1,0 +1,40 @@
+/**
+ * A worker's shared state without Redis: health marks go to the primary of `serve --workers`, which hands
+ * them to the other workers (and to a worker that starts later). Limits are not shared this way: the
+ * primary refuses `--workers` above 1 with gateway-key limits unless `state.redis` is set.
+ */
+import type { MarkEvent, SharedState } from '../state/shared-state.js';
+import { isMessage, TAG, type FromWorker, type ToWorker } from './worker-messages.js';
+
+export class ClusterState implements SharedState {
+  readonly name = 'cluster';
+  private handler: ((event: MarkEvent) => void) | undefined;
+  private readonly pending: MarkEvent[];
+
+  constructor(initial: MarkEvent[] = []) {
+    this.pending = [...initial];
+    process.on('message', (message: unknown) => {
+      if (isMessage<ToWorker>(message) && message[TAG] === 'mark') this.handler?.(message.event);
+    });
+  }
+
+  get up(): boolean {
+    return process.connected === true;
+  }
+
+  onMark(handler: (event: MarkEvent) => void): void {
+    this.handler = handler;
+    // the marks in force when this worker started
+    for (const event of this.pending.splice(0)) handler(event);
+  }
+
+  publishMark(event: MarkEvent): void {
+    if (process.connected) process.send?.({ [TAG]: 'mark', event } satisfies FromWorker);
+  }
+
+  setLocalMarks(): void {
+    // the primary keeps every mark a worker sent: nothing to push back
+  }
+
+  async close(): Promise<void> {}
+}

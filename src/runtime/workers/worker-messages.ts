@@ -1,0 +1,27 @@
+/** What the primary of `serve --workers` and its workers say to each other over the cluster's IPC channel. */
+import type { RoutingBundle } from '../../bundle/format.js';
+import type { MarkEvent } from '../state/shared-state.js';
+
+/** Every message carries this member, so other IPC traffic (prom-client's, say) is told apart. */
+export const TAG = 'anyrouter';
+
+export type ToWorker =
+  | { [TAG]: 'start'; bundle: RoutingBundle; marks: MarkEvent[] }
+  | { [TAG]: 'reload'; bundle: RoutingBundle; seq: number }
+  | { [TAG]: 'mark'; event: MarkEvent }
+  | { [TAG]: 'metrics-collect'; id: number }
+  | { [TAG]: 'metrics-answer'; id: number; contentType: string; body: string }
+  | { [TAG]: 'shutdown' };
+
+export type FromWorker =
+  /** Its listener is on: the primary may send `start`. */
+  | { [TAG]: 'ready' }
+  | { [TAG]: 'listening'; url: string }
+  | { [TAG]: 'reloaded'; seq: number; hash: string }
+  | { [TAG]: 'mark'; event: MarkEvent }
+  | { [TAG]: 'metrics-request'; id: number }
+  | { [TAG]: 'metrics'; id: number; json: unknown[] };
+
+export function isMessage<T extends { [TAG]: string }>(value: unknown): value is T {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[TAG] === 'string';
+}

@@ -1,0 +1,142 @@
+/**
+ * `anyrouter serve --workers 2` as a real process tree: health marks hold across the workers (a key
+ * quarantined through one is skipped by the other), /metrics adds the workers up, a SIGKILLed worker is
+ * replaced without failing more than what it had in flight, SIGTERM drains them all, and an rpm limit
+ * without shared state is refused at start.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMockOpenAI, type MockUpstream } from '../support/mock-openai-upstream.js';
+
+const BIN = fileURLToPath(new URL('../../bin/anyrouter.js', import.meta.url));
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+function config(first: MockUpstream, second: MockUpstream, extra = ''): string {
+  return `export default {
+  providers: {
+    first: { type: 'openai', baseUrl: '${first.url}', keys: [{ name: 'k1', value: { env: 'FIRST_K1' } }, { name: 'k2', value: { env: 'FIRST_K2' } }] },
+    second: { type: 'openai', baseUrl: '${second.url}', keys: [{ name: 'main', value: { env: 'SECOND_KEY' } }] },
+  },
+  models: [{ id: 'test/chat', context: 8000, pricing: { prompt: 1, completion: 1 }, upstreams: [{ provider: 'first', model: 'm', priority: 1 }, { provider: 'second', model: 'm', priority: 2 }] }],
+  presets: [],
+  logging: { enabled: false },
+  ${extra}
+};
+`;
+}
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  log: () => string;
+  exited: Promise<number | null>;
+}
+
+async function serveWorkers(dir: string, workers = 2): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', path.join(dir, 'anyrouter.config.ts'), '--port', '0', '--workers', String(workers)], {
+    env: { ...process.env, FIRST_K1: 'key-one', FIRST_K2: 'key-two', SECOND_KEY: 'key-three' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  cleanup.push(async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  });
+  for (let i = 0; i < 300 && !/at (http:\/\/[^ ]+)\/v1 on \d+ workers/.test(stderr) && child.exitCode === null; i++) await sleep(50);
+  const url = /at (http:\/\/[^ ]+)\/v1 on \d+ workers/.exec(stderr)?.[1];
+  return { child, url: url ?? '', log: () => stderr, exited };
+}
+
+/** One request on a connection of its own, so the workers take turns accepting them. */
+function ask(url: string): Promise<{ status: number; upstream: string | undefined }> {
+  return new Promise((resolve) => {
+    const body = JSON.stringify({ model: 'test/chat', messages: [{ role: 'user', content: 'hi' }] });
+    const req = request(`${url}/v1/chat/completions`, { method: 'POST', agent: false, timeout: 5_000, headers: { 'content-type': 'application/json', connection: 'close' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.complete ? (res.statusCode ?? 0) : 0, upstream: res.headers['x-anyrouter-upstream'] as string | undefined }));
+      res.on('error', () => resolve({ status: 0, upstream: undefined }));
+      res.on('close', () => resolve({ status: res.complete ? (res.statusCode ?? 0) : 0, upstream: res.headers['x-anyrouter-upstream'] as string | undefined }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve({ status: 0, upstream: undefined }));
+    req.end(body);
+  });
+}
+
+async function setup(extra = '') {
+  const first = await startMockOpenAI();
+  const second = await startMockOpenAI();
+  const dir = await mkdtemp(path.join(tmpdir(), 'anyrouter-workers-'));
+  cleanup.push(() => first.close(), () => second.close(), () => rm(dir, { recursive: true, force: true }));
+  await writeFile(path.join(dir, 'anyrouter.config.ts'), config(first, second, extra));
+  return { first, second, dir };
+}
+
+const pids = (text: string) => [...text.matchAll(/worker (\d+) died/g)].map((m) => Number(m[1]));
+
+describe('e2e: serve --workers', () => {
+  it('shares a quarantine across workers, adds their metrics up, replaces a killed worker, and drains on SIGTERM', { timeout: 60_000 }, async () => {
+    const { first, dir } = await setup();
+    const gw = await serveWorkers(dir);
+    expect(gw.url, gw.log()).not.toBe('');
+    // k1 rate-limited for 30 s through whichever worker takes the first request
+    first.setByKey({ 'key-one': { status: 429, headers: { 'retry-after': '30' } } });
+    expect((await ask(gw.url)).status).toBe(200);
+    first.setByKey({});
+    await sleep(100);
+    for (let i = 0; i < 20; i++) expect((await ask(gw.url)).upstream).toBe('first');
+    // both workers took requests, and none but the first went to k1
+    expect(first.requests.filter((r) => r.apiKey === 'key-one')).toHaveLength(1);
+
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/^anyrouter_workers 2$/m);
+    const served = [...metrics.matchAll(/^anyrouter_requests_total\{[^}]*status="200"[^}]*\} (\d+)$/gm)].reduce((s, m) => s + Number(m[1]), 0);
+    expect(served).toBeGreaterThanOrEqual(21);
+
+    // a load run while one worker is SIGKILLed: only what that worker had in flight may fail
+    const workerPids = (await import('node:child_process')).execFileSync('pgrep', ['-x', 'node', '-P', String(gw.child.pid)]).toString().trim().split('\n').map(Number);
+    expect(workerPids).toHaveLength(2);
+    const results: number[] = [];
+    let stop = false;
+    const load = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (!stop) results.push((await ask(gw.url)).status);
+      }),
+    );
+    await sleep(300);
+    process.kill(workerPids[0]!, 'SIGKILL');
+    await sleep(1_000);
+    stop = true;
+    await load;
+    const failed = results.filter((s) => s !== 200).length;
+    expect(results.length).toBeGreaterThan(20);
+    expect(failed).toBeLessThanOrEqual(4);
+    expect(pids(gw.log())).toEqual([workerPids[0]]);
+    const after = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(after).toMatch(/^anyrouter_worker_restarts_total 1$/m);
+    expect(after).toMatch(/^anyrouter_workers 2$/m);
+
+    console.log(`serve --workers 2: ${results.length} requests while a worker was killed, ${failed} failed`);
+    gw.child.kill('SIGTERM');
+    expect(await gw.exited).toBe(0);
+    expect(gw.log()).toContain('draining every worker');
+  });
+
+  it('refuses to start more than one worker when a gateway key has an rpm limit and there is no state.redis', async () => {
+    const { dir } = await setup(`auth: { gatewayKeys: [{ name: 'team', sha256: '${'a'.repeat(64)}', rpm: 10 }] },`);
+    const gw = await serveWorkers(dir);
+    expect(await gw.exited).toBe(1);
+    expect(gw.log()).toMatch(/cannot serve on 2 workers: gateway keys 'team' have an rpm limit.*set state\.redis/);
+  });
+});
