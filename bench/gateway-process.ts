@@ -47,6 +47,8 @@ export interface GatewayProcessOptions {
   env: Record<string, string>;
   /** Node flags beyond the shipped ones and BENCH_GATEWAY_FLAGS (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** Extra `serve` arguments (e.g. `--workers 2`). */
+  serveArgs?: string[];
 }
 
 /** Compiles the config into `dir` and serves it; resolves once the gateway answers HTTP. */
@@ -64,7 +66,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   const entry = { js: path.join(jsDir, 'src/cli/main.js'), lib: path.join(repoRoot, 'lib/cli/main.js'), tsx: path.join(repoRoot, 'src/cli/main.ts') }[gatewayFrom];
   return forkChild(options.name, gatewayFrom === 'tsx' ? path.join(repoRoot, 'bench/gateway-child.ts') : path.join(jsDir, 'bench/gateway-child.js'), {
     tsx: gatewayFrom === 'tsx',
-    args: ['serve', '--bundle', bundleFile, '--host', '127.0.0.1', '--port', String(port)],
+    args: ['serve', '--bundle', bundleFile, '--host', '127.0.0.1', '--port', String(port), ...(options.serveArgs ?? [])],
     cwd: dir,
     env: { ...process.env, ...SHIPPED_ENV, ...options.env, NODE_ENV: 'production', BENCH_GATEWAY_ENTRY: pathToFileURL(entry).href },
     // stdout (the access log) goes to a file, as a deployment's would

@@ -45,6 +45,9 @@ const HELP = `npm run bench -- [options]
   --only rate           just the fixed-rate phase (--rate, 20 ms upstream): added p50/p99 over direct
   --only compare --base DIR   this src/ against another (e.g. \`git archive HEAD src | tar -x -C /tmp/base\`, then
                         --base /tmp/base/src): both gateways under c=32 JSON load at once, as --only logging does
+  --only workers        one process against serve --workers 2 (a gateway key without an rpm limit, state in-process):
+                        requests/s and CPU per request over the whole process tree, in turns (4 rounds; quick 2)
+  --only redis          a gateway key's rpm counted in-process against counted in Redis (state.redis), in turns
   --only faults         issue 19's sustained-fault scenario (bench/fault-bench.ts): three mock upstreams each failing 30%
                         of attempts (429 Retry-After 1 s, 500, 503, 4 s hang, reset, stream cut), official SDK client,
                         half streaming; saturation at --connections for --duration s (default 15; quick 4) and a fixed
@@ -108,9 +111,24 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
-if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory or faults, not '${values.only}'`);
+if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults', 'workers', 'redis'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory, faults, workers or redis, not '${values.only}'`);
 if ((values.only === 'compare') !== (values.base !== undefined)) throw new Error('--only compare and --base DIR go together');
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
+
+// --only workers / redis: what scaling out costs and gives (bench/scale-bench.ts)
+if (values.only === 'workers' || values.only === 'redis') {
+  const { runScaleBench } = await import('./scale-bench.js');
+  await runScaleBench({
+    mode: values.only,
+    seconds: positive(values.duration, quick ? 2 : 6, 'duration'),
+    connections,
+    rounds: quick ? 2 : 4,
+    gatewayFrom,
+    ...(values.src !== undefined ? { srcDir: values.src } : {}),
+    keep: values.keep,
+  });
+  process.exit(0);
+}
 
 // --only faults: its own scenario (upstreams, gateway config, client), sharing this file's options
 if (values.only === 'faults') {

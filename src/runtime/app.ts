@@ -64,8 +64,10 @@ function authenticate(state: GatewayState, req: IncomingMessage): Authenticated 
   const auth = state.auth.authenticate(presentedKey(headerText(req.headers.authorization), headerText(req.headers['x-api-key'])), state.clock.now());
   if ('status' in auth) return refused(requestId, auth);
   const shared = state.auth.sharedLimits;
-  if (auth.sharedRpm !== undefined && shared !== undefined) return countShared(shared, auth, state.clock.now()).then((settled) => ('status' in settled ? refused(requestId, settled) : admitted(requestId, settled)));
-  return admitted(requestId, auth);
+  if (auth.sharedRpm === undefined || shared === undefined) return admitted(requestId, auth);
+  const counted = countShared(shared, auth, state.clock.now());
+  const finish = (settled: GatewayIdentity | GatewayRefusal) => ('status' in settled ? refused(requestId, settled) : admitted(requestId, settled));
+  return counted instanceof Promise ? counted.then(finish) : finish(counted);
 }
 
 function refused(requestId: string, refusal: GatewayRefusal): Authenticated {

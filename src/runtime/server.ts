@@ -8,6 +8,7 @@ import { SERVED_PROVIDER_TYPES, keyValuesOf, resolveHeaders, type Env } from './
 import type { AccessLogTarget } from './observability/access-log.js';
 import { startObservability } from './observability/observability.js';
 import { syncHealth } from './state/health-sync.js';
+import { RpmLeases } from './state/rpm-leases.js';
 import { RPM_WINDOW_MS, type SharedState } from './state/shared-state.js';
 
 export interface GatewayOptions {
@@ -65,7 +66,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     state.shared = shared;
     syncHealth(state.health, shared);
     const redis = options.bundle.state?.redis;
-    if (shared.countRequest !== undefined) state.auth.sharedLimits = { count: (key, now) => shared.countRequest!(key, now), onError: redis?.onError ?? 'open', windowMs: RPM_WINDOW_MS };
+    if (shared.takeTokens !== undefined) {
+      const leases = new RpmLeases({ takeTokens: shared.takeTokens.bind(shared) }, RPM_WINDOW_MS);
+      state.auth.sharedLimits = { take: (key, limit, now) => leases.take(key, limit, now), onError: redis?.onError ?? 'open' };
+    }
   }
   state.observability = await startObservability({
     config: options.bundle.observability,

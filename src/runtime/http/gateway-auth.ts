@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { BundleGatewayKey } from '../../bundle/format.js';
 import type { GatewayError } from './openai-errors.js';
+import type { RpmVerdict } from '../state/rpm-leases.js';
 
 export interface GatewayIdentity {
   name: string;
@@ -16,12 +17,11 @@ export interface GatewayIdentity {
   sharedRpm?: number;
 }
 
-/** Where gateway-key request counts go when they are shared between instances (Redis). */
+/** Where gateway-key request counts go when they are shared between instances (Redis, through leases). */
 export interface SharedLimits {
-  count(key: string, now: number): Promise<number | undefined>;
+  take(key: string, limit: number, now: number): RpmVerdict | Promise<RpmVerdict>;
   /** What to do when the shared state does not answer: serve (`open`) or refuse (`closed`). */
   onError: 'open' | 'closed';
-  windowMs: number;
 }
 
 const ANONYMOUS: GatewayIdentity = { name: 'anonymous', allows: () => true };
@@ -103,7 +103,13 @@ export class GatewayAuth {
     if (!entry) return { status: 401, code: 'invalid_api_key', message: 'invalid gateway key' };
     const rpm = entry.spec.rpm;
     if (rpm === undefined) return entry.identity;
-    if (this.sharedLimits !== undefined) return { ...entry.identity, sharedRpm: rpm };
+    if (this.sharedLimits !== undefined) {
+      const { name, allows, byokOnly, scoped } = entry.identity;
+      const pending: GatewayIdentity = { name, allows, sharedRpm: rpm };
+      if (byokOnly) pending.byokOnly = true;
+      if (scoped) pending.scoped = true;
+      return pending;
+    }
     if (now - entry.windowStart >= 60_000) {
       entry.windowStart = now;
       entry.count = 0;
@@ -127,25 +133,33 @@ export class GatewayAuth {
   }
 }
 
-/** Counts a request whose key's rpm is shared: the identity with its rate figures, or the refusal. */
-export async function countShared(limits: SharedLimits, identity: GatewayIdentity, now: number): Promise<GatewayIdentity | GatewayRefusal> {
+/** Counts a request whose key's rpm is shared: the identity with its rate figures, or the refusal (at once while a lease lasts). */
+export function countShared(limits: SharedLimits, identity: GatewayIdentity, now: number): GatewayIdentity | GatewayRefusal | Promise<GatewayIdentity | GatewayRefusal> {
+  const verdict = limits.take(identity.name, identity.sharedRpm!, now);
+  return verdict instanceof Promise ? verdict.then((v) => settle(limits, identity, v)) : settle(limits, identity, verdict);
+}
+
+function settle(limits: SharedLimits, identity: GatewayIdentity, verdict: RpmVerdict): GatewayIdentity | GatewayRefusal {
   const rpm = identity.sharedRpm!;
-  const count = await limits.count(identity.name, now);
-  const resetSeconds = Math.max(1, Math.ceil((limits.windowMs - (now % limits.windowMs)) / 1000));
-  if (count === undefined) {
+  if (verdict.allowed === undefined) {
     if (limits.onError === 'open') return identity;
     return { status: 429, code: 'rate_limit_unavailable', keyName: identity.name, message: `gateway key '${identity.name}' has a shared rate limit, and the state backend that counts it does not answer (state.redis.onError is 'closed')`, headers: { 'retry-after': '1' } };
   }
-  if (count > rpm) {
+  if (!verdict.allowed) {
+    const reset = String(verdict.resetSeconds);
     return {
       status: 429,
       code: 'rate_limit_exceeded',
       keyName: identity.name,
       message: `gateway key '${identity.name}' is over its limit of ${rpm} requests per minute`,
-      headers: { 'retry-after': String(resetSeconds), 'x-ratelimit-limit': String(rpm), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetSeconds) },
+      headers: { 'retry-after': reset, 'x-ratelimit-limit': String(rpm), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
     };
   }
-  return { ...identity, rateLimit: { limit: rpm, remaining: rpm - count, resetSeconds } };
+  const { name, allows, byokOnly, scoped } = identity;
+  const counted: GatewayIdentity = { name, allows, rateLimit: { limit: rpm, remaining: verdict.remaining, resetSeconds: verdict.resetSeconds } };
+  if (byokOnly) counted.byokOnly = true;
+  if (scoped) counted.scoped = true;
+  return counted;
 }
 
 /** The key from `Authorization: Bearer ...` or `x-api-key`. */

@@ -15,8 +15,17 @@ export interface RedisStateOptions {
   log: (line: string) => void;
 }
 
-/** INCR a window counter, expiring it with its window: one round trip, atomic. */
-const COUNT_SCRIPT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
+/**
+ * INCRBY a window counter by the tokens asked for (expiring it with its window), and grant what is left
+ * under the limit: one round trip, atomic, and the sum of grants never passes the limit.
+ */
+const TAKE_SCRIPT = `local asked = tonumber(ARGV[1])
+local n = redis.call('INCRBY', KEYS[1], asked)
+if n == asked then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+local over = n - tonumber(ARGV[2])
+if over <= 0 then return asked end
+if over >= asked then return 0 end
+return asked - over`;
 
 export class RedisState implements SharedState {
   readonly name = 'redis';
@@ -34,7 +43,7 @@ export class RedisState implements SharedState {
     this.client = new Redis(options.url, common);
     this.subscriber = new Redis(options.url, common);
     this.channel = `${options.prefix}marks`;
-    this.client.defineCommand('anyrouterCount', { numberOfKeys: 1, lua: COUNT_SCRIPT });
+    this.client.defineCommand('anyrouterTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
     for (const connection of [this.client, this.subscriber]) connection.on('error', () => this.noteDown());
     this.client.on('ready', () => void this.resync());
     this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel).catch(() => this.noteDown()));
@@ -71,12 +80,12 @@ export class RedisState implements SharedState {
       .catch(() => this.noteDown());
   }
 
-  async countRequest(key: string, now: number): Promise<number | undefined> {
+  async takeTokens(key: string, tokens: number, limit: number, now: number): Promise<number | undefined> {
     if (this.client.status !== 'ready') return undefined;
     const window = Math.floor(now / RPM_WINDOW_MS);
     try {
-      const count = await (this.client as Redis & { anyrouterCount(key: string, ttl: number): Promise<number> }).anyrouterCount(`${this.options.prefix}rpm:${key}:${window}`, RPM_WINDOW_MS + 1_000);
-      return Number(count);
+      const take = (this.client as Redis & { anyrouterTake(key: string, tokens: number, limit: number, ttl: number): Promise<number> }).anyrouterTake;
+      return Number(await take.call(this.client, `${this.options.prefix}rpm:${key}:${window}`, tokens, limit, RPM_WINDOW_MS + 1_000));
     } catch {
       this.noteDown();
       return undefined;

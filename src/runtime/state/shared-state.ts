@@ -25,10 +25,11 @@ export interface SharedState {
   onMark(handler: (event: MarkEvent) => void): void;
   publishMark(event: MarkEvent): void;
   /**
-   * Counts one request of gateway key `key` in the minute window of `now`: the count after it, or undefined
-   * when the backend cannot answer. Absent where limits cannot be shared.
+   * Takes up to `tokens` of gateway key `key`'s `limit` requests in the minute window of `now`: how many it
+   * got (fewer, or 0, when the window is nearly or wholly used), or undefined when the backend cannot
+   * answer. Absent where limits cannot be shared.
    */
-  countRequest?(key: string, now: number): Promise<number | undefined>;
+  takeTokens?(key: string, tokens: number, limit: number, now: number): Promise<number | undefined>;
   /** Marks this instance holds, pushed to the backend after it comes back. */
   setLocalMarks(read: () => MarkEvent[]): void;
   close(): Promise<void>;
