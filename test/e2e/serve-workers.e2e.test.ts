@@ -133,6 +133,24 @@ describe('e2e: serve --workers', () => {
     expect(gw.log()).toContain('draining every worker');
   });
 
+  it('SIGHUP reloads every worker onto the new bundle, and a broken config keeps them all on the old one', { timeout: 60_000 }, async () => {
+    const { first, second, dir } = await setup();
+    const gw = await serveWorkers(dir);
+    expect((await ask(gw.url)).upstream).toBe('first');
+    // the second provider first now
+    await writeFile(path.join(dir, 'anyrouter.config.ts'), config(first, second).replace("priority: 1 }, { provider: 'second', model: 'm', priority: 2 }", "priority: 2 }, { provider: 'second', model: 'm', priority: 1 }"));
+    gw.child.kill('SIGHUP');
+    for (let i = 0; i < 200 && !/every worker now serves bundle/.test(gw.log()); i++) await sleep(50);
+    expect(gw.log()).toMatch(/SIGHUP: every worker now serves bundle/);
+    for (let i = 0; i < 10; i++) expect((await ask(gw.url)).upstream).toBe('second');
+    await writeFile(path.join(dir, 'anyrouter.config.ts'), config(first, second).replace("provider: 'first', model", "provider: 'frist', model"));
+    gw.child.kill('SIGHUP');
+    for (let i = 0; i < 200 && !/the new config has errors/.test(gw.log()); i++) await sleep(50);
+    expect(gw.log()).toMatch(/SIGHUP: the new config has errors; every worker still serves bundle/);
+    for (let i = 0; i < 10; i++) expect((await ask(gw.url)).upstream).toBe('second');
+    void first;
+  });
+
   it('refuses to start more than one worker when a gateway key has an rpm limit and there is no state.redis', async () => {
     const { dir } = await setup(`auth: { gatewayKeys: [{ name: 'team', sha256: '${'a'.repeat(64)}', rpm: 10 }] },`);
     const gw = await serveWorkers(dir);
