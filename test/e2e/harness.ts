@@ -10,12 +10,12 @@
  * Every server the harness started (mock upstreams and gateways) is closed after each test, and every
  * temp dir removed, so nothing keeps the worker alive.
  */
-import { createServer } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterEach } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import type { AnyRouterConfig, ModelInput, ProviderInput } from '../../src/index.js';
 import { compile } from '../../src/compiler/compile.js';
 import { startGateway, type RunningGateway } from '../../src/runtime/server.js';
@@ -176,13 +176,8 @@ export function useE2E(): E2E {
   return e2e;
 }
 
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** A port with nothing listening (for connect errors). */
+export const closedPort = freePort;
 
 /** Parses an SSE body into its `data:` payloads, in order. */
 export function sseData(text: string): string[] {
