@@ -142,6 +142,8 @@ export interface BundleGatewayKey {
   sha256: string;
   models: string[];
   rpm?: number;
+  /** Tokens per minute (prompt + completion, counted when an answer ends). */
+  tpm?: number;
   /** `never`: requests with this key never use shared (operator) provider keys, only BYOK ones. */
   shared?: 'fallback' | 'never';
 }

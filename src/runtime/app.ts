@@ -100,6 +100,7 @@ async function serveModelRequest(getState: () => GatewayState, client: ClientPro
     return;
   }
   const summary = await handleModelRequest(state, ctx, client, req, res);
+  if (summary.usage !== undefined) state.auth.addTokens(ctx.identity.name, summary.usage.inputTokens + summary.usage.outputTokens, state.clock.now());
   // the answer is out: recording costs the client nothing
   const observability = state.observability;
   if (observability) observability.record(requestRecordOf(summary, req.headers, state.clock.now(), { bodies: observability.bodies }));

@@ -58,5 +58,6 @@ export function reloadGatewayState(previous: GatewayState, bundle: RoutingBundle
   const auth = new GatewayAuth(bundle.auth.gatewayKeys);
   auth.carryOver(previous.auth);
   auth.sharedLimits = previous.auth.sharedLimits;
+  auth.sharedTokens = previous.auth.sharedTokens;
   return { ...previous, table, auth };
 }

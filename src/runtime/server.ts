@@ -66,6 +66,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     state.shared = shared;
     syncHealth(state.health, shared);
     const redis = options.bundle.state?.redis;
+    if (shared.addTokens !== undefined) state.auth.sharedTokens = shared.addTokens.bind(shared);
     if (shared.takeTokens !== undefined) {
       const leases = new RpmLeases({ takeTokens: shared.takeTokens.bind(shared) }, RPM_WINDOW_MS);
       state.auth.sharedLimits = { take: (key, limit, now) => leases.take(key, limit, now), onError: redis?.onError ?? 'open' };

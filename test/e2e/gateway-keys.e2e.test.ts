@@ -123,3 +123,33 @@ describe('e2e: gateway keys', () => {
     ]);
   });
 });
+
+describe('e2e: a gateway key with a tpm limit', () => {
+  const TOKENS_KEY = 'sk-ar-e2e-tokens-0000000000000000000000000000';
+  it('counts every answer\'s prompt and completion tokens, and answers 429 once the minute\'s tokens reach the limit', async () => {
+    const upstream = await e2e.mock();
+    const gw = await e2e.gateway({
+      providers: { primary: provider('primary', upstream) },
+      models: [chatModel(['primary'])],
+      auth: { gatewayKeys: [{ name: 'tokens', sha256: sha256(TOKENS_KEY), tpm: 100 }] },
+    });
+    const client = gw.client({ apiKey: TOKENS_KEY });
+    let used = 0;
+    let refused: unknown;
+    for (let i = 0; i < 50 && refused === undefined; i++) {
+      try {
+        const answer = await client.chat.completions.create({ model: MODEL, messages });
+        used += (answer.usage?.prompt_tokens ?? 0) + (answer.usage?.completion_tokens ?? 0);
+      } catch (error) {
+        refused = error;
+      }
+    }
+    // the request that was refused came only once the answered tokens had reached the limit
+    expect(refused).toBeInstanceOf(RateLimitError);
+    expect(used).toBeGreaterThanOrEqual(100);
+    expect((refused as APIError).message).toContain('100 tokens per minute');
+    const calls = upstream.requests.length;
+    await fail(client.chat.completions.create({ model: MODEL, messages }));
+    expect(upstream.requests.length).toBe(calls);
+  });
+});

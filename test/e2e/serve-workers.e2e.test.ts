@@ -155,6 +155,6 @@ describe('e2e: serve --workers', () => {
     const { dir } = await setup(`auth: { gatewayKeys: [{ name: 'team', sha256: '${'a'.repeat(64)}', rpm: 10 }] },`);
     const gw = await serveWorkers(dir);
     expect(await gw.exited).toBe(1);
-    expect(gw.log()).toMatch(/cannot serve on 2 workers: gateway keys 'team' have an rpm limit.*set state\.redis/);
+    expect(gw.log()).toMatch(/cannot serve on 2 workers: gateway keys 'team' have an rpm or tpm limit.*set state\.redis/);
   });
 });

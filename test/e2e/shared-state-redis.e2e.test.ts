@@ -96,6 +96,25 @@ describe('e2e: shared state in Redis', () => {
     expect(statuses.filter((s) => s === 429).length).toBe(24 - ok);
   });
 
+  it('a gateway key with tpm: 100 counts the tokens answered through A against B too', async (ctx) => {
+    if (!available) ctx.skip();
+    const { a, b } = await pairOfGateways(REDIS_URL, { auth: { gatewayKeys: [{ name: 'team', sha256: sha256(TEAM_KEY), tpm: 100 }] } } as Partial<GatewayConfig>);
+    let used = 0;
+    for (let i = 0; i < 50 && used < 100; i++) {
+      const answer = await a.client({ apiKey: TEAM_KEY }).chat.completions.create({ model: MODEL, messages });
+      used += (answer.usage?.prompt_tokens ?? 0) + (answer.usage?.completion_tokens ?? 0);
+    }
+    expect(used).toBeGreaterThanOrEqual(100);
+    // B has answered nothing itself; it learns the shared total with its own first answer's count
+    let refusedOnB = false;
+    for (let i = 0; i < 3 && !refusedOnB; i++) {
+      const res = await b.postChat({ model: MODEL, messages }, { headers: { authorization: `Bearer ${TEAM_KEY}` } });
+      await res.arrayBuffer();
+      refusedOnB = res.status === 429;
+    }
+    expect(refusedOnB).toBe(true);
+  });
+
   it('Redis dying mid-run leaves both serving with limits open; once it is back, a new quarantine is shared again', async (ctx) => {
     if (!available) ctx.skip();
     const redis = await PrivateRedis.start();

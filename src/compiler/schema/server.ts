@@ -10,6 +10,8 @@ export const gatewayKeySchema = z
     models: z.array(z.string().min(1)).default(['*']),
     /** Requests per minute; absent means unlimited. */
     rpm: z.number().int().positive().optional(),
+    /** Tokens (prompt + completion) per minute, counted when each answer ends; absent means unlimited. */
+    tpm: z.number().int().positive().optional(),
     /** `never`: requests with this key use only BYOK provider keys, never the operator's shared ones. */
     shared: z.enum(['fallback', 'never']).optional(),
   })

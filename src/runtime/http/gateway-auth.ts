@@ -38,6 +38,9 @@ interface KeyEntry {
   identity: GatewayIdentity;
   windowStart: number;
   count: number;
+  /** Tokens answered in the minute window `tokenWindow` (epoch minute), for `tpm`: this instance's, or the shared total last seen. */
+  tokenWindow: number;
+  tokens: number;
 }
 
 const allowsAll = () => true;
@@ -57,11 +60,19 @@ export type GatewayRefusal = GatewayError & { keyName?: string };
 
 export class GatewayAuth {
   private readonly byHash = new Map<string, KeyEntry>();
+  /** Keys with a `tpm` limit, by name (answers count their tokens by the key's name). */
+  private readonly byName = new Map<string, KeyEntry>();
+  /** Set when token counts are shared (Redis): totals come back from there. */
+  sharedTokens: ((key: string, tokens: number, now: number) => Promise<number | undefined>) | undefined;
   /** Set when limits are shared between instances; then no window is counted here. */
   sharedLimits: SharedLimits | undefined;
 
   constructor(keys: readonly BundleGatewayKey[]) {
-    for (const spec of keys) this.byHash.set(spec.sha256, { spec, identity: identityOf(spec), windowStart: 0, count: 0 });
+    for (const spec of keys) {
+      const entry: KeyEntry = { spec, identity: identityOf(spec), windowStart: 0, count: 0, tokenWindow: 0, tokens: 0 };
+      this.byHash.set(spec.sha256, entry);
+      if (spec.tpm !== undefined) this.byName.set(spec.name, entry);
+    }
   }
 
   /** Keeps the rate windows of keys that are in both configs, so a reload does not reset anyone's limit. */
@@ -71,6 +82,8 @@ export class GatewayAuth {
       if (before) {
         entry.windowStart = before.windowStart;
         entry.count = before.count;
+        entry.tokenWindow = before.tokenWindow;
+        entry.tokens = before.tokens;
       }
     }
   }
@@ -91,6 +104,22 @@ export class GatewayAuth {
     return entry ?? undefined;
   }
 
+  /** An answer of key `name` used `tokens`: counted against its `tpm` (here, or in the shared state). */
+  addTokens(name: string, tokens: number, now: number): void {
+    const entry = this.byName.get(name);
+    if (entry === undefined || tokens <= 0) return;
+    const window = Math.floor(now / 60_000);
+    if (entry.tokenWindow !== window) {
+      entry.tokenWindow = window;
+      entry.tokens = 0;
+    }
+    entry.tokens += tokens;
+    void this.sharedTokens?.(name, tokens, now).then((total) => {
+      // the shared total: what every instance counted this window
+      if (total !== undefined && entry.tokenWindow === window) entry.tokens = Math.max(entry.tokens, total);
+    });
+  }
+
   get enabled(): boolean {
     return this.byHash.size > 0;
   }
@@ -101,6 +130,11 @@ export class GatewayAuth {
     if (!presented) return { status: 401, code: 'missing_api_key', message: 'missing gateway key: send Authorization: Bearer <key>' };
     const entry = this.lookup(presented);
     if (!entry) return { status: 401, code: 'invalid_api_key', message: 'invalid gateway key' };
+    const tpm = entry.spec.tpm;
+    if (tpm !== undefined && entry.tokenWindow === Math.floor(now / 60_000) && entry.tokens >= tpm) {
+      const reset = String(Math.max(1, Math.ceil((60_000 - (now % 60_000)) / 1000)));
+      return { status: 429, code: 'token_rate_limit_exceeded', keyName: entry.spec.name, message: `gateway key '${entry.spec.name}' is over its limit of ${tpm} tokens per minute`, headers: { 'retry-after': reset, 'x-ratelimit-limit-tokens': String(tpm), 'x-ratelimit-remaining-tokens': '0' } };
+    }
     const rpm = entry.spec.rpm;
     if (rpm === undefined) return entry.identity;
     if (this.sharedLimits !== undefined) {

@@ -27,6 +27,9 @@ if over <= 0 then return asked end
 if over >= asked then return 0 end
 return asked - over`;
 
+/** INCRBY a window's token count, expiring it with its window; the total after it. */
+const ADD_SCRIPT = `local n = redis.call('INCRBY', KEYS[1], ARGV[1]) if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return n`;
+
 export class RedisState implements SharedState {
   readonly name = 'redis';
   private readonly client: Redis;
@@ -44,6 +47,7 @@ export class RedisState implements SharedState {
     this.subscriber = new Redis(options.url, common);
     this.channel = `${options.prefix}marks`;
     this.client.defineCommand('anyrouterTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
+    this.client.defineCommand('anyrouterAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
     for (const connection of [this.client, this.subscriber]) connection.on('error', () => this.noteDown());
     this.client.on('ready', () => void this.resync());
     this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel).catch(() => this.noteDown()));
@@ -86,6 +90,18 @@ export class RedisState implements SharedState {
     try {
       const take = (this.client as Redis & { anyrouterTake(key: string, tokens: number, limit: number, ttl: number): Promise<number> }).anyrouterTake;
       return Number(await take.call(this.client, `${this.options.prefix}rpm:${key}:${window}`, tokens, limit, RPM_WINDOW_MS + 1_000));
+    } catch {
+      this.noteDown();
+      return undefined;
+    }
+  }
+
+  async addTokens(key: string, tokens: number, now: number): Promise<number | undefined> {
+    if (this.client.status !== 'ready') return undefined;
+    const window = Math.floor(now / RPM_WINDOW_MS);
+    try {
+      const add = (this.client as Redis & { anyrouterAdd(key: string, tokens: number, ttl: number): Promise<number> }).anyrouterAdd;
+      return Number(await add.call(this.client, `${this.options.prefix}tpm:${key}:${window}`, Math.round(tokens), RPM_WINDOW_MS + 1_000));
     } catch {
       this.noteDown();
       return undefined;

@@ -30,6 +30,8 @@ export interface SharedState {
    * answer. Absent where limits cannot be shared.
    */
   takeTokens?(key: string, tokens: number, limit: number, now: number): Promise<number | undefined>;
+  /** Adds `tokens` to gateway key `key`'s count in the minute window of `now`: the window's total after it, or undefined. */
+  addTokens?(key: string, tokens: number, now: number): Promise<number | undefined>;
   /** Marks this instance holds, pushed to the backend after it comes back. */
   setLocalMarks(read: () => MarkEvent[]): void;
   close(): Promise<void>;

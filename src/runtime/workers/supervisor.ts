@@ -22,9 +22,9 @@ export interface SupervisorOptions {
 /** Why this bundle cannot run on more than one worker, if it cannot. */
 export function workersRefusal(bundle: RoutingBundle, workers: number): string | undefined {
   if (workers <= 1 || bundle.state?.redis) return undefined;
-  const limited = bundle.auth.gatewayKeys.filter((k) => k.rpm !== undefined).map((k) => k.name);
+  const limited = bundle.auth.gatewayKeys.filter((k) => k.rpm !== undefined || k.tpm !== undefined).map((k) => k.name);
   if (limited.length === 0) return undefined;
-  return `gateway keys ${limited.map((n) => `'${n}'`).join(', ')} have an rpm limit, which would hold per worker (${workers}x the limit) without shared state: set state.redis (e.g. state: { redis: { url: env('REDIS_URL') } }) or serve with --workers 1`;
+  return `gateway keys ${limited.map((n) => `'${n}'`).join(', ')} have an rpm or tpm limit, which would hold per worker (${workers}x the limit) without shared state: set state.redis (e.g. state: { redis: { url: env('REDIS_URL') } }) or serve with --workers 1`;
 }
 
 export async function superviseWorkers(options: SupervisorOptions): Promise<number> {
