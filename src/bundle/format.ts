@@ -148,6 +148,16 @@ export interface BundleGatewayKey {
   shared?: 'fallback' | 'never';
 }
 
+/** An admin key; `scope` absent (bundles from before scopes) means full. */
+export interface BundleAdminKey {
+  name: string;
+  sha256: string;
+  scope?: AdminScope;
+}
+
+/** What an admin key may do: read (lists, usage), standard (also create keys), full (also revoke and change budgets). */
+export type AdminScope = 'read' | 'standard' | 'full';
+
 export interface BundleServer {
   host?: string;
   port: number;
@@ -170,7 +180,7 @@ export interface RoutingBundle {
   hash: string;
   routing: BundleRouting;
   server: BundleServer;
-  auth: { gatewayKeys: BundleGatewayKey[]; adminKeys: Array<{ name: string; sha256: string }> };
+  auth: { gatewayKeys: BundleGatewayKey[]; adminKeys: BundleAdminKey[] };
   providers: Record<string, BundleProvider>;
   /** Sorted by id. */
   models: BundleModel[];

@@ -212,6 +212,15 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
     app.all(`${base}/models`, methodNotAllowed('GET, HEAD'));
   }
 
+  // the MCP server: Streamable HTTP, stateless, behind an admin key (src/runtime/mcp/mcp-server.ts)
+  for (const path of ['/api/v1/mcp', '/v1/mcp']) {
+    app.post(path, async (c) => {
+      const { handleMcpRequest } = await import('./mcp/mcp-server.js');
+      await handleMcpRequest(getState(), c.env.incoming, c.env.outgoing);
+      return RESPONSE_ALREADY_SENT;
+    });
+    app.all(path, methodNotAllowed('POST'));
+  }
   app.get('/health', (c) => c.json(healthReport(getState())));
   app.get('/metrics', async (c) => {
     const state = getState();

@@ -17,7 +17,14 @@ export const gatewayKeySchema = z
   })
   .strict();
 
-export const adminKeySchema = z.object({ name: z.string().min(1), sha256: sha256Hex }).strict();
+export const adminKeySchema = z
+  .object({
+    name: z.string().min(1),
+    sha256: sha256Hex,
+    /** read: list and usage; standard: also create keys; full: also revoke them and change budgets. */
+    scope: z.enum(['read', 'standard', 'full']).default('full'),
+  })
+  .strict();
 
 export const authSchema = z
   .object({

@@ -3,16 +3,16 @@
  * trace) and GET /api/usage (grouped and bucketed). Behind the config's admin keys; with none configured it
  * answers only when the gateway itself runs without keys (local use on loopback).
  */
-import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import type { BundleGatewayKey } from '../../bundle/format.js';
+import type { BundleAdminKey, BundleGatewayKey } from '../../bundle/format.js';
+import { authorizeAdmin, presentedAdminKey } from './admin-auth.js';
 import type { RequestLog } from '../observability/request-log.js';
 import type { RequestFilter } from '../observability/request-queries.js';
 import type { UsageBucket, UsageGroupBy } from '../observability/usage-query.js';
 
 export interface AdminDeps {
   log: () => RequestLog | undefined;
-  adminKeys: () => ReadonlyArray<{ sha256: string }>;
+  adminKeys: () => readonly BundleAdminKey[];
   gatewayKeys: () => readonly BundleGatewayKey[];
 }
 
@@ -21,16 +21,8 @@ type AdminError = { status: 400 | 401 | 403 | 404 | 503; code: string; message: 
 const error = (c: Context, e: AdminError) => c.json({ error: { message: e.message, type: e.status === 401 ? 'authentication_error' : e.status === 403 ? 'permission_error' : 'invalid_request_error', code: e.code } }, e.status);
 
 function authorize(c: Context, deps: AdminDeps): AdminError | undefined {
-  const admins = deps.adminKeys();
-  if (admins.length === 0) {
-    if (deps.gatewayKeys().length === 0) return undefined;
-    return { status: 403, code: 'admin_not_configured', message: 'the admin API needs auth.adminKeys in the config (anyrouter keys new NAME --admin)' };
-  }
-  const header = c.req.header('authorization') ?? '';
-  const presented = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] ?? c.req.header('x-api-key');
-  if (!presented) return { status: 401, code: 'missing_admin_key', message: 'missing admin key: send Authorization: Bearer <admin key>' };
-  const hash = createHash('sha256').update(presented.trim()).digest('hex');
-  return admins.some((k) => k.sha256 === hash) ? undefined : { status: 401, code: 'invalid_admin_key', message: 'invalid admin key' };
+  const caller = authorizeAdmin(presentedAdminKey(c.req.header('authorization'), c.req.header('x-api-key')), deps.adminKeys(), deps.gatewayKeys().length, 'read');
+  return 'status' in caller ? caller : undefined;
 }
 
 /** `1732000000000`, an ISO date, or a duration back from now such as `24h`, `7d`, `30m`. */

@@ -1,0 +1,129 @@
+/**
+ * The MCP server at `POST /api/v1/mcp` (and `/v1/mcp`): Streamable HTTP from the official SDK, stateless (a
+ * server per request), authenticated by an admin key as a bearer token. Its tools call what the admin API
+ * and `anyrouter explain` call: the catalog, the presets, the planner, the request log.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { z } from 'zod';
+import { authorizeAdmin, presentedAdminKey, type AdminCaller } from '../admin/admin-auth.js';
+import type { GatewayState } from '../gateway-state.js';
+import { planRoute } from '../policy/plan-route.js';
+import type { RoutedCandidate } from '../policy/rank-candidates.js';
+import type { UsageGroupBy } from '../observability/usage-query.js';
+
+type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean };
+
+const json = (value: unknown): ToolResult => ({ content: [{ type: 'text', text: JSON.stringify(value, null, 2) }] });
+const toolError = (message: string): ToolResult => ({ content: [{ type: 'text', text: message }], isError: true });
+
+/** The tools, for one caller (every tool so far needs the read scope the request was let in with). */
+function buildServer(state: GatewayState, _caller: AdminCaller): McpServer {
+  const server = new McpServer({ name: 'anyrouter', version: '0.1.0' });
+  const bundle = state.table.bundle;
+
+  server.registerTool(
+    'list_models',
+    {
+      description: 'The gateway catalog: ids, aliases, context, capabilities, pricing (USD per 1M tokens) and providers. Filters are optional.',
+      inputSchema: { provider: z.string().optional(), capability: z.string().optional(), min_context: z.number().int().positive().optional() },
+    },
+    async ({ provider, capability, min_context }) => {
+      const models = bundle.models.filter(
+        (m) => (provider === undefined || m.candidates.some((c) => c.provider === provider)) && (capability === undefined || m.capabilities.includes(capability as never)) && (min_context === undefined || m.context >= min_context),
+      );
+      return json(models.map((m) => ({ id: m.id, aliases: m.aliases, context: m.context, capabilities: m.capabilities, pricing: m.pricing, providers: [...new Set(m.candidates.map((c) => c.provider))] })));
+    },
+  );
+
+  server.registerTool('list_presets', { description: 'The presets (`@preset/name`): model, fallbacks, provider preferences and parameters.' }, async () =>
+    json(Object.values(bundle.presets).map((p) => ({ name: p.name, model: p.model, models: p.models, ...(p.provider ? { provider: p.provider } : {}), params: p.params, ...(p.description ? { description: p.description } : {}) }))),
+  );
+
+  server.registerTool(
+    'explain_route',
+    {
+      description: 'The ranked plan for a model or `@preset/name` with the reason for every inclusion, exclusion and position, from the live health and stats (what the gateway would do now).',
+      inputSchema: { model: z.string().min(1), request: z.record(z.string(), z.unknown()).optional() },
+    },
+    async ({ model, request }) => {
+      const body = { messages: [{ role: 'user', content: 'hello' }], ...(request ?? {}), model };
+      const now = state.clock.now();
+      const route = planRoute({ table: state.table, body, rawLength: JSON.stringify(body).length, health: state.health, stats: state.stats.liveAt(now), now });
+      if ('status' in route) return toolError(`no plan: ${route.message} (the gateway answers ${route.status})`);
+      return json({
+        models: route.target.models.map((m) => m.spec.id),
+        plan: route.plan.order.map((c, i) => ({ upstream: c.upstream, provider: c.provider.id, model: (c as RoutedCandidate).modelId, ejected: i >= route.plan.healthy })),
+        panic: route.plan.panic,
+        decisions: route.decisions,
+      });
+    },
+  );
+
+  server.registerTool('list_keys', { description: 'The gateway keys: name, model globs, limits and where each is defined (config keys are read-only).' }, async () =>
+    json(bundle.auth.gatewayKeys.map((k) => ({ name: k.name, models: k.models, ...(k.rpm !== undefined ? { rpm: k.rpm } : {}), ...(k.tpm !== undefined ? { tpm: k.tpm } : {}), source: 'config' }))),
+  );
+
+  server.registerTool(
+    'list_requests',
+    {
+      description: 'Recent requests from the request log, newest first, with their attempts: filter by model, gateway key, app, status.',
+      inputSchema: { model: z.string().optional(), key: z.string().optional(), app: z.string().optional(), status: z.union([z.number().int(), z.enum(['ok', 'failed'])]).optional(), limit: z.number().int().min(1).max(200).optional() },
+    },
+    async ({ model, key, app, status, limit }) => {
+      const log = state.observability?.log;
+      if (!log) return toolError('request logging is off (logging.enabled: false)');
+      const page = await log.reader.listRequests({ ...(model ? { model } : {}), ...(key ? { key } : {}), ...(app ? { app } : {}), ...(status !== undefined ? { status } : {}) }, { limit: limit ?? 20 });
+      return json(page.requests);
+    },
+  );
+
+  server.registerTool(
+    'get_usage',
+    {
+      description: 'Spend, tokens, requests, error rate and latency from the request log, grouped by model, key, app or upstream, since a time (ms, ISO date, or e.g. 24h).',
+      inputSchema: { group_by: z.enum(['model', 'key', 'app', 'upstream']).optional(), since: z.string().optional() },
+    },
+    async ({ group_by, since }) => {
+      const log = state.observability?.log;
+      if (!log) return toolError('request logging is off (logging.enabled: false)');
+      const from = since === undefined ? undefined : sinceMs(since, Date.now());
+      if (from === 'invalid') return toolError("'since' takes ms since the epoch, an ISO date, or a duration such as 24h");
+      const rows = await log.reader.usage({ ...(group_by ? { groupBy: group_by as UsageGroupBy } : {}), ...(from !== undefined ? { from } : {}) });
+      return json(rows);
+    },
+  );
+  return server;
+}
+
+function sinceMs(value: string, now: number): number | 'invalid' {
+  if (/^\d{10,}$/.test(value)) return Number(value);
+  const ago = /^(\d+)(m|h|d)$/.exec(value);
+  if (ago) return now - Number(ago[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[ago[2] as 'm' | 'h' | 'd'];
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? 'invalid' : parsed;
+}
+
+/** One MCP request: authenticated, then handed to a fresh server and transport (stateless mode). */
+export async function handleMcpRequest(state: GatewayState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const caller = authorizeAdmin(presentedAdminKey(header('authorization'), header('x-api-key')), state.table.bundle.auth.adminKeys, state.table.bundle.auth.gatewayKeys.length, 'read');
+  if ('status' in caller) {
+    const body = JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: caller.message }, id: null });
+    res.writeHead(caller.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(caller.status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
+    res.end(body);
+    return;
+  }
+  const server = buildServer(state, caller);
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  res.on('close', () => {
+    void transport.close();
+    void server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res);
+}
