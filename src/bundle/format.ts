@@ -144,6 +144,7 @@ export interface BundleGatewayKey {
   rpm?: number;
   /** Tokens per minute (prompt + completion, counted when an answer ends). */
   tpm?: number;
+  budget?: BundleBudget;
   /** `never`: requests with this key never use shared (operator) provider keys, only BYOK ones. */
   shared?: 'fallback' | 'never';
 }
@@ -169,6 +170,19 @@ export interface BundleObservability {
   telemetry: { otlpEndpoint?: string; otlpHeaders: Record<string, string | EnvRef>; serviceName: string };
 }
 
+export type BudgetPeriod = 'day' | 'week' | 'month' | 'total';
+
+export interface BundleBudget {
+  usd: number;
+  period: BudgetPeriod;
+}
+
+/** A gateway-wide budget (no `app`) or one app's. */
+export interface BundleGatewayBudget extends BundleBudget {
+  name?: string;
+  app?: string;
+}
+
 /** `state`: where workers and replicas share health marks and limits. */
 export interface BundleState {
   redis?: { url: string | EnvRef; prefix: string; onError: 'open' | 'closed' };
@@ -192,4 +206,6 @@ export interface RoutingBundle {
   observability: BundleObservability;
   /** Absent: in-process state. */
   state?: BundleState;
+  /** Absent or empty: no gateway or app budget. */
+  budgets?: BundleGatewayBudget[];
 }

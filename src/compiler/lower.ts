@@ -103,6 +103,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
     pools: Object.fromEntries(linked.pools.map((p) => [p.id, p])),
     observability: { logging: config.logging, telemetry: config.telemetry },
     ...(config.state.redis ? { state: { redis: { ...config.state.redis } } } : {}),
+    ...(config.budgets.length > 0 ? { budgets: config.budgets.map((b) => ({ ...b })) } : {}),
   };
 }
 

@@ -19,7 +19,8 @@ import type { ClientProtocolSpec } from './http/client-protocol.js';
 import { handleCountTokens } from './http/count-tokens.js';
 import type { ErrorEnvelope } from './http/error-envelope.js';
 import { handleModelRequest } from './http/handle-model-request.js';
-import { refusedRecord, requestRecordOf } from './http/request-record-of.js';
+import { appAttribution, refusedRecord, requestRecordOf } from './http/request-record-of.js';
+import { usageCostUsd } from './observability/cost.js';
 import { adminRoutes } from './admin/admin-routes.js';
 import { openAIChatClient } from './http/openai-chat-client.js';
 import type { GatewayError } from './http/openai-errors.js';
@@ -99,8 +100,24 @@ async function serveModelRequest(getState: () => GatewayState, client: ClientPro
     state.observability?.record(refusedRecord(ctx.requestId, client, refusal, req.headers, state.clock.now()));
     return;
   }
+  // budgets: a used-up one answers 402 before routing; what is left goes out with the answer
+  const budgets = state.budgets;
+  const app = budgets ? appAttribution(req.headers).title : undefined;
+  if (budgets) {
+    const verdict = budgets.check(ctx.identity.name, app, state.clock.now());
+    if (verdict !== undefined && 'status' in verdict) {
+      sendGatewayError(res, client.envelope, verdict, ctx.requestId, ctx.baseHeaders);
+      state.observability?.record(refusedRecord(ctx.requestId, client, { ...verdict, keyName: ctx.identity.name }, req.headers, state.clock.now()));
+      return;
+    }
+    if (verdict !== undefined) ctx.baseHeaders['x-anyrouter-budget-remaining'] = verdict.remainingUsd.toFixed(6);
+  }
   const summary = await handleModelRequest(state, ctx, client, req, res);
-  if (summary.usage !== undefined) state.auth.addTokens(ctx.identity.name, summary.usage.inputTokens + summary.usage.outputTokens, state.clock.now());
+  if (summary.usage !== undefined) {
+    const now = state.clock.now();
+    state.auth.addTokens(ctx.identity.name, summary.usage.inputTokens + summary.usage.outputTokens, now);
+    if (budgets && summary.pricing) budgets.spend(ctx.identity.name, app, summary.costUsd ?? usageCostUsd(summary.pricing, summary.usage), now);
+  }
   // the answer is out: recording costs the client nothing
   const observability = state.observability;
   if (observability) observability.record(requestRecordOf(summary, req.headers, state.clock.now(), { bodies: observability.bodies }));

@@ -8,6 +8,7 @@ import { OriginPools } from './upstream/origin-pools.js';
 import { UpstreamStats } from './policy/upstream-stats.js';
 import type { Observability } from './observability/observability.js';
 import type { SharedState } from './state/shared-state.js';
+import { BudgetLedger } from './governance/budget-ledger.js';
 
 export interface GatewayState {
   table: RoutingTable;
@@ -20,6 +21,8 @@ export interface GatewayState {
   observability?: Observability;
   /** Health marks and limits shared with other workers and replicas (absent: this process alone). */
   shared?: SharedState;
+  /** Spend against the gateway's, apps' and keys' budgets (absent: no budget configured). */
+  budgets?: BudgetLedger;
   /** What `/metrics` answers when it speaks for more than this process (every worker of `serve --workers`). */
   metricsOf?: () => Promise<{ contentType: string; body: string }>;
   startedAt: number;
@@ -28,7 +31,9 @@ export interface GatewayState {
 export const systemClock: Clock = { now: () => Date.now() };
 
 export function createGatewayState(bundle: RoutingBundle, env: Env = process.env): GatewayState {
+  const budgets = new BudgetLedger(bundle, Date.now());
   return {
+    ...(budgets.empty ? {} : { budgets }),
     table: buildRoutingTable(bundle, env),
     health: new HealthState(),
     pools: new OriginPools(),
@@ -59,5 +64,10 @@ export function reloadGatewayState(previous: GatewayState, bundle: RoutingBundle
   auth.carryOver(previous.auth);
   auth.sharedLimits = previous.auth.sharedLimits;
   auth.sharedTokens = previous.auth.sharedTokens;
-  return { ...previous, table, auth };
+  const budgets = new BudgetLedger(bundle, previous.clock.now());
+  if (previous.budgets) budgets.carryOver(previous.budgets);
+  const next: GatewayState = { ...previous, table, auth };
+  if (budgets.empty) delete next.budgets;
+  else next.budgets = budgets;
+  return next;
 }

@@ -9,6 +9,8 @@ import type { AccessLogTarget } from './observability/access-log.js';
 import { startObservability } from './observability/observability.js';
 import { syncHealth } from './state/health-sync.js';
 import { RpmLeases } from './state/rpm-leases.js';
+import type { SpendSource } from './governance/budget-ledger.js';
+import type { RequestLog } from './observability/request-log.js';
 import { RPM_WINDOW_MS, type SharedState } from './state/shared-state.js';
 
 export interface GatewayOptions {
@@ -37,6 +39,17 @@ export interface RunningGateway {
 }
 
 const LOOPBACK = '127.0.0.1';
+
+/** Spend since a time, per gateway key, app or the whole gateway, from the request log's usage query. */
+function spendFromLog(log: RequestLog): SpendSource {
+  return {
+    async spentSince(scope, from) {
+      const rows = await log.reader.usage({ ...(scope.key !== undefined ? { groupBy: 'key' as const } : scope.app !== undefined ? { groupBy: 'app' as const } : {}), from });
+      const name = scope.key ?? scope.app;
+      return rows.filter((r) => name === undefined || r.group === name).reduce((sum, r) => sum + r.costUsd, 0);
+    },
+  };
+}
 
 /** `state.redis` from the bundle, connected (or trying to: a gateway starts while Redis is down). */
 async function startSharedState(bundle: RoutingBundle, env: Env, log: (line: string) => void): Promise<SharedState | undefined> {
@@ -81,6 +94,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log,
     ...(options.accessLogTo !== undefined ? { accessLogTo: options.accessLogTo } : {}),
   });
+  // budgets start from what the request log says was spent in their current period
+  const requestLog = state.observability?.log;
+  if (state.budgets && requestLog) await state.budgets.load(spendFromLog(requestLog), state.clock.now()).catch((error: unknown) => log(`anyrouter: could not read this period's spend from the request log (${(error as Error).message}); budgets start at $0`));
+  if (shared?.addSpend && state.budgets) state.budgets.shared = shared.addSpend.bind(shared);
   if (shared) state.observability?.metrics.gauge('anyrouter_state_backend_up', `Whether the shared state backend (${shared.name}) answers: 1 up, 0 down (serving on local state).`, () => (shared.up ? 1 : 0), 'min');
   let host = options.host ?? options.bundle.server.host ?? LOOPBACK;
   if (!state.auth.enabled && host !== LOOPBACK && host !== 'localhost' && host !== '::1') {

@@ -5,6 +5,7 @@ import { authSchema, serverSchema } from './server.js';
 import { capabilities, modelIdPattern } from './model.js';
 import { loggingSchema, telemetrySchema } from './observability.js';
 import { stateSchema } from './state.js';
+import { gatewayBudgetSchema } from './budgets.js';
 
 /** A virtual model whose members are catalog models, strongest (highest `rank`) first. */
 export const poolSchema = z
@@ -31,6 +32,8 @@ export const configSchema = z
     telemetry: telemetrySchema.default(telemetrySchema.parse({})),
     /** Shared health and limits for `serve --workers` and replicas (absent: in-process). */
     state: stateSchema.default({}),
+    /** Spend limits for the whole gateway or per app (`X-AnyRouter-Title`); per key ones sit on the gateway key. */
+    budgets: z.array(gatewayBudgetSchema).default([]),
     /** Virtual pool models such as `anyrouter/coding`. */
     pools: z.record(z.string().regex(modelIdPattern, 'a "provider/model" style id such as anyrouter/coding'), poolSchema).default({}),
   })

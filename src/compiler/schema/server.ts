@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetSchema } from './budgets.js';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest (see `anyrouter keys new`)');
 
@@ -12,6 +13,8 @@ export const gatewayKeySchema = z
     rpm: z.number().int().positive().optional(),
     /** Tokens (prompt + completion) per minute, counted when each answer ends; absent means unlimited. */
     tpm: z.number().int().positive().optional(),
+    /** Spend at most this much per period; over it, requests get 402 until the period turns. */
+    budget: budgetSchema.optional(),
     /** `never`: requests with this key use only BYOK provider keys, never the operator's shared ones. */
     shared: z.enum(['fallback', 'never']).optional(),
   })

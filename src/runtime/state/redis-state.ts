@@ -108,6 +108,21 @@ export class RedisState implements SharedState {
     }
   }
 
+  async addSpend(id: string, periodStart: number, usd: number): Promise<number | undefined> {
+    if (this.client.status !== 'ready') return undefined;
+    try {
+      const key = `${this.options.prefix}spend:${id}:${periodStart}`;
+      // a period's count outlives it by a few days (a month is the longest); a total budget's never expires
+      const steps = this.client.multi().incrbyfloat(key, usd);
+      if (periodStart > 0) steps.pexpire(key, 40 * 86_400_000);
+      const [[, total]] = (await steps.exec()) as [[Error | null, string]];
+      return Number(total);
+    } catch {
+      this.noteDown();
+      return undefined;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.client.disconnect();

@@ -32,6 +32,8 @@ export interface SharedState {
   takeTokens?(key: string, tokens: number, limit: number, now: number): Promise<number | undefined>;
   /** Adds `tokens` to gateway key `key`'s count in the minute window of `now`: the window's total after it, or undefined. */
   addTokens?(key: string, tokens: number, now: number): Promise<number | undefined>;
+  /** Adds `usd` to budget `id`'s spend for the period starting at `periodStart`: the period's total after it, or undefined. */
+  addSpend?(id: string, periodStart: number, usd: number): Promise<number | undefined>;
   /** Marks this instance holds, pushed to the backend after it comes back. */
   setLocalMarks(read: () => MarkEvent[]): void;
   close(): Promise<void>;
