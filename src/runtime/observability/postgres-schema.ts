@@ -70,7 +70,7 @@ export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
  * Applies the migrations the database lacks and returns how many ran (0 on a second start). Refuses a
  * database written by a newer gateway.
  */
-export async function migratePostgres(client: PoolClient, migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS): Promise<number> {
+export async function migratePostgres(client: Pick<PoolClient, 'query'>, migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS): Promise<number> {
   const latest = migrations[migrations.length - 1]?.version ?? 0;
   let applied = 0;
   // one step more than there are migrations: the last only checks the version under the lock
