@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { usePostgres } from '../support/postgres.js';
+import { schemaOf, usePostgres } from '../support/postgres.js';
 import type { MockUpstream } from '../support/mock-openai-upstream.js';
 import { chatModel, messages, provider, useE2E, type E2E, type GatewayFixture } from './harness.js';
 
@@ -162,8 +162,7 @@ describe.skipIf(!db.available)('e2e: the request log in PostgreSQL', () => {
     expect(trace).toMatchObject({ id: idA, attempts: [{ upstream: 'primary/primary-model', status: 200 }] });
     const usage = await getJson<{ data: Array<{ requests: number }> }>(`${a.gw.url}/api/usage`);
     expect(usage.data).toEqual([expect.objectContaining({ requests: 2 })]);
-    const schema = new URL(url).searchParams.get('options')!.replace('-c search_path=', '');
-    const { rows } = await db.query<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations`);
+    const { rows } = await db.query<{ version: number }>(`SELECT version FROM "${schemaOf(url)}".schema_migrations`);
     expect(rows.map((r) => r.version)).toEqual([1]);
   });
 
@@ -200,11 +199,10 @@ describe.skipIf(!db.available)('e2e: the request log in PostgreSQL', () => {
       }
     };
     await Promise.all(Array.from({ length: 64 }, worker));
-    const schema = new URL(url).searchParams.get('options')!.replace('-c search_path=', '');
     const end = Date.now() + 15_000;
     let stored = 0;
     while (stored < total && Date.now() < end) {
-      stored = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests`)).rows[0]!.n);
+      stored = await db.requests(url);
       if (stored < total) await sleep(50);
     }
     expect(stored).toBe(total);

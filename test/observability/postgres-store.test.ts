@@ -17,7 +17,7 @@ import type { RequestRecord } from '../../src/runtime/observability/request-reco
 import { openRequestStore, type RequestStore } from '../../src/runtime/observability/request-store.js';
 import { SqliteRequestStore } from '../../src/runtime/observability/sqlite-store.js';
 import type { UsageQuery } from '../../src/runtime/observability/usage-query.js';
-import { usePostgres } from '../support/postgres.js';
+import { schemaOf, usePostgres } from '../support/postgres.js';
 import { attempt, record, T0, tempDir } from './fixtures.js';
 
 const db = await usePostgres('store');
@@ -240,8 +240,7 @@ describe.skipIf(!db.available)('startRequestLog with PostgreSQL (worker thread)'
     const stats = log.stats();
     expect(stats).toMatchObject({ accepted: 5_000, written: 5_000, dropped: 0 });
     expect(Date.now() - started).toBeLessThan(10_000);
-    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schemaOf(url)}".requests`);
-    expect(Number(rows[0]!.n)).toBe(5_000);
+    expect(await db.requests(url)).toBe(5_000);
   });
 
   it('answers the admin queries from the worker, and a failing database drops and counts records without throwing', async () => {
@@ -273,10 +272,6 @@ describe.skipIf(!db.available)('startRequestLog with PostgreSQL (worker thread)'
     expect((await log.reader.listRequests()).requests.map((r) => r.id)).toEqual(['fresh']);
   });
 });
-
-function schemaOf(url: string): string {
-  return new URL(url).searchParams.get('options')!.replace(/^-c search_path=/, '');
-}
 
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -21,6 +21,8 @@ export interface TestPostgres {
   schema: string;
   /** The URL of another new, empty schema of this file (dropped with it): one per test that counts rows. */
   fresh(): Promise<string>;
+  /** Requests stored in the schema of `url` (one of `fresh()`'s). */
+  requests(url: string): Promise<number>;
   /** Runs SQL in this file's schema. */
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
 }
@@ -30,6 +32,11 @@ export function withSearchPath(base: string, schema: string): string {
   const url = new URL(base);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return url.toString();
+}
+
+/** The schema a `withSearchPath` URL names. */
+export function schemaOf(url: string): string {
+  return (new URL(url).searchParams.get('options') ?? '').replace(/^-c search_path=/, '');
 }
 
 async function reachable(): Promise<string | undefined> {
@@ -62,6 +69,10 @@ export async function usePostgres(label: string): Promise<TestPostgres> {
       extra.push(name);
       await admin.query(`CREATE SCHEMA "${name}"`);
       return withSearchPath(TEST_POSTGRES, name);
+    },
+    async requests(url) {
+      const { rows } = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "${schemaOf(url)}".requests`);
+      return Number(rows[0]?.n ?? 0);
     },
     query: (sql, params) => admin.query(sql, params),
   };

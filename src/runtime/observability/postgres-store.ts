@@ -8,7 +8,7 @@
  * URL without them).
  */
 import pg from 'pg';
-import { createRecordSanitizer, type BodyLogging, type RecordSanitizer } from './record-sanitizer.js';
+import { StoreSanitizer, type BodyLogging } from './record-sanitizer.js';
 import type { RequestRecord } from './request-record.js';
 import { REQUEST_COLUMNS, requestRow, type RowValue } from './request-row.js';
 import type { PageRequest, RequestFilter, RequestPage } from './request-queries.js';
@@ -62,8 +62,7 @@ const TYPES = {
 
 export class PostgresRequestStore implements RequestStore {
   readonly location: string;
-  private sanitize: RecordSanitizer;
-  private readonly secrets: Set<string>;
+  private readonly sanitizer: StoreSanitizer;
   private readonly writes = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
 
@@ -73,8 +72,7 @@ export class PostgresRequestStore implements RequestStore {
     private readonly options: PostgresStoreOptions,
   ) {
     this.location = location;
-    this.secrets = new Set(options.secrets ?? []);
-    this.sanitize = createRecordSanitizer({ secrets: this.secrets, bodies: options.bodies });
+    this.sanitizer = new StoreSanitizer(options);
   }
 
   /** Connects and applies the migrations (or, read-only, checks that the database has a request log). */
@@ -119,7 +117,7 @@ export class PostgresRequestStore implements RequestStore {
     let rejected = 0;
     for (const record of records) {
       try {
-        rows.push(requestRow(this.sanitize(record)).map(withoutNul));
+        rows.push(requestRow(this.sanitizer.sanitize(record)).map(withoutNul));
       } catch (error) {
         if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
         rejected++;
@@ -129,9 +127,7 @@ export class PostgresRequestStore implements RequestStore {
   }
 
   addSecrets(values: Iterable<string>): void {
-    const before = this.secrets.size;
-    for (const value of values) if (value !== '') this.secrets.add(value);
-    if (this.secrets.size !== before) this.sanitize = createRecordSanitizer({ secrets: this.secrets, bodies: this.options.bodies });
+    this.sanitizer.addSecrets(values);
   }
 
   /** Deletes requests older than `cutoffMs` in statements of at most `batchSize`; returns the count. */

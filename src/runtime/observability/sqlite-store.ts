@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { createRecordSanitizer, type BodyLogging, type RecordSanitizer } from './record-sanitizer.js';
+import { StoreSanitizer, type BodyLogging } from './record-sanitizer.js';
 import type { RequestRecord } from './request-record.js';
 import { REQUEST_COLUMNS, requestRow } from './request-row.js';
 import type { RequestFilter, RequestPage, PageRequest } from './request-queries.js';
@@ -40,16 +40,12 @@ const INSERT_REQUEST = `INSERT INTO requests (${REQUEST_COLUMNS.join(', ')})
 export class SqliteRequestStore implements RequestStore {
   readonly path: string;
   private readonly db: Database.Database;
-  private sanitize: RecordSanitizer;
-  private readonly secrets: Set<string>;
-  private readonly bodies: Partial<BodyLogging> | undefined;
+  private readonly sanitizer: StoreSanitizer;
   private readonly insertMany: ((records: readonly RequestRecord[]) => BatchResult) | undefined;
 
   constructor(options: SqliteStoreOptions = {}) {
     this.path = resolve(options.path ?? DEFAULT_DB_PATH);
-    this.secrets = new Set(options.secrets ?? []);
-    this.bodies = options.bodies;
-    this.sanitize = createRecordSanitizer({ secrets: this.secrets, bodies: this.bodies });
+    this.sanitizer = new StoreSanitizer(options);
     if (options.readonly) {
       this.db = new Database(this.path, { readonly: true, fileMustExist: true });
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 1000))}`);
@@ -73,7 +69,7 @@ export class SqliteRequestStore implements RequestStore {
     }
     const insertRequest = this.db.prepare(INSERT_REQUEST);
     // one statement a request, its values bound by position (binding by name looked each one up)
-    const insert = (raw: RequestRecord): boolean => insertRequest.run(requestRow(this.sanitize(raw))).changes > 0;
+    const insert = (raw: RequestRecord): boolean => insertRequest.run(requestRow(this.sanitizer.sanitize(raw))).changes > 0;
     const fast = this.db.transaction((records: readonly RequestRecord[]): BatchResult => {
       let inserted = 0;
       for (const record of records) if (insert(record)) inserted++;
@@ -115,9 +111,7 @@ export class SqliteRequestStore implements RequestStore {
 
   /** Removes these key values too from every record written from now on (a reloaded bundle's new keys). */
   addSecrets(values: Iterable<string>): void {
-    const before = this.secrets.size;
-    for (const value of values) if (value !== '') this.secrets.add(value);
-    if (this.secrets.size !== before) this.sanitize = createRecordSanitizer({ secrets: this.secrets, bodies: this.bodies });
+    this.sanitizer.addSecrets(values);
   }
 
   /**
