@@ -17,12 +17,19 @@ export const SHIPPED_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/.exec(SHEBANG)?.[1] ?? ''
 /** The environment the shebang sets before node (`env -S NAME=value node ...`): the gateway under test gets it too. */
 export const SHIPPED_ENV = Object.fromEntries([...(/^#!\S*env -S (.*?)\bnode\b/.exec(SHEBANG)?.[1] ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
 
-/** `--logging`: the whole default pipeline (on), nothing (off), or one part alone: the config's `logging`. */
-export const LOGGING: Readonly<Record<string, { enabled?: false; accessLog?: false }>> = {
+/** The variable a `postgres` gateway reads its request log's URL from (`logging.postgres.url`). */
+export const BENCH_DATABASE_URL_ENV = 'BENCH_DATABASE_URL';
+
+/**
+ * `--logging`: the whole default pipeline (on), nothing (off), or one part alone: the config's `logging`;
+ * `postgres` is `store` with the request log in PostgreSQL (at BENCH_DATABASE_URL_ENV) instead of SQLite.
+ */
+export const LOGGING: Readonly<Record<string, { enabled?: false; accessLog?: false; postgres?: { url: { env: string } } }>> = {
   on: {},
   off: { enabled: false, accessLog: false },
   store: { accessLog: false },
   access: { enabled: false },
+  postgres: { accessLog: false, postgres: { url: { env: BENCH_DATABASE_URL_ENV } } },
 };
 
 /** The `logging` line of a config text for a `--logging` setting (nothing for the default pipeline). */

@@ -17,7 +17,8 @@ import path from 'node:path';
 import { existsSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { summarizeCpuProfile } from './cpuprofile-summary.js';
-import { loggingConfigLine, SHIPPED_ENV, SHIPPED_NODE_FLAGS, startGatewayProcess } from './gateway-process.js';
+import { BENCH_DATABASE_URL_ENV, loggingConfigLine, SHIPPED_ENV, SHIPPED_NODE_FLAGS, startGatewayProcess } from './gateway-process.js';
+import { createBenchSchema, DEFAULT_BENCH_DATABASE, logCounters, type BenchSchema } from './postgres-log.js';
 import { httpProbe, interleave, mergeRuns, runAutocannon, type HttpTarget, type LoadOptions, type LoadRun, type Probe, type ProbeSamples } from './load.js';
 import { mockBasePath, OK_KEY, RATE_LIMITED_KEY, STREAM_CHUNKS } from './mock-wire.js';
 import { atExit, forkChild, installCleanup, killAllChildren, pinThreads, pinToCpu, type BenchChild, type ProcessSample } from './processes.js';
@@ -38,7 +39,10 @@ const HELP = `npm run bench -- [options]
   --profile             run the gateway child under --cpu-prof and print its top self-time functions
   --profile-dir DIR     where the .cpuprofile (and the JS it maps to) goes (default /tmp/anyrouter-bench-profile-*)
   --json FILE           also write every figure as JSON
-  --logging on|off|store|access   the request log and access log (default on: the full default pipeline)
+  --logging on|off|store|access|postgres   the request log and access log (default on: the full default pipeline;
+                        postgres: the request log in PostgreSQL at --database-url, no access log)
+  --database-url URL    the PostgreSQL of --only pglog and --logging postgres (default ${DEFAULT_BENCH_DATABASE});
+                        the bench logs to a fresh schema in it and drops it at the end
   --only saturation     just the c=32 saturation phases (JSON and SSE) and the gateway's peak RSS: for iterating on a change
   --only memory         the RSS target: the gateway alone under c=32 JSON load twice (--duration, default 60 s each),
                         its RSS sampled every second, then RSS and heap after a full GC after each run
@@ -57,6 +61,9 @@ const HELP = `npm run bench -- [options]
   --only logging        what logging costs: the gateway with its request log and access log (--logging, default on)
                         against a second gateway with both off, both under c=32 JSON load at once, their event loops
                         sharing CPU 0 and their other threads on CPU 1 (8 rounds; quick 4)
+  --only pglog          the request log in PostgreSQL against SQLite (both without the access log), two gateways
+                        under c=32 JSON load at once as --only logging does (8 rounds; quick 4): throughput, CPU per
+                        request, and whether PostgreSQL kept up: records dropped and rows stored against requests served
   --pin on|off          on (default, with 2+ CPUs): servers under test (bare proxy, gateway) on CPU 0, the load
                         generator (this process) and the mock upstream on CPU 1, so runs compare like with like
   --keep                keep the scratch folder (config, bundle, gateway.log, the gateway's request log)
@@ -80,6 +87,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
     logging: { type: 'string', default: 'on' },
+    'database-url': { type: 'string', default: DEFAULT_BENCH_DATABASE },
     base: { type: 'string' },
     only: { type: 'string' },
     pin: { type: 'string', default: 'on' },
@@ -111,7 +119,7 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
-if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults', 'workers', 'redis'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory, faults, workers or redis, not '${values.only}'`);
+if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults', 'workers', 'redis', 'pglog'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory, faults, workers, redis or pglog, not '${values.only}'`);
 if ((values.only === 'compare') !== (values.base !== undefined)) throw new Error('--only compare and --base DIR go together');
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
 
@@ -177,7 +185,7 @@ const chatBody = (model: string, stream: boolean) => JSON.stringify({ model, mes
 const MODEL = { fast: 'fast', slow: 'slow', failoverKey: 'failover-key', failoverProvider: 'failover-provider' } as const;
 
 const gatewayKey = `ar-bench-${randomBytes(16).toString('hex')}`;
-const PROVIDER_ENV = { BENCH_OK_KEY: OK_KEY, BENCH_LIMITED_KEY: RATE_LIMITED_KEY };
+const PROVIDER_ENV: Record<string, string> = { BENCH_OK_KEY: OK_KEY, BENCH_LIMITED_KEY: RATE_LIMITED_KEY };
 
 function gatewayConfig(mockOrigin: string, logging = values.logging ?? 'on'): string {
   const provider = (thinkMs: number, keys: Array<[string, string]>, extra = '') =>
@@ -227,6 +235,9 @@ installCleanup();
 const started = Date.now();
 const loadAtStart = os.loadavg()[0]!;
 const work = await mkdtemp(path.join(os.tmpdir(), 'anyrouter-bench-'));
+// the PostgreSQL request log's schema, for the gateways that log there; dropped at the end
+const pgSchema: BenchSchema | undefined = values.only === 'pglog' || values.logging === 'postgres' ? await createBenchSchema(values['database-url']) : undefined;
+if (pgSchema) PROVIDER_ENV[BENCH_DATABASE_URL_ENV] = pgSchema.url;
 if (!values.keep) atExit(() => rmSync(work, { recursive: true, force: true }));
 const profileDir = values.profile ? (values['profile-dir'] ?? (await mkdtemp(path.join(os.tmpdir(), 'anyrouter-bench-profile-')))) : undefined;
 if (profileDir) await mkdir(profileDir, { recursive: true });
@@ -355,7 +366,7 @@ try {
    * Two gateways under c=32 JSON load at once (loadTogether), on two pairs started in opposite orders,
    * half the rounds each: the rounds' median ratio of `on` to `off` and the CPU each spends per request.
    */
-  async function pairedRuns(sides: Record<'on' | 'off', Side>): Promise<{ table: Table; rounds: number; paired: number; split: boolean; cpu: Record<'on' | 'off', number>; main: Record<'on' | 'off', number> }> {
+  async function pairedRuns(sides: Record<'on' | 'off', Side>, beforeStop?: (pair: Record<'on' | 'off', BenchChild>) => Promise<void>): Promise<{ table: Table; rounds: number; paired: number; split: boolean; cpu: Record<'on' | 'off', number>; main: Record<'on' | 'off', number> }> {
     const rounds = quick ? 4 : 8;
     const runs: Record<'on' | 'off', MeasuredRun[]> = { on: [], off: [] };
     const target = (server: BenchChild, which: 'on' | 'off'): Target => ({ name: sides[which].name, server, url: `${server.url}/v1/chat/completions`, headers: gatewayHeaders, body: chatBody(MODEL.fast, false) });
@@ -372,6 +383,7 @@ try {
       split = together.split && split;
       runs.on.push(...together.a);
       runs.off.push(...together.b);
+      await beforeStop?.(pair);
       await Promise.all([pair.on.stop(5_000), pair.off.stop(5_000)]);
     }
     const table = new Table(['', sides.on.name, sides.off.name, `${sides.on.name} / ${sides.off.name}`]);
@@ -490,8 +502,38 @@ try {
     );
   }
 
+  /**
+   * `--only pglog`: the request log in PostgreSQL against SQLite, paired as --only logging is. Whether
+   * PostgreSQL kept up: the PostgreSQL gateways' dropped-record counters before they stop, and the rows
+   * stored once they have flushed against the requests they served (warm-ups and sanity checks included).
+   */
+  async function pglogCost(): Promise<void> {
+    let served = 0;
+    let dropped = 0;
+    const { table, rounds, paired, split, cpu, main } = await pairedRuns({ on: { name: 'postgres log', logging: 'postgres' }, off: { name: 'sqlite log', logging: 'store' } }, async (pair) => {
+      const counters = await logCounters(pair.on.url);
+      served += counters.requests;
+      dropped += counters.dropped;
+    });
+    const stored = await pgSchema!.rows();
+    const haveMain = Number.isFinite(main.on) && Number.isFinite(main.off);
+    console.log(
+      [
+        '',
+        `Request log in PostgreSQL vs SQLite (--only pglog): c=${connections} JSON saturation on two gateways at once, ${rounds} rounds of ${seconds} s on two pairs started in opposite orders; both without the access log; PostgreSQL at ${new URL(values['database-url']).host} (a fresh schema)`,
+        pinNote(split),
+        table.toString(),
+        `throughput of the PostgreSQL-logging gateway: ${paired.toFixed(3)}x the SQLite-logging one (median of the rounds' ratios); CPU per request ${fmt.us(cpu.on)} vs ${fmt.us(cpu.off)}${haveMain ? `, on the event loop ${fmt.us(main.on)} vs ${fmt.us(main.off)}` : ''}`,
+        `PostgreSQL kept up with saturation: ${served} requests served, ${stored} rows stored, ${dropped} records dropped (anyrouter_log_records_dropped); target for issue 15: 0 dropped, ${dropped === 0 && stored === served ? 'met' : 'NOT met'}`,
+        `load average ${loadAtStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}; done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      ].join('\n'),
+    );
+  }
+
   if (values.only === 'logging') {
     await loggingCost();
+  } else if (values.only === 'pglog') {
+    await pglogCost();
   } else if (values.only === 'compare') {
     await compareBuilds();
   } else if (values.only === 'memory') {
@@ -589,6 +631,7 @@ try {
   await Promise.all(probes.map((p) => p.close().catch(() => undefined)));
   await Promise.all(children.reverse().map((c) => c.stop(5_000).catch(() => undefined)));
   killAllChildren();
+  if (pgSchema && !values.keep) await pgSchema.drop().catch(() => undefined);
   if (values.keep) progress(`kept ${work}`);
   else await rm(work, { recursive: true, force: true });
 }

@@ -166,7 +166,17 @@ export interface BundleServer {
 }
 
 export interface BundleObservability {
-  logging: { enabled: boolean; path: string; retentionDays: number; bodies: boolean; bodyMaxBytes: number; redact: boolean; accessLog: boolean };
+  logging: {
+    enabled: boolean;
+    path: string;
+    /** The request log in PostgreSQL instead of the SQLite file at `path`; the URL is read from the environment at serve time. */
+    postgres?: { url: EnvRef };
+    retentionDays: number;
+    bodies: boolean;
+    bodyMaxBytes: number;
+    redact: boolean;
+    accessLog: boolean;
+  };
   telemetry: { otlpEndpoint?: string; otlpHeaders: Record<string, string | EnvRef>; serviceName: string };
 }
 

@@ -1,21 +1,42 @@
-/** The request log file a CLI command reads: `--db F`, else the `logging.path` of `--config F`, else the default. */
+/**
+ * The request log a CLI command reads, read-only: `--db F` (a SQLite file, or a `postgres://` URL), else
+ * the log of `--config F` (`logging.postgres`, its URL read from this environment, or `logging.path`),
+ * else the default file.
+ */
 import { existsSync } from 'node:fs';
-import { SqliteRequestStore, DEFAULT_DB_PATH } from '../runtime/observability/sqlite-store.js';
+import { DEFAULT_DB_PATH } from '../runtime/observability/sqlite-store.js';
+import { isPostgresUrl, openRequestStore, type RequestStore } from '../runtime/observability/request-store.js';
 
 export const requestLogOptions = { db: { type: 'string' }, config: { type: 'string', short: 'c' } } as const;
 
-export async function openRequestLog(values: Record<string, string | boolean | undefined>): Promise<SqliteRequestStore | string> {
+/** The store, or why there is none (a message for stderr, never holding the URL). */
+export async function openRequestLog(values: Record<string, string | boolean | undefined>): Promise<RequestStore | string> {
   let path = DEFAULT_DB_PATH;
-  if (typeof values.db === 'string') path = values.db;
-  else if (typeof values.config === 'string') {
+  let url: string | undefined;
+  if (typeof values.db === 'string') {
+    if (isPostgresUrl(values.db)) url = values.db;
+    else path = values.db;
+  } else if (typeof values.config === 'string') {
     const { loadBundleInput } = await import('./bundle-input.js');
     const bundle = await loadBundleInput({ config: values.config });
     if (!bundle) return `the config ${values.config} has errors`;
-    if (!bundle.observability.logging.enabled) return `request logging is off in ${values.config} (logging.enabled: false)`;
-    path = bundle.observability.logging.path;
+    const { logging } = bundle.observability;
+    if (!logging.enabled) return `request logging is off in ${values.config} (logging.enabled: false)`;
+    if (logging.postgres !== undefined) {
+      url = process.env[logging.postgres.url.env];
+      if (!url) return `logging.postgres.url: the environment variable ${logging.postgres.url.env} is not set`;
+    }
+    path = logging.path;
+  }
+  if (url !== undefined) {
+    try {
+      return await openRequestStore({ postgres: { url }, readonly: true });
+    } catch (error) {
+      return (error as Error).message; // the store's message names the database without credentials
+    }
   }
   if (!existsSync(path)) return `no request log at ${path}: start the gateway (anyrouter serve) or pass --db`;
-  return new SqliteRequestStore({ path, readonly: true });
+  return openRequestStore({ path, readonly: true });
 }
 
 /** Columns padded to their widest cell. */

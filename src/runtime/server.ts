@@ -70,6 +70,15 @@ function keyValues(state: GatewayState): string[] {
   return keyValuesOf(state.table.providers.values());
 }
 
+/** `logging.postgres`'s URL from the environment; a missing variable refuses the start (the URL itself is never printed). */
+function postgresLog(bundle: RoutingBundle, env: Env): { postgresUrl?: string } {
+  const { logging } = bundle.observability;
+  if (!logging.enabled || logging.postgres === undefined) return {};
+  const url = env[logging.postgres.url.env];
+  if (!url) throw new Error(`logging.postgres.url: the environment variable ${logging.postgres.url.env} is not set`);
+  return { postgresUrl: url };
+}
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const env = options.env ?? process.env;
@@ -91,6 +100,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     health: () => state.health,
     now: () => state.clock.now(),
     otlpHeaders: resolveHeaders(options.bundle.observability.telemetry.otlpHeaders, env),
+    ...postgresLog(options.bundle, env),
     log,
     ...(options.accessLogTo !== undefined ? { accessLogTo: options.accessLogTo } : {}),
   });

@@ -71,8 +71,10 @@ export interface GatewayFixture {
   gateway: RunningGateway;
   /** `http://127.0.0.1:PORT` (no `/v1`). */
   url: string;
-  /** The environment the gateway read its provider keys from. */
+  /** The environment the gateway read its provider keys (and a PostgreSQL log's URL) from. */
   env: Record<string, string>;
+  /** The compiled config file (for CLI commands taking `--config`). */
+  configPath: string;
   /** An SDK client for `/v1` (or `/api/v1`), without retries, with a short timeout. */
   client(options?: { apiKey?: string; base?: '/v1' | '/api/v1'; timeoutMs?: number }): OpenAI;
   /** A raw `fetch` POST of a chat completion (for malformed bodies and raw SSE). */
@@ -87,6 +89,14 @@ export interface GatewayConfig extends Omit<AnyRouterConfig, 'providers' | 'mode
 /** Routing defaults for tests: short timeouts and cooldowns. */
 const TEST_ROUTING = { cooldownMs: 5_000, keyQuarantineMs: 60_000, maxAttempts: 6, requestTimeoutMs: 5_000, firstByteTimeoutMs: 2_000, idleTimeoutMs: 2_000, connectTimeoutMs: 1_000 };
 
+/** The variable the harness puts a PostgreSQL request log's URL in (`logging.postgres.url`). */
+export const DATABASE_URL_ENV = 'E2E_DATABASE_URL';
+
+export interface GatewayStartOptions {
+  /** The request log in PostgreSQL at this URL: `logging.postgres.url` reads it from DATABASE_URL_ENV. */
+  postgresLog?: string;
+}
+
 export interface E2E {
   /** Starts a mock OpenAI upstream, closed after the test. */
   mock(options?: MockOpenAIOptions): Promise<MockUpstream>;
@@ -94,7 +104,7 @@ export interface E2E {
    * Compiles `config` in a fresh temp dir and starts the gateway. Provider keys are filled into the
    * environment as `SECRETS.<provider>` (suffixed by key name when a provider has several keys).
    */
-  gateway(config: GatewayConfig, env?: Record<string, string>): Promise<GatewayFixture>;
+  gateway(config: GatewayConfig, env?: Record<string, string>, options?: GatewayStartOptions): Promise<GatewayFixture>;
   /** The secret value `gateway()` put into the environment for a provider's key. */
   secretOf(providerId: string, keyName?: string): string;
   /** A TCP port on 127.0.0.1 that nothing listens on. */
@@ -121,7 +131,7 @@ export function useE2E(): E2E {
       closers.push(() => mock.close());
       return mock;
     },
-    async gateway(config, extraEnv = {}) {
+    async gateway(config, extraEnv = {}, options = {}) {
       const dir = await mkdtemp(path.join(tmpdir(), 'anyrouter-e2e-'));
       closers.push(() => rm(dir, { recursive: true, force: true }));
       const full: AnyRouterConfig = {
@@ -130,7 +140,13 @@ export function useE2E(): E2E {
         routing: { ...TEST_ROUTING, ...config.routing },
         server: { port: 0, ...config.server },
         // no request log (a worker thread each) unless a test asks for one, then in its temp dir; no access log lines
-        logging: { enabled: false, path: path.join(dir, 'anyrouter.db'), accessLog: false, ...config.logging },
+        logging: {
+          enabled: false,
+          path: path.join(dir, 'anyrouter.db'),
+          accessLog: false,
+          ...(options.postgresLog !== undefined ? { enabled: true, postgres: { url: { env: DATABASE_URL_ENV } } } : {}),
+          ...config.logging,
+        },
       };
       const configPath = path.join(dir, 'anyrouter.config.ts');
       await writeFile(configPath, `export default ${JSON.stringify(full, null, 2)};\n`);
@@ -141,6 +157,7 @@ export function useE2E(): E2E {
       for (const [id, p] of Object.entries(config.providers)) {
         for (const key of p.keys ?? []) env[key.value.env] = secretOf(id, key.name);
       }
+      if (options.postgresLog !== undefined) env[DATABASE_URL_ENV] = options.postgresLog;
       Object.assign(env, extraEnv);
       const gateway = await startGateway({ bundle, port: 0, env, log: () => undefined });
       closers.push(() => gateway.close(200));
@@ -149,6 +166,7 @@ export function useE2E(): E2E {
         gateway,
         url,
         env,
+        configPath,
         client: ({ apiKey = 'unused-gateway-key', base = '/v1', timeoutMs = 5_000 } = {}) =>
           new OpenAI({ baseURL: url + base, apiKey, maxRetries: 0, timeout: timeoutMs }),
         postChat: (body, init = {}) =>

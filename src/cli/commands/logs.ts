@@ -1,4 +1,4 @@
-/** `anyrouter logs [--follow] [--failed] [--model M] [--limit N] [--db F]`: recent requests as a readable table. */
+/** `anyrouter logs [--follow] [--failed] [--model M] [--limit N] [--db FILE|URL]`: recent requests as a readable table. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestFilter, RequestSummary } from '../../runtime/observability/request-queries.js';
 import { formatTable, openRequestLog, requestLogOptions } from '../request-log-input.js';
@@ -36,7 +36,7 @@ export const logsCommand = {
       const filter: RequestFilter = {};
       if (values.failed) filter.status = 'failed';
       if (typeof values.model === 'string') filter.model = values.model;
-      const page = store.listRequests(filter, { limit });
+      const page = await store.listRequests(filter, { limit });
       const rows = page.requests.slice().reverse();
       process.stdout.write((rows.length === 0 ? 'no requests logged yet' : formatTable(HEADER, rows.map(row))) + '\n');
       if (!values.follow) return 0;
@@ -44,7 +44,7 @@ export const logsCommand = {
       let since = rows.length > 0 ? rows[rows.length - 1]!.time : Date.now() - 1000;
       for (;;) {
         await sleep(1000);
-        const fresh = store.listRequests({ ...filter, from: since }, { limit: 1000 }).requests.filter((r) => !seen.has(r.id)).reverse();
+        const fresh = (await store.listRequests({ ...filter, from: since }, { limit: 1000 })).requests.filter((r) => !seen.has(r.id)).reverse();
         for (const r of fresh) {
           seen.add(r.id);
           since = Math.max(since, r.time);
@@ -52,7 +52,7 @@ export const logsCommand = {
         }
       }
     } finally {
-      store.close();
+      await store.close();
     }
   },
 } as const;

@@ -1,4 +1,4 @@
-/** `anyrouter usage [--by model|key|app|upstream] [--bucket hour|day] [--since 24h] [--db F]`: requests, tokens, cost, errors, latency. */
+/** `anyrouter usage [--by model|key|app|upstream] [--bucket hour|day] [--since 24h] [--db FILE|URL]`: requests, tokens, cost, errors, latency. */
 import { parseTime } from '../../runtime/admin/admin-routes.js';
 import type { UsageBucket, UsageGroupBy } from '../../runtime/observability/usage-query.js';
 import { formatTable, openRequestLog, requestLogOptions } from '../request-log-input.js';
@@ -18,7 +18,7 @@ export const usageCommand = {
       return 1;
     }
     try {
-      const rows = store.usage({ groupBy: by as UsageGroupBy, ...(values.bucket ? { bucket: values.bucket as UsageBucket } : {}), ...(from !== undefined ? { from } : {}) });
+      const rows = await store.usage({ groupBy: by as UsageGroupBy, ...(values.bucket ? { bucket: values.bucket as UsageBucket } : {}), ...(from !== undefined ? { from } : {}) });
       const header = [...(values.bucket ? ['bucket'] : []), by, 'requests', 'errors', 'prompt', 'completion', 'cost', 'p50 ms', 'p99 ms'];
       const table = rows.map((r) => [
         ...(values.bucket ? [new Date(r.bucketStart ?? 0).toISOString().slice(0, values.bucket === 'day' ? 10 : 13)] : []),
@@ -34,7 +34,7 @@ export const usageCommand = {
       process.stdout.write((table.length === 0 ? 'no requests logged in that range' : formatTable(header, table)) + '\n');
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 } as const;

@@ -1,12 +1,21 @@
 import { z } from 'zod';
 import { headerValueSchema } from './provider.js';
+import { envRefSchema } from './secret-ref.js';
 
-/** Request logs (SQLite), prompt/completion bodies, the stdout access log, and OpenTelemetry export. */
+/**
+ * The request log in PostgreSQL instead of the SQLite file. The URL can hold a password, so it is a
+ * secret reference (`env('DATABASE_URL')`), read at serve time and never written into the bundle.
+ */
+export const postgresLogSchema = z.object({ url: envRefSchema }).strict();
+
+/** Request logs (SQLite, or PostgreSQL with `postgres`), prompt/completion bodies, the stdout access log, and OpenTelemetry export. */
 export const loggingSchema = z
   .object({
     /** Keep a record of every request in an embedded SQLite file. */
     enabled: z.boolean().default(true),
     path: z.string().min(1).default('.anyrouter/anyrouter.db'),
+    /** Absent: the SQLite file at `path`. Replicas that share one URL share one log. */
+    postgres: postgresLogSchema.optional(),
     retentionDays: z.number().int().nonnegative().default(30),
     /** Store prompt and completion bodies (size-capped). Off by default. */
     bodies: z.boolean().default(false),

@@ -1,5 +1,5 @@
 /**
- * What the gateway does with each finished request: the SQLite request log, Prometheus metrics, the
+ * What the gateway does with each finished request: the request log (SQLite, or PostgreSQL), Prometheus metrics, the
  * stdout access log and, when configured, OpenTelemetry spans. Started once from the bundle.
  */
 import type { BundleObservability } from '../../bundle/format.js';
@@ -32,6 +32,8 @@ export interface ObservabilityOptions {
   now: () => number;
   /** Resolved OTLP headers (env references already read). */
   otlpHeaders: Record<string, string>;
+  /** `logging.postgres.url` read from the environment: the request log goes there instead of the SQLite file. */
+  postgresUrl?: string;
   log?: (line: string) => void;
   /** Where the access log goes: a file descriptor or a file to append to (default 1, stdout). */
   accessLogTo?: AccessLogTarget;
@@ -46,17 +48,18 @@ export async function startObservability(options: ObservabilityOptions): Promise
   const { logging, telemetry } = options.config;
   const note = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let lastErrorNote = 0;
-  // the log worker writes both the SQLite request log and the access log; it runs when either is on
+  // the log worker writes both the request log and the access log; it runs when either is on
   const logPipeline = logging.enabled || logging.accessLog
     ? await startRequestLog({
         store: logging.enabled,
         ...(logging.accessLog ? { accessLog: options.accessLogTo ?? 1 } : {}),
         path: logging.path,
+        ...(options.postgresUrl !== undefined ? { postgres: { url: options.postgresUrl } } : {}),
         secrets: options.secrets,
         bodies: { enabled: logging.bodies, maxBytes: logging.bodyMaxBytes, redact: logging.redact },
         retentionDays: logging.retentionDays,
         onError: (error) => {
-          // at most one line a minute: a failing disk must not flood stderr
+          // at most one line a minute: a failing disk or database must not flood stderr
           if (options.now() - lastErrorNote < 60_000) return;
           lastErrorNote = options.now();
           note(`anyrouter: request log write failed (${(error as Error).name}); records are being dropped and counted`);

@@ -74,3 +74,25 @@ export function createRecordSanitizer(options: { secrets?: Iterable<string>; bod
     };
   }
 }
+
+/** The sanitizer of a store, whose secrets can grow (a reloaded bundle's new keys): rebuilt only when one is new. */
+export class StoreSanitizer {
+  private readonly secrets: Set<string>;
+  private current: RecordSanitizer;
+
+  constructor(private readonly options: { secrets?: Iterable<string>; bodies?: Partial<BodyLogging> }) {
+    this.secrets = new Set(options.secrets ?? []);
+    this.current = createRecordSanitizer({ secrets: this.secrets, bodies: options.bodies });
+  }
+
+  sanitize(record: Parameters<RecordSanitizer>[0]): ReturnType<RecordSanitizer> {
+    return this.current(record);
+  }
+
+  /** Removes these values too from every record sanitized from now on. */
+  addSecrets(values: Iterable<string>): void {
+    const before = this.secrets.size;
+    for (const value of values) if (value !== '') this.secrets.add(value);
+    if (this.secrets.size !== before) this.current = createRecordSanitizer({ secrets: this.secrets, bodies: this.options.bodies });
+  }
+}

@@ -1,13 +1,16 @@
 /**
- * Entry of the log worker thread: owns the SQLite connection and the access log's writes, and serves
- * the main thread's calls in order. A slow or blocked disk or stdout stalls this thread, never the
- * gateway's.
+ * Entry of the log worker thread: owns the store's connection (SQLite, or PostgreSQL's pool) and the
+ * access log's writes, and starts the main thread's calls in order. SQLite's answer synchronously;
+ * PostgreSQL's resolve later, each answered when it is done (the record queue keeps one batch in flight
+ * and gathers the next meanwhile). A slow or blocked disk, database or stdout stalls this thread, never
+ * the gateway's.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { LogSink } from './log-sink.js';
 import { toWorkerError, type WorkerCall, type WorkerReply, type WorkerRequest, type WorkerSinkOptions } from './worker-protocol.js';
 
 function serve(sink: LogSink, call: WorkerCall): unknown {
+  // each case starts its work now, in the order of the calls; a promise answers when it settles
   switch (call.op) {
     case 'write':
       return sink.write(call.bytes);
@@ -25,16 +28,15 @@ function serve(sink: LogSink, call: WorkerCall): unknown {
     case 'count':
       return sink.queries().count();
     case 'close':
-      sink.close();
-      return undefined;
+      return sink.close();
   }
 }
 
-function run(port: MessagePort): void {
+async function run(port: MessagePort): Promise<void> {
   const send = (reply: WorkerReply): void => port.postMessage(reply);
   let sink: LogSink;
   try {
-    sink = new LogSink(workerData as WorkerSinkOptions);
+    sink = await LogSink.open(workerData as WorkerSinkOptions);
   } catch (error) {
     send({ kind: 'fatal', error: toWorkerError(error) });
     port.close(); // the thread ends once the message is out
@@ -42,14 +44,27 @@ function run(port: MessagePort): void {
   }
   send({ kind: 'ready', path: sink.path });
   port.on('message', (request: WorkerRequest) => {
+    const ok = (value: unknown) => send({ kind: 'result', id: request.id, ok: true, value });
+    const failed = (error: unknown) => send({ kind: 'result', id: request.id, ok: false, error: toWorkerError(error) });
+    const done = () => {
+      if (request.op === 'close') port.close();
+    };
+    let value: unknown;
     try {
-      send({ kind: 'result', id: request.id, ok: true, value: serve(sink, request) });
+      value = serve(sink, request);
     } catch (error) {
-      send({ kind: 'result', id: request.id, ok: false, error: toWorkerError(error) });
+      failed(error);
+      done();
+      return;
     }
-    if (request.op === 'close') port.close();
+    if (!(value instanceof Promise)) {
+      ok(value);
+      done();
+      return;
+    }
+    value.then(ok, failed).finally(done);
   });
 }
 
 if (parentPort === null) throw new Error('request-log-worker must run in a worker thread');
-run(parentPort);
+void run(parentPort);

@@ -1,6 +1,6 @@
 /**
  * The request log as the runtime uses it: start once, `record()` per request, `close()` on
- * shutdown. Wires the bounded queue to the log sink (the SQLite store and the access log, in a worker
+ * shutdown. Wires the bounded queue to the log sink (the store and the access log, in a worker
  * thread by default) and the retention timer.
  */
 import type { AccessLogTarget } from './access-log.js';
@@ -14,6 +14,8 @@ import { WorkerRequestLog, type RequestLogReader } from './worker-request-log.js
 export interface RequestLogOptions {
   /** Default `.anyrouter/anyrouter.db`. */
   path?: string;
+  /** PostgreSQL instead of the SQLite file at `path` (`logging.postgres`, its URL already read from the environment). */
+  postgres?: { url: string };
   /** Provider key values (read from the environment at serve time): never stored. */
   secrets?: Iterable<string>;
   /** `logging.bodies` and its cap and redaction. */
@@ -23,11 +25,11 @@ export interface RequestLogOptions {
   /** Days of requests to keep; 0 keeps everything. Default 30. */
   retentionDays?: number;
   queue?: Omit<RecordQueueOptions, 'writer'>;
-  /** False: no SQLite store, only the access log (`logging.enabled: false`); queries then fail. Default true. */
+  /** False: no store, only the access log (`logging.enabled: false`); queries then fail. Default true. */
   store?: boolean;
   /** Also print each record as an access log line here (a file descriptor or a file), from the same thread. */
   accessLog?: AccessLogTarget;
-  /** Where SQLite and the access log run: a worker thread (default) or the main thread (tools, tests). */
+  /** Where the store and the access log run: a worker thread (default) or the main thread (tools, tests). */
   thread?: 'worker' | 'main';
   /** Told about failed writes and purges (already counted); for a rate-limited log line. */
   onError?: (error: unknown) => void;
@@ -38,6 +40,7 @@ export interface RequestLog {
   record(record: RequestRecord): boolean;
   /** Admin API queries. */
   readonly reader: RequestLogReader;
+  /** The SQLite file's path, or the PostgreSQL URL without its credentials. */
   readonly path: string;
   /** Queue counters; `dropped` feeds the dropped-record metric. */
   stats(): RecordQueueStats;
@@ -57,10 +60,10 @@ export const DEFAULT_RETENTION_DAYS = 30;
 export async function startRequestLog(options: RequestLogOptions = {}): Promise<RequestLog> {
   const storing = options.store !== false;
   const sink = {
-    ...(storing ? { store: { path: options.path, secrets: options.secrets, bodies: options.bodies, busyTimeoutMs: options.busyTimeoutMs } } : {}),
+    ...(storing ? { store: { path: options.path, postgres: options.postgres, secrets: options.secrets, bodies: options.bodies, busyTimeoutMs: options.busyTimeoutMs } } : {}),
     ...(options.accessLog !== undefined ? { accessLog: options.accessLog } : {}),
   };
-  const backend = options.thread === 'main' ? mainThreadBackend(new LogSink(sink)) : await WorkerRequestLog.start(sink);
+  const backend = options.thread === 'main' ? mainThreadBackend(await LogSink.open(sink)) : await WorkerRequestLog.start(sink);
   const onError = options.onError;
   const queue = new RecordQueue({ ...options.queue, writer: backend, onWriteError: onError === undefined ? undefined : (error) => onError(error) });
   // without a store there is nothing to purge

@@ -1,5 +1,8 @@
-/** Reading the request log: filtered pages of requests, newest first, and one request with its attempts. */
-import type { Database } from 'better-sqlite3';
+/**
+ * The request log's query surface, whichever store holds it (SQLite: sqlite-queries.ts, PostgreSQL:
+ * postgres-queries.ts): filtered pages of requests, newest first, with a stable cursor, and one request
+ * with its attempts. Both stores read the same row shape, mapped back to records here.
+ */
 import type { KeyTier } from '../../bundle/format.js';
 import type { OutcomeClass } from '../engine/outcome.js';
 import { nanoToUsd } from './cost.js';
@@ -47,11 +50,12 @@ export interface RequestPage {
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 
-const SUMMARY_COLUMNS = `seq, id, time, gateway_key, app_title, app_source, app_version, app_referer, protocol,
+export const SUMMARY_COLUMNS = `seq, id, time, gateway_key, app_title, app_source, app_version, app_referer, protocol,
   requested_model, preset, served_model, upstream, stream, status, error_class, latency_ms, ttfb_ms,
   prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano_usd, attempt_count`;
 
-interface RequestRow {
+/** A row of `requests` as both stores read it (PostgreSQL gives `stream` as a boolean). */
+export interface RequestRow {
   seq: number;
   id: string;
   time: number;
@@ -65,7 +69,7 @@ interface RequestRow {
   preset: string | null;
   served_model: string | null;
   upstream: string | null;
-  stream: number;
+  stream: number | boolean;
   status: number;
   error_class: string | null;
   latency_ms: number;
@@ -81,7 +85,7 @@ interface RequestRow {
 }
 
 /** One element of a request's `attempts` JSON array (null or absent where a column would be NULL). */
-interface AttemptRow {
+export interface AttemptRow {
   upstream: string;
   provider: string;
   upstream_model: string;
@@ -97,64 +101,49 @@ interface AttemptRow {
   next_because?: string | null;
 }
 
-export function listRequests(db: Database, filter: RequestFilter, page: PageRequest): RequestPage {
-  const where: string[] = [];
-  const params: Array<string | number> = [];
-  if (filter.model !== undefined) {
-    // the second term repeats requests_by_asked's condition so that partial index can serve it
-    where.push('(model = ? OR (requested_model = ? AND requested_model <> model))');
-    params.push(filter.model, filter.model);
-  }
-  if (filter.key !== undefined) {
-    where.push('gateway_key = ?');
-    params.push(filter.key);
-  }
-  if (filter.app !== undefined) {
-    where.push('app = ?');
-    params.push(filter.app);
-  }
-  if (filter.status === 'failed') where.push('failed = 1');
-  else if (filter.status === 'ok') where.push('failed = 0');
-  else if (filter.status !== undefined) {
-    // an error status always marks its request failed: that term lets requests_failed serve the filter
-    where.push(filter.status >= 400 ? 'failed = 1 AND status = ?' : 'status = ?');
-    params.push(filter.status);
-  }
-  if (filter.upstream !== undefined) {
-    where.push("EXISTS (SELECT 1 FROM json_each(requests.attempts) WHERE value ->> 'upstream' = ? OR value ->> 'provider' = ?)");
-    params.push(filter.upstream, filter.upstream);
-  }
-  if (filter.from !== undefined) {
-    where.push('time >= ?');
-    params.push(filter.from);
-  }
-  if (filter.to !== undefined) {
-    where.push('time < ?');
-    params.push(filter.to);
-  }
-  const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-  if (cursor !== undefined) {
-    where.push('(time < ? OR (time = ? AND seq < ?))');
-    params.push(cursor.time, cursor.time, cursor.seq);
-  }
-  const limit = clampInt(page.limit ?? DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-  const offset = cursor === undefined ? clampInt(page.offset ?? 0, 0, Number.MAX_SAFE_INTEGER) : 0;
-  const sql = `SELECT ${SUMMARY_COLUMNS} FROM requests ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY time DESC, seq DESC LIMIT ? OFFSET ?`;
-  // one extra row tells whether another page follows
-  const rows = db.prepare(sql).all(...params, limit + 1, offset) as RequestRow[];
-  const more = rows.length > limit;
-  const shown = more ? rows.slice(0, limit) : rows;
-  const last = shown[shown.length - 1];
-  const result: RequestPage = { requests: shown.map(toSummary) };
-  if (more && last !== undefined) result.nextCursor = encodeCursor(last.time, last.seq);
-  return result;
+/** What the request filter's SQL differs in between the stores. */
+export interface FilterDialect {
+  /** The placeholder of the n-th value (1-based): `?` or `$n`. */
+  placeholder(n: number): string;
+  /** The condition of failed requests, and of the others. */
+  failed: string;
+  ok: string;
+  /** A condition: some attempt of the request was on the upstream or provider; `value()` binds it (once per use). */
+  attemptOn(value: () => string): string;
 }
 
-export function getRequest(db: Database, id: string): RequestRecord | undefined {
-  const row = db.prepare(`SELECT ${SUMMARY_COLUMNS}, request_body, response_body, attempts FROM requests WHERE id = ?`).get(id) as (RequestRow & { attempts: string }) | undefined;
-  if (row === undefined) return undefined;
-  const attempts = JSON.parse(row.attempts) as AttemptRow[];
+export type SqlValue = string | number;
+
+/**
+ * The WHERE clause (with its leading `WHERE`, or empty) and the values of a filter and a cursor. The
+ * model and status terms repeat the partial indexes' conditions so those indexes can serve them.
+ */
+export function filterSql(filter: RequestFilter, cursor: { time: number; seq: number } | undefined, dialect: FilterDialect): { where: string; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  const bind = (value: SqlValue): string => {
+    params.push(value);
+    return dialect.placeholder(params.length);
+  };
+  // a value is bound once per use: SQLite's `?` takes the values in the order of the placeholders
+  if (filter.model !== undefined) where.push(`(model = ${bind(filter.model)} OR (requested_model = ${bind(filter.model)} AND requested_model <> model))`);
+  if (filter.key !== undefined) where.push(`gateway_key = ${bind(filter.key)}`);
+  if (filter.app !== undefined) where.push(`app = ${bind(filter.app)}`);
+  if (filter.status === 'failed') where.push(dialect.failed);
+  else if (filter.status === 'ok') where.push(dialect.ok);
+  else if (filter.status !== undefined) {
+    // an error status always marks its request failed: that term lets requests_failed serve the filter
+    where.push(filter.status >= 400 ? `${dialect.failed} AND status = ${bind(filter.status)}` : `status = ${bind(filter.status)}`);
+  }
+  if (filter.upstream !== undefined) where.push(dialect.attemptOn(() => bind(filter.upstream!)));
+  if (filter.from !== undefined) where.push(`time >= ${bind(filter.from)}`);
+  if (filter.to !== undefined) where.push(`time < ${bind(filter.to)}`);
+  if (cursor !== undefined) where.push(`(time < ${bind(cursor.time)} OR (time = ${bind(cursor.time)} AND seq < ${bind(cursor.seq)}))`);
+  return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+/** A full record from its row and its parsed `attempts` array. */
+export function toRecord(row: RequestRow, attempts: readonly AttemptRow[]): RequestRecord {
   const { attemptCount: _count, upstream: _upstream, ...summary } = toSummary(row);
   const record: RequestRecord = { ...summary, attempts: attempts.map(toAttempt) };
   if (row.request_body != null || row.response_body != null) {
@@ -165,14 +154,32 @@ export function getRequest(db: Database, id: string): RequestRecord | undefined 
   return record;
 }
 
-function toSummary(row: RequestRow): RequestSummary {
+/** The limit, offset and decoded cursor of a page request (a cursor overrides the offset). */
+export function pageBounds(page: PageRequest): { limit: number; offset: number; cursor: { time: number; seq: number } | undefined } {
+  const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  const limit = clampInt(page.limit ?? DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+  const offset = cursor === undefined ? clampInt(page.offset ?? 0, 0, Number.MAX_SAFE_INTEGER) : 0;
+  return { limit, offset, cursor };
+}
+
+/** The page from `limit + 1` rows read newest first: the extra row says another page follows. */
+export function pageOf(rows: readonly RequestRow[], limit: number): RequestPage {
+  const more = rows.length > limit;
+  const shown = more ? rows.slice(0, limit) : rows;
+  const last = shown[shown.length - 1];
+  const result: RequestPage = { requests: shown.map(toSummary) };
+  if (more && last !== undefined) result.nextCursor = encodeCursor(last.time, last.seq);
+  return result;
+}
+
+export function toSummary(row: RequestRow): RequestSummary {
   const s: RequestSummary = {
     id: row.id,
     time: row.time,
     app: {},
     protocol: row.protocol as ClientProtocol,
     requestedModel: row.requested_model,
-    stream: row.stream === 1,
+    stream: row.stream === 1 || row.stream === true,
     status: row.status,
     latencyMs: row.latency_ms,
     attemptCount: row.attempt_count,
@@ -236,7 +243,7 @@ export class InvalidCursorError extends Error {
   }
 }
 
-function clampInt(value: number, min: number, max: number): number {
+export function clampInt(value: number, min: number, max: number): number {
   if (!Number.isFinite(value)) return min;
   return Math.min(max, Math.max(min, Math.floor(value)));
 }

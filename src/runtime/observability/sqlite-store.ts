@@ -6,23 +6,21 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { usdToNano } from './cost.js';
-import { createRecordSanitizer, type BodyLogging, type RecordSanitizer } from './record-sanitizer.js';
-import { appName, isFailed, recordModel, type AttemptTrace, type RequestRecord } from './request-record.js';
-import { getRequest, listRequests, type RequestFilter, type RequestPage, type PageRequest } from './request-queries.js';
+import { StoreSanitizer, type BodyLogging } from './record-sanitizer.js';
+import type { RequestRecord } from './request-record.js';
+import { REQUEST_COLUMNS, requestRow } from './request-row.js';
+import type { RequestFilter, RequestPage, PageRequest } from './request-queries.js';
+import { getRequest, listRequests, usageReport } from './sqlite-queries.js';
 import { migrate } from './sqlite-schema.js';
-import { usageReport, type UsageQuery, type UsageRow } from './usage-query.js';
+import type { UsageQuery, UsageRow } from './usage-query.js';
 
 export const DEFAULT_DB_PATH = '.anyrouter/anyrouter.db';
 /** Page cache of the writing connection, in KiB (measured: ~14 MB less RSS under load than the 16 MB default). */
 const CACHE_KIB = 4000;
 
-export interface BatchResult {
-  /** New records written. */
-  inserted: number;
-  /** Records that could not be stored; the rest of the batch was. */
-  rejected: number;
-}
+import type { BatchResult, RequestStore } from './request-store.js';
+
+export type { BatchResult } from './request-store.js';
 
 export interface SqliteStoreOptions {
   /** Database file; default `.anyrouter/anyrouter.db` (relative to the working directory). Parent folders are created. */
@@ -36,30 +34,18 @@ export interface SqliteStoreOptions {
   readonly?: boolean;
 }
 
-/** The columns one request is written to, in the order `requestRow` gives their values. */
-const REQUEST_COLUMNS = [
-  'id', 'time', 'gateway_key', 'app', 'app_title', 'app_source', 'app_version', 'app_referer', 'protocol',
-  'requested_model', 'preset', 'served_model', 'model', 'upstream', 'stream', 'status', 'error_class', 'failed',
-  'latency_ms', 'ttfb_ms', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'reasoning_tokens',
-  'cost_nano_usd', 'attempt_count', 'request_body', 'response_body', 'attempts',
-] as const;
-
 const INSERT_REQUEST = `INSERT INTO requests (${REQUEST_COLUMNS.join(', ')})
   VALUES (${REQUEST_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
 
-export class SqliteRequestStore {
+export class SqliteRequestStore implements RequestStore {
   readonly path: string;
   private readonly db: Database.Database;
-  private sanitize: RecordSanitizer;
-  private readonly secrets: Set<string>;
-  private readonly bodies: Partial<BodyLogging> | undefined;
+  private readonly sanitizer: StoreSanitizer;
   private readonly insertMany: ((records: readonly RequestRecord[]) => BatchResult) | undefined;
 
   constructor(options: SqliteStoreOptions = {}) {
     this.path = resolve(options.path ?? DEFAULT_DB_PATH);
-    this.secrets = new Set(options.secrets ?? []);
-    this.bodies = options.bodies;
-    this.sanitize = createRecordSanitizer({ secrets: this.secrets, bodies: this.bodies });
+    this.sanitizer = new StoreSanitizer(options);
     if (options.readonly) {
       this.db = new Database(this.path, { readonly: true, fileMustExist: true });
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 1000))}`);
@@ -83,7 +69,7 @@ export class SqliteRequestStore {
     }
     const insertRequest = this.db.prepare(INSERT_REQUEST);
     // one statement a request, its values bound by position (binding by name looked each one up)
-    const insert = (raw: RequestRecord): boolean => insertRequest.run(requestRow(this.sanitize(raw))).changes > 0;
+    const insert = (raw: RequestRecord): boolean => insertRequest.run(requestRow(this.sanitizer.sanitize(raw))).changes > 0;
     const fast = this.db.transaction((records: readonly RequestRecord[]): BatchResult => {
       let inserted = 0;
       for (const record of records) if (insert(record)) inserted++;
@@ -125,9 +111,7 @@ export class SqliteRequestStore {
 
   /** Removes these key values too from every record written from now on (a reloaded bundle's new keys). */
   addSecrets(values: Iterable<string>): void {
-    const before = this.secrets.size;
-    for (const value of values) if (value !== '') this.secrets.add(value);
-    if (this.secrets.size !== before) this.sanitize = createRecordSanitizer({ secrets: this.secrets, bodies: this.bodies });
+    this.sanitizer.addSecrets(values);
   }
 
   /**
@@ -170,6 +154,11 @@ export class SqliteRequestStore {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
+  /** Where the log is, for messages: the file's path. */
+  get location(): string {
+    return this.path;
+  }
+
   get open(): boolean {
     return this.db.open;
   }
@@ -179,80 +168,9 @@ export class SqliteRequestStore {
   }
 }
 
-type SqlValue = string | number | bigint | null;
-
 /** Errors of one record, as opposed to errors of the database. */
 function isRecordError(error: unknown): boolean {
   if (error instanceof TypeError || error instanceof RangeError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
-}
-
-/** The attempts column: a JSON array, one object an attempt, keyed as the columns of the table it replaced. */
-function attemptsJson(attempts: readonly AttemptTrace[]): string {
-  if (!Array.isArray(attempts)) throw new TypeError('attempts must be an array');
-  return JSON.stringify(
-    attempts.map((a) => ({
-      upstream: text(a.upstream, 'upstream'),
-      provider: text(a.provider, 'provider'),
-      upstream_model: text(a.upstreamModel, 'upstreamModel'),
-      key_name: text(a.keyName, 'keyName'),
-      key_tier: text(a.keyTier, 'keyTier'),
-      outcome: text(a.outcome, 'outcome'),
-      status: a.status,
-      error_class: a.errorClass,
-      started_at: Math.round(number(a.startedAt, 'startedAt')),
-      latency_ms: number(a.latencyMs, 'latencyMs'),
-      ttfb_ms: a.ttfbMs,
-      routing: a.routing,
-      next_because: a.nextBecause,
-    })),
-  );
-}
-
-/** A malformed attempt rejects its record, as a NOT NULL column would. */
-function text(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new TypeError(`attempt ${field} must be a string`);
-  return value;
-}
-
-function number(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`attempt ${field} must be a number`);
-  return value;
-}
-
-function requestRow(r: RequestRecord): SqlValue[] {
-  const last = r.attempts[r.attempts.length - 1];
-  const tokens = r.tokens;
-  return [
-    r.id,
-    Math.round(r.time),
-    r.gatewayKey ?? null,
-    appName(r.app) ?? null,
-    r.app.title ?? null,
-    r.app.source ?? null,
-    r.app.version ?? null,
-    r.app.referer ?? null,
-    r.protocol,
-    r.requestedModel,
-    r.preset ?? null,
-    r.servedModel ?? null,
-    recordModel(r),
-    last?.upstream ?? null,
-    r.stream ? 1 : 0,
-    r.status,
-    r.errorClass ?? null,
-    isFailed(r) ? 1 : 0,
-    r.latencyMs,
-    r.ttfbMs ?? null,
-    tokens?.prompt ?? null,
-    tokens?.completion ?? null,
-    tokens?.cached ?? null,
-    tokens?.reasoning ?? null,
-    r.costUsd === undefined ? null : usdToNano(r.costUsd),
-    r.attempts.length,
-    r.bodies?.request ?? null,
-    r.bodies?.response ?? null,
-    attemptsJson(r.attempts),
-  ];
 }

@@ -1,11 +1,11 @@
 /**
  * Usage aggregation over the request log: requests, tokens, cost, error rate and latency
- * percentiles per group and time bucket, computed in one SQL statement.
+ * percentiles per group and time bucket, computed in one SQL statement, the same in SQLite
+ * (sqlite-queries.ts) and PostgreSQL (postgres-queries.ts) but for a few functions.
  *
  * Percentiles use the nearest-rank definition: p-th percentile of n sorted latencies is the value
  * at 1-based rank ceil(p/100 * n) (so p50 of [10, 20, 30, 40] is 20, p99 of 100 values is the 99th).
  */
-import type { Database } from 'better-sqlite3';
 import { nanoToUsd } from './cost.js';
 
 export type UsageGroupBy = 'model' | 'key' | 'app' | 'upstream';
@@ -46,7 +46,8 @@ export interface UsageRow {
 const GROUP_COLUMN: Record<UsageGroupBy, string> = { model: 'model', key: 'gateway_key', app: 'app', upstream: 'upstream' };
 const BUCKET_MS: Record<UsageBucket, number> = { hour: 3_600_000, day: 86_400_000 };
 
-interface Row {
+/** A row of the usage statement. */
+export interface UsageSqlRow {
   bucket: number;
   grp: string | null;
   requests: number;
@@ -60,7 +61,19 @@ interface Row {
   p99: number;
 }
 
-export function usageReport(db: Database, query: UsageQuery): UsageRow[] {
+/** What the usage statement differs in between the stores. */
+export interface UsageDialect {
+  placeholder(n: number): string;
+  /** The sum of a nullable numeric column as a number, 0 over no values (SQLite's TOTAL). */
+  total(column: string): string;
+  /** The number of failed requests (a sum over the `failed` column). */
+  failedCount: string;
+  /** The group column ordered by code point, as SQLite's BINARY collation does. */
+  groupOrder: string;
+}
+
+/** The usage statement and its values; throws RangeError for an unknown group or bucket. */
+export function usageSql(query: UsageQuery, dialect: UsageDialect): { sql: string; params: number[] } {
   const group = query.groupBy === undefined ? 'NULL' : GROUP_COLUMN[query.groupBy];
   if (group === undefined) throw new RangeError(`unknown group_by: ${String(query.groupBy)}`);
   const size = query.bucket === undefined ? undefined : BUCKET_MS[query.bucket];
@@ -69,17 +82,17 @@ export function usageReport(db: Database, query: UsageQuery): UsageRow[] {
   const where: string[] = [];
   const params: number[] = [];
   if (query.from !== undefined) {
-    where.push('time >= ?');
     params.push(query.from);
+    where.push(`time >= ${dialect.placeholder(params.length)}`);
   }
   if (query.to !== undefined) {
-    where.push('time < ?');
     params.push(query.to);
+    where.push(`time < ${dialect.placeholder(params.length)}`);
   }
   // grp goes through '' and back so groups without a value join like the others (NULL never equals NULL)
   const sql = `
     WITH base AS (
-      SELECT ${bucket} AS bucket, IFNULL(${group}, '') AS grp, latency_ms, failed,
+      SELECT ${bucket} AS bucket, COALESCE(${group}, '') AS grp, latency_ms, failed,
              prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano_usd
       FROM requests ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
     ),
@@ -96,14 +109,18 @@ export function usageReport(db: Database, query: UsageQuery): UsageRow[] {
       FROM ranked GROUP BY bucket, grp
     ),
     agg AS (
-      SELECT bucket, grp, COUNT(*) AS requests, SUM(failed) AS failed,
-             TOTAL(prompt_tokens) AS prompt, TOTAL(completion_tokens) AS completion,
-             TOTAL(cached_tokens) AS cached, TOTAL(reasoning_tokens) AS reasoning,
-             IFNULL(SUM(cost_nano_usd), 0) AS cost
+      SELECT bucket, grp, COUNT(*) AS requests, ${dialect.failedCount} AS failed,
+             ${dialect.total('prompt_tokens')} AS prompt, ${dialect.total('completion_tokens')} AS completion,
+             ${dialect.total('cached_tokens')} AS cached, ${dialect.total('reasoning_tokens')} AS reasoning,
+             ${dialect.total('cost_nano_usd')} AS cost
       FROM base GROUP BY bucket, grp
     )
-    SELECT agg.*, pct.p50, pct.p99 FROM agg JOIN pct USING (bucket, grp) ORDER BY bucket, grp`;
-  const rows = db.prepare(sql).all(...params) as Row[];
+    SELECT agg.*, pct.p50, pct.p99 FROM agg JOIN pct USING (bucket, grp) ORDER BY bucket, ${dialect.groupOrder}`;
+  return { sql, params };
+}
+
+/** The answer from the statement's rows; `bucketed` when the query had a bucket. */
+export function toUsageRows(rows: readonly UsageSqlRow[], bucketed: boolean): UsageRow[] {
   return rows.map((r) => {
     const row: UsageRow = {
       group: r.grp === '' ? null : r.grp,
@@ -118,6 +135,6 @@ export function usageReport(db: Database, query: UsageQuery): UsageRow[] {
       p50LatencyMs: r.p50,
       p99LatencyMs: r.p99,
     };
-    return size === undefined ? row : { bucketStart: r.bucket, ...row };
+    return bucketed ? { bucketStart: r.bucket, ...row } : row;
   });
 }

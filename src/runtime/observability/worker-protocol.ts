@@ -1,12 +1,12 @@
 /** Messages between the gateway's main thread and the request-log worker thread. */
 import type { AccessLogTarget } from './access-log.js';
 import type { PageRequest, RequestFilter } from './request-queries.js';
-import type { SqliteStoreOptions } from './sqlite-store.js';
+import type { RequestStoreOptions } from './request-store.js';
 import type { UsageQuery } from './usage-query.js';
 
 /** `workerData` of the worker: the store's options (secrets as a plain array) and the access log's destination; either may be absent. */
 export interface WorkerSinkOptions {
-  store?: Omit<SqliteStoreOptions, 'secrets' | 'readonly'> & { secrets: string[] };
+  store?: Omit<RequestStoreOptions, 'secrets' | 'readonly'> & { secrets: string[] };
   accessLog?: AccessLogTarget;
 }
 
