@@ -8,6 +8,7 @@ import { SERVED_PROVIDER_TYPES, keyValuesOf, resolveHeaders, type Env } from './
 import type { AccessLogTarget } from './observability/access-log.js';
 import { startObservability } from './observability/observability.js';
 import { syncHealth } from './state/health-sync.js';
+import { syncStats } from './state/stats-sync.js';
 import { RpmLeases } from './state/rpm-leases.js';
 import type { SpendSource } from './governance/budget-ledger.js';
 import type { RequestLog } from './observability/request-log.js';
@@ -83,10 +84,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const env = options.env ?? process.env;
   let state = createGatewayState(options.bundle, env);
+  let stopStats = () => {};
   const shared = options.shared ?? (await startSharedState(options.bundle, env, log));
   if (shared) {
     state.shared = shared;
     syncHealth(state.health, shared);
+    stopStats = syncStats(state.stats, shared);
     const redis = options.bundle.state?.redis;
     if (shared.addTokens !== undefined) state.auth.sharedTokens = shared.addTokens.bind(shared);
     if (shared.takeTokens !== undefined) {
@@ -154,6 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         server.close(() => {
           clearTimeout(force);
           clearInterval(sweep);
+          stopStats();
           Promise.allSettled([state.pools.close(), state.observability?.close(), shared && !options.shared ? shared.close() : undefined]).then(() => resolve());
         });
         server.closeIdleConnections();

@@ -86,3 +86,30 @@ describe('shared state (properties)', () => {
     );
   });
 });
+
+describe('shared live stats', () => {
+  it('samples recorded on A reach B through Redis, so both rank on the same latencies', async (ctx) => {
+    if (!available) ctx.skip();
+    const { UpstreamStats } = await import('../../src/runtime/policy/upstream-stats.js');
+    const { syncStats } = await import('../../src/runtime/state/stats-sync.js');
+    const prefix = freshPrefix();
+    const stateA = new RedisState({ url: REDIS_URL, prefix, log: () => undefined });
+    const stateB = new RedisState({ url: REDIS_URL, prefix, log: () => undefined });
+    await Promise.all([stateA.start(), stateB.start()]);
+    const a = new UpstreamStats({ refreshMs: 0 });
+    const b = new UpstreamStats({ refreshMs: 0 });
+    const stops = [syncStats(a, stateA), syncStats(b, stateB)];
+    try {
+      await new Promise((r) => setTimeout(r, 30));
+      const now = Date.now();
+      for (let i = 0; i < 40; i++) a.recordTtfb('p0/m', now - i, 100 + i);
+      a.recordThroughput('p0/m', now, 55);
+      for (let i = 0; i < 100 && (b.ttfbPercentiles('p0/m', now)?.p50 === undefined || b.throughputPercentiles('p0/m', now) === undefined); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(b.ttfbPercentiles('p0/m', now)).toEqual(a.ttfbPercentiles('p0/m', now));
+      expect(b.throughputPercentiles('p0/m', now)).toEqual(a.throughputPercentiles('p0/m', now));
+    } finally {
+      for (const stop of stops) stop();
+      await Promise.all([stateA.close(), stateB.close()]);
+    }
+  });
+});

@@ -87,6 +87,8 @@ export interface UpstreamStatsOptions {
   refreshMs?: number;
 }
 
+export type StatKind = 'ttfb' | 'throughput';
+
 export class UpstreamStats {
   private readonly ttfb = new Map<string, RollingSeries>();
   private readonly throughput = new Map<string, RollingSeries>();
@@ -94,6 +96,8 @@ export class UpstreamStats {
   private readonly windowMs: number;
   private readonly refreshMs: number;
   private readonly view = new LiveView(this);
+  /** Told of every sample recorded here (not of those `applyRemote` brings): to share it. */
+  onSample: ((kind: StatKind, upstream: string, at: number, value: number) => void) | undefined;
 
   constructor(options: UpstreamStatsOptions = {}) {
     this.capacity = Math.max(1, Math.floor(options.capacity ?? 256));
@@ -112,10 +116,19 @@ export class UpstreamStats {
 
   recordTtfb(upstream: string, at: number, ms: number): void {
     this.series(this.ttfb, upstream).add(at, ms);
+    this.onSample?.('ttfb', upstream, at, ms);
   }
 
   recordThroughput(upstream: string, at: number, tokensPerSecond: number): void {
-    if (Number.isFinite(tokensPerSecond) && tokensPerSecond > 0) this.series(this.throughput, upstream).add(at, tokensPerSecond);
+    if (!Number.isFinite(tokensPerSecond) || tokensPerSecond <= 0) return;
+    this.series(this.throughput, upstream).add(at, tokensPerSecond);
+    this.onSample?.('throughput', upstream, at, tokensPerSecond);
+  }
+
+  /** A sample another instance recorded: into the same series, not shared again. */
+  applyRemote(kind: StatKind, upstream: string, at: number, value: number): void {
+    if (!Number.isFinite(value) || value < 0) return;
+    this.series(kind === 'ttfb' ? this.ttfb : this.throughput, upstream).add(at, value);
   }
 
   ttfbPercentiles(upstream: string, now: number): Percentiles | undefined {

@@ -6,7 +6,7 @@
  * marks it made meanwhile are pushed back when Redis returns.
  */
 import { Redis } from 'ioredis';
-import { RPM_WINDOW_MS, type MarkEvent, type SharedState } from './shared-state.js';
+import { RPM_WINDOW_MS, type MarkEvent, type SharedState, type StatsBatch } from './shared-state.js';
 
 export interface RedisStateOptions {
   url: string;
@@ -35,7 +35,9 @@ export class RedisState implements SharedState {
   private readonly client: Redis;
   private readonly subscriber: Redis;
   private readonly channel: string;
+  private readonly statsChannel: string;
   private handler: ((event: MarkEvent) => void) | undefined;
+  private statsHandler: ((batch: StatsBatch) => void) | undefined;
   private localMarks: () => MarkEvent[] = () => [];
   private wasUp = false;
   private announcedDown = false;
@@ -46,12 +48,13 @@ export class RedisState implements SharedState {
     this.client = new Redis(options.url, common);
     this.subscriber = new Redis(options.url, common);
     this.channel = `${options.prefix}marks`;
+    this.statsChannel = `${options.prefix}stats`;
     this.client.defineCommand('anyrouterTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
     this.client.defineCommand('anyrouterAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
     for (const connection of [this.client, this.subscriber]) connection.on('error', () => this.noteDown());
     this.client.on('ready', () => void this.resync());
-    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel).catch(() => this.noteDown()));
-    this.subscriber.on('message', (_channel: string, text: string) => this.deliver(text));
+    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel).catch(() => this.noteDown()));
+    this.subscriber.on('message', (channel: string, text: string) => (channel === this.statsChannel ? this.deliverStats(text) : this.deliver(text)));
   }
 
   /** Connects both connections; resolves either way (a gateway starts while Redis is down). */
@@ -65,6 +68,22 @@ export class RedisState implements SharedState {
 
   onMark(handler: (event: MarkEvent) => void): void {
     this.handler = handler;
+  }
+
+  publishStats(batch: StatsBatch): void {
+    if (this.client.status === 'ready') this.client.publish(this.statsChannel, JSON.stringify(batch)).catch(() => this.noteDown());
+  }
+
+  onStats(handler: (batch: StatsBatch) => void): void {
+    this.statsHandler = handler;
+  }
+
+  private deliverStats(text: string): void {
+    try {
+      this.statsHandler?.(JSON.parse(text) as StatsBatch);
+    } catch {
+      // not ours
+    }
   }
 
   setLocalMarks(read: () => MarkEvent[]): void {

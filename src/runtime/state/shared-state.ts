@@ -34,9 +34,18 @@ export interface SharedState {
   addTokens?(key: string, tokens: number, now: number): Promise<number | undefined>;
   /** Adds `usd` to budget `id`'s spend for the period starting at `periodStart`: the period's total after it, or undefined. */
   addSpend?(id: string, periodStart: number, usd: number): Promise<number | undefined>;
+  /** Live-stats samples (ttfb, throughput) this instance recorded, in a batch; and the others' as they come. */
+  publishStats?(batch: StatsBatch): void;
+  onStats?(handler: (batch: StatsBatch) => void): void;
   /** Marks this instance holds, pushed to the backend after it comes back. */
   setLocalMarks(read: () => MarkEvent[]): void;
   close(): Promise<void>;
 }
 
 export const RPM_WINDOW_MS = 60_000;
+
+/** Samples as flat rows: [kind (0 ttfb, 1 throughput), upstream, at, value]. */
+export interface StatsBatch {
+  origin: string;
+  samples: Array<[0 | 1, string, number, number]>;
+}

@@ -3,18 +3,21 @@
  * them to the other workers (and to a worker that starts later). Limits are not shared this way: the
  * primary refuses `--workers` above 1 with gateway-key limits unless `state.redis` is set.
  */
-import type { MarkEvent, SharedState } from '../state/shared-state.js';
+import type { MarkEvent, SharedState, StatsBatch } from '../state/shared-state.js';
 import { isMessage, TAG, type FromWorker, type ToWorker } from './worker-messages.js';
 
 export class ClusterState implements SharedState {
   readonly name = 'cluster';
   private handler: ((event: MarkEvent) => void) | undefined;
+  private statsHandler: ((batch: StatsBatch) => void) | undefined;
   private readonly pending: MarkEvent[];
 
   constructor(initial: MarkEvent[] = []) {
     this.pending = [...initial];
     process.on('message', (message: unknown) => {
-      if (isMessage<ToWorker>(message) && message[TAG] === 'mark') this.handler?.(message.event);
+      if (!isMessage<ToWorker>(message)) return;
+      if (message[TAG] === 'mark') this.handler?.(message.event);
+      else if (message[TAG] === 'stats') this.statsHandler?.(message.batch);
     });
   }
 
@@ -30,6 +33,14 @@ export class ClusterState implements SharedState {
 
   publishMark(event: MarkEvent): void {
     if (process.connected) process.send?.({ [TAG]: 'mark', event } satisfies FromWorker);
+  }
+
+  publishStats(batch: StatsBatch): void {
+    if (process.connected) process.send?.({ [TAG]: 'stats', batch } satisfies FromWorker);
+  }
+
+  onStats(handler: (batch: StatsBatch) => void): void {
+    this.statsHandler = handler;
   }
 
   setLocalMarks(): void {

@@ -95,6 +95,9 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
         marks.set(`${message.event.kind}:${message.event.id}`, message.event);
         for (const w of workers) if (w !== worker) send(w, { [TAG]: 'mark', event: message.event });
         return;
+      case 'stats':
+        for (const w of workers) if (w !== worker) send(w, { [TAG]: 'stats', batch: message.batch });
+        return;
       case 'reloaded': {
         const ack = reloadAcks.get(message.seq);
         ack?.pending.delete(worker);

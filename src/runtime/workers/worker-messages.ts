@@ -1,6 +1,6 @@
 /** What the primary of `serve --workers` and its workers say to each other over the cluster's IPC channel. */
 import type { RoutingBundle } from '../../bundle/format.js';
-import type { MarkEvent } from '../state/shared-state.js';
+import type { MarkEvent, StatsBatch } from '../state/shared-state.js';
 
 /** Every message carries this member, so other IPC traffic (prom-client's, say) is told apart. */
 export const TAG = 'anyrouter';
@@ -9,6 +9,7 @@ export type ToWorker =
   | { [TAG]: 'start'; bundle: RoutingBundle; marks: MarkEvent[] }
   | { [TAG]: 'reload'; bundle: RoutingBundle; seq: number }
   | { [TAG]: 'mark'; event: MarkEvent }
+  | { [TAG]: 'stats'; batch: StatsBatch }
   | { [TAG]: 'metrics-collect'; id: number }
   | { [TAG]: 'metrics-answer'; id: number; contentType: string; body: string }
   | { [TAG]: 'shutdown' };
@@ -19,6 +20,7 @@ export type FromWorker =
   | { [TAG]: 'listening'; url: string }
   | { [TAG]: 'reloaded'; seq: number; hash: string }
   | { [TAG]: 'mark'; event: MarkEvent }
+  | { [TAG]: 'stats'; batch: StatsBatch }
   | { [TAG]: 'metrics-request'; id: number }
   | { [TAG]: 'metrics'; id: number; json: unknown[] };
 
