@@ -8,7 +8,8 @@ Commands:
   build   [--config F] [--out F] [--types F.d.ts] [--format text|json]
                                                    compile the config into a routing bundle (default dist/routing.json);
                                                    --types also writes model ids, aliases, presets and pools as TS types
-  serve   [--bundle F | --config F] [--host H] [--port N] [--watch]  run the gateway; --watch and SIGHUP rebuild and swap the bundle
+  serve   [--bundle F | --config F] [--host H] [--port N] [--watch] [--workers N|auto]
+                                                   run the gateway; --watch and SIGHUP rebuild and swap the bundle
   explain <model | @preset/name> [--request body.json] [--health state.json] [--env] [--format text|json]
                                                    the ranked plan with the reason for every decision
   simulate [--requests N] [--model M] [--faults p=429:0.3,...] [--seed S] [--min-success X] [--format text|json]
@@ -21,6 +22,9 @@ Commands:
   init    [DIR]                                    scaffold a config, an example model and preset, and the schemas
   logs [--follow] [--failed] [--model M] [--limit N] [--db FILE|postgres://URL | --config F]   recent requests from the request log
   usage [--by model|key|app|upstream] [--bucket hour|day] [--since 24h] [--db FILE|postgres://URL | --config F]   requests, tokens, cost, errors, latency
-  keys new NAME [--models GLOB,...] [--rpm N]      print a fresh gateway key and the config line with its hash
+  keys new NAME [--models GLOB,...] [--rpm N] [--tpm N]   print a fresh gateway key and the config line with its hash
+  keys create NAME [--models GLOB,...] [--rpm N] [--tpm N] [--budget-usd X --budget-period day|week|month|total] [--expires ISO]
+  keys list | keys revoke NAME                     manage run-time keys on a running gateway (--url U, --admin-key K
+                                                   or ANYROUTER_URL, ANYROUTER_ADMIN_KEY)
 
 The config defaults to ./anyrouter.config.ts.`;

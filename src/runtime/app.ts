@@ -27,6 +27,7 @@ import type { GatewayError } from './http/openai-errors.js';
 import { openAIResponsesClient } from './http/openai-responses-client.js';
 import type { RequestContext } from './http/request-context.js';
 import { healthReport } from './http/health-report.js';
+import { keyRoutes } from './governance/key-routes.js';
 import { countShared, presentedKey, type GatewayIdentity, type GatewayRefusal } from './http/gateway-auth.js';
 import { rawPathOf, unsafePathReason } from './http/raw-path.js';
 import { didYouMeanSuffix } from '../naming/did-you-mean.js';
@@ -246,6 +247,7 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
     const { contentType, body } = state.metricsOf ? await state.metricsOf() : await metrics.text();
     return c.body(body, 200, { 'content-type': contentType });
   });
+  app.route('/', keyRoutes(getState));
   app.route(
     '/',
     adminRoutes({

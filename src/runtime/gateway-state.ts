@@ -9,6 +9,7 @@ import { UpstreamStats } from './policy/upstream-stats.js';
 import type { Observability } from './observability/observability.js';
 import type { SharedState } from './state/shared-state.js';
 import { BudgetLedger } from './governance/budget-ledger.js';
+import type { RuntimeKeys } from './governance/runtime-keys.js';
 
 export interface GatewayState {
   table: RoutingTable;
@@ -21,6 +22,8 @@ export interface GatewayState {
   observability?: Observability;
   /** Health marks and limits shared with other workers and replicas (absent: this process alone). */
   shared?: SharedState;
+  /** Gateway keys created at run time (absent: no request log database to keep them in). */
+  runtimeKeys?: RuntimeKeys;
   /** Spend against the gateway's, apps' and keys' budgets (absent: no budget configured). */
   budgets?: BudgetLedger;
   /** What `/metrics` answers when it speaks for more than this process (every worker of `serve --workers`). */
@@ -66,6 +69,10 @@ export function reloadGatewayState(previous: GatewayState, bundle: RoutingBundle
   auth.sharedTokens = previous.auth.sharedTokens;
   const budgets = new BudgetLedger(bundle, previous.clock.now());
   if (previous.budgets) budgets.carryOver(previous.budgets);
+  if (previous.runtimeKeys) {
+    auth.setRuntimeKeys(previous.runtimeKeys.keys);
+    budgets.setRuntimeBudgets(previous.runtimeKeys.keys, new Set(bundle.auth.gatewayKeys.map((k) => k.name)), previous.clock.now());
+  }
   const next: GatewayState = { ...previous, table, auth };
   if (budgets.empty) delete next.budgets;
   else next.budgets = budgets;

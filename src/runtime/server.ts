@@ -10,7 +10,11 @@ import { startObservability } from './observability/observability.js';
 import { syncHealth } from './state/health-sync.js';
 import { syncStats } from './state/stats-sync.js';
 import { RpmLeases } from './state/rpm-leases.js';
-import type { SpendSource } from './governance/budget-ledger.js';
+import { BudgetLedger, type SpendSource } from './governance/budget-ledger.js';
+import { RuntimeKeys } from './governance/runtime-keys.js';
+import type { KeyStore, RuntimeKey } from './governance/key-store.js';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import type { RequestLog } from './observability/request-log.js';
 import { RPM_WINDOW_MS, type SharedState } from './state/shared-state.js';
 
@@ -71,6 +75,39 @@ function keyValues(state: GatewayState): string[] {
   return keyValuesOf(state.table.providers.values());
 }
 
+/** The run-time key store beside the request log, read once and then kept current (undefined without a request log). */
+async function startRuntimeKeys(bundle: RoutingBundle, env: Env, getState: () => GatewayState, shared: SharedState | undefined, log: (line: string) => void): Promise<RuntimeKeys | undefined> {
+  const { logging } = bundle.observability;
+  if (!logging.enabled) return undefined;
+  let store: KeyStore;
+  const url = postgresLog(bundle, env).postgresUrl;
+  try {
+    if (url !== undefined) store = await (await import('./governance/postgres-key-store.js')).PostgresKeyStore.open(url);
+    else {
+      mkdirSync(dirname(resolvePath(logging.path)), { recursive: true });
+      store = new (await import('./governance/sqlite-key-store.js')).SqliteKeyStore(logging.path);
+    }
+  } catch (error) {
+    log(`anyrouter: run-time gateway keys are off: their table in the request log database cannot be opened (${(error as Error).name})`);
+    return undefined;
+  }
+  const apply = (keys: readonly RuntimeKey[]) => {
+    const state = getState();
+    state.auth.setRuntimeKeys(keys);
+    const configNames = new Set(state.table.bundle.auth.gatewayKeys.map((k) => k.name));
+    if (keys.some((k) => k.budget !== undefined) || state.budgets) {
+      state.budgets ??= new BudgetLedger(state.table.bundle, state.clock.now());
+      state.budgets.setRuntimeBudgets(keys, configNames, state.clock.now());
+    }
+  };
+  const keys = new RuntimeKeys(store, apply, shared?.publishNotice ? () => shared.publishNotice!('keys') : undefined);
+  shared?.onNotice?.(() => void keys.refresh().catch(() => undefined));
+  await keys.refresh();
+  // replicas sharing PostgreSQL without Redis learn of a change by rereading; a SQLite file has no replicas
+  if (url !== undefined) keys.startRereading();
+  return keys;
+}
+
 /** `logging.postgres`'s URL from the environment; a missing variable refuses the start (the URL itself is never printed). */
 function postgresLog(bundle: RoutingBundle, env: Env): { postgresUrl?: string } {
   const { logging } = bundle.observability;
@@ -107,6 +144,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log,
     ...(options.accessLogTo !== undefined ? { accessLogTo: options.accessLogTo } : {}),
   });
+  // gateway keys created at run time live in the request log's database
+  state.runtimeKeys = await startRuntimeKeys(options.bundle, env, () => state, shared, log);
   // budgets start from what the request log says was spent in their current period
   const requestLog = state.observability?.log;
   if (state.budgets && requestLog) await state.budgets.load(spendFromLog(requestLog), state.clock.now()).catch((error: unknown) => log(`anyrouter: could not read this period's spend from the request log (${(error as Error).message}); budgets start at $0`));
@@ -158,6 +197,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           clearTimeout(force);
           clearInterval(sweep);
           stopStats();
+          void state.runtimeKeys?.close();
           Promise.allSettled([state.pools.close(), state.observability?.close(), shared && !options.shared ? shared.close() : undefined]).then(() => resolve());
         });
         server.closeIdleConnections();

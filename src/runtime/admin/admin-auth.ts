@@ -25,8 +25,12 @@ export function authorizeAdmin(presented: string | undefined, adminKeys: readonl
   const key = adminKeys.find((k) => k.sha256 === hash);
   if (!key) return { status: 401, code: 'invalid_admin_key', message: 'invalid admin key' };
   const scope = key.scope ?? 'full';
-  if (RANK[scope] < RANK[need]) return { status: 403, code: 'insufficient_scope', message: `admin key '${key.name}' has scope '${scope}'; this needs '${need}'` };
+  if (!hasScope({ name: key.name, scope }, need)) return { status: 403, code: 'insufficient_scope', message: `admin key '${key.name}' has scope '${scope}'; this needs '${need}'` };
   return { name: key.name, scope };
+}
+
+export function hasScope(caller: AdminCaller, need: AdminScope): boolean {
+  return RANK[caller.scope] >= RANK[need];
 }
 
 /** The bearer token or `x-api-key` of a request's headers. */

@@ -35,6 +35,8 @@ export class BudgetLedger {
   private readonly byKey = new Map<string, Budget>();
   private readonly byApp = new Map<string, Budget>();
   private readonly gateway: Budget[] = [];
+  /** Run-time keys' budgets as last set, so their spend outlives a refresh. */
+  private readonly runtimeSpend = new Map<string, Budget>();
   shared: SharedSpend | undefined;
 
   constructor(bundle: RoutingBundle, now: number) {
@@ -42,6 +44,22 @@ export class BudgetLedger {
     for (const b of bundle.budgets ?? []) {
       if (b.app !== undefined) this.byApp.set(b.app, budget(`app '${b.app}'`, `app:${b.app}`, b, now));
       else this.gateway.push(budget(`gateway '${nameOf(b)}'`, `gateway:${nameOf(b)}`, b, now));
+    }
+  }
+
+  /** The budgets of the keys created at run time, replacing the previous ones (spend carries over by name). */
+  setRuntimeBudgets(keys: ReadonlyArray<{ name: string; budget?: BundleBudget }>, configNames: ReadonlySet<string>, now: number): void {
+    for (const name of [...this.byKey.keys()]) if (!configNames.has(name)) this.byKey.delete(name);
+    for (const k of keys) {
+      if (!k.budget || configNames.has(k.name)) continue;
+      const before = this.runtimeSpend.get(k.name);
+      const b = budget(`gateway key '${k.name}'`, `key:${k.name}`, k.budget, now);
+      if (before && before.spec.period === k.budget.period) {
+        b.periodStart = before.periodStart;
+        b.spentUsd = before.spentUsd;
+      }
+      this.byKey.set(k.name, b);
+      this.runtimeSpend.set(k.name, b);
     }
   }
 

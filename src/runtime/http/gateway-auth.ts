@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { BundleGatewayKey } from '../../bundle/format.js';
 import type { GatewayError } from './openai-errors.js';
 import type { RpmVerdict } from '../state/rpm-leases.js';
+import type { RuntimeKey } from '../governance/key-store.js';
 
 export interface GatewayIdentity {
   name: string;
@@ -41,6 +42,10 @@ interface KeyEntry {
   /** Tokens answered in the minute window `tokenWindow` (epoch minute), for `tpm`: this instance's, or the shared total last seen. */
   tokenWindow: number;
   tokens: number;
+  /** A key created at run time (`POST /api/keys`), not in the config. */
+  runtime?: boolean;
+  /** Epoch ms after which it no longer authenticates. */
+  expiresAt?: number;
 }
 
 const allowsAll = () => true;
@@ -73,6 +78,37 @@ export class GatewayAuth {
       this.byHash.set(spec.sha256, entry);
       if (spec.tpm !== undefined) this.byName.set(spec.name, entry);
     }
+  }
+
+  /**
+   * The keys created at run time, replacing the previous set (config keys stay; a name the config holds
+   * is skipped); revoked ones are left out. Rate windows carry over for keys that stay.
+   */
+  setRuntimeKeys(keys: readonly RuntimeKey[]): void {
+    // revoked ones count: revoking the last key must not leave the gateway open
+    this.runtimeKeysKnown = keys.length;
+    const previous = new Map<string, KeyEntry>();
+    for (const [hash, entry] of this.byHash) {
+      if (!entry.runtime) continue;
+      previous.set(hash, entry);
+      this.byHash.delete(hash);
+      this.byName.delete(entry.spec.name);
+    }
+    const configNames = new Set([...this.byHash.values()].map((e) => e.spec.name));
+    for (const key of keys) {
+      if (key.revokedAt !== undefined || configNames.has(key.name)) continue;
+      const spec: BundleGatewayKey = { name: key.name, sha256: key.sha256, models: key.models };
+      if (key.rpm !== undefined) spec.rpm = key.rpm;
+      if (key.tpm !== undefined) spec.tpm = key.tpm;
+      if (key.budget !== undefined) spec.budget = key.budget;
+      const before = previous.get(key.sha256);
+      const entry: KeyEntry = { spec, identity: identityOf(spec), windowStart: before?.windowStart ?? 0, count: before?.count ?? 0, tokenWindow: before?.tokenWindow ?? 0, tokens: before?.tokens ?? 0, runtime: true };
+      if (key.expiresAt !== undefined) entry.expiresAt = key.expiresAt;
+      this.byHash.set(key.sha256, entry);
+      if (spec.tpm !== undefined) this.byName.set(spec.name, entry);
+    }
+    // a revoked key must not authenticate from the cache of recent keys
+    this.recent.clear();
   }
 
   /** Keeps the rate windows of keys that are in both configs, so a reload does not reset anyone's limit. */
@@ -120,8 +156,11 @@ export class GatewayAuth {
     });
   }
 
+  /** Run-time keys in the store, revoked ones included. */
+  private runtimeKeysKnown = 0;
+
   get enabled(): boolean {
-    return this.byHash.size > 0;
+    return this.byHash.size > 0 || this.runtimeKeysKnown > 0;
   }
 
   /** Authenticates a presented key and counts the request against its rpm. */
@@ -130,6 +169,7 @@ export class GatewayAuth {
     if (!presented) return { status: 401, code: 'missing_api_key', message: 'missing gateway key: send Authorization: Bearer <key>' };
     const entry = this.lookup(presented);
     if (!entry) return { status: 401, code: 'invalid_api_key', message: 'invalid gateway key' };
+    if (entry.expiresAt !== undefined && now >= entry.expiresAt) return { status: 401, code: 'expired_api_key', message: `gateway key '${entry.spec.name}' expired at ${new Date(entry.expiresAt).toISOString()}` };
     const tpm = entry.spec.tpm;
     if (tpm !== undefined && entry.tokenWindow === Math.floor(now / 60_000) && entry.tokens >= tpm) {
       const reset = String(Math.max(1, Math.ceil((60_000 - (now % 60_000)) / 1000)));

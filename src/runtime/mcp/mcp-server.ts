@@ -7,7 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
-import { authorizeAdmin, presentedAdminKey, type AdminCaller } from '../admin/admin-auth.js';
+import { authorizeAdmin, hasScope, presentedAdminKey, type AdminCaller } from '../admin/admin-auth.js';
+import type { AdminScope } from '../../bundle/format.js';
+import { KeyAdmin } from '../governance/key-routes.js';
 import type { GatewayState } from '../gateway-state.js';
 import { planRoute } from '../policy/plan-route.js';
 import type { RoutedCandidate } from '../policy/rank-candidates.js';
@@ -18,9 +20,10 @@ type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: bo
 const json = (value: unknown): ToolResult => ({ content: [{ type: 'text', text: JSON.stringify(value, null, 2) }] });
 const toolError = (message: string): ToolResult => ({ content: [{ type: 'text', text: message }], isError: true });
 
-/** The tools, for one caller (every tool so far needs the read scope the request was let in with). */
-function buildServer(state: GatewayState, _caller: AdminCaller): McpServer {
+/** The tools, for one caller: reading needs the read scope the request was let in with; changing keys needs more. */
+function buildServer(state: GatewayState, caller: AdminCaller): McpServer {
   const server = new McpServer({ name: 'anyrouter', version: '0.1.0' });
+  const lacks = (need: AdminScope): string | undefined => (hasScope(caller, need) ? undefined : `admin key '${caller.name}' has scope '${caller.scope}'; this tool needs '${need}'`);
   const bundle = state.table.bundle;
 
   server.registerTool(
@@ -61,8 +64,39 @@ function buildServer(state: GatewayState, _caller: AdminCaller): McpServer {
     },
   );
 
-  server.registerTool('list_keys', { description: 'The gateway keys: name, model globs, limits and where each is defined (config keys are read-only).' }, async () =>
-    json(bundle.auth.gatewayKeys.map((k) => ({ name: k.name, models: k.models, ...(k.rpm !== undefined ? { rpm: k.rpm } : {}), ...(k.tpm !== undefined ? { tpm: k.tpm } : {}), source: 'config' }))),
+  const keys = new KeyAdmin(() => state);
+  server.registerTool('list_keys', { description: 'The gateway keys: name, model globs, limits, budget and where each is defined (config keys are read-only; api keys were created at run time).' }, async () => json(keys.list()));
+
+  server.registerTool(
+    'create_key',
+    {
+      description: 'Creates a gateway key (needs an admin key of scope standard or full). Answers its sk-ar-... plaintext once; only its sha256 is stored.',
+      inputSchema: {
+        name: z.string().min(1),
+        models: z.array(z.string().min(1)).optional(),
+        rpm: z.number().int().positive().optional(),
+        tpm: z.number().int().positive().optional(),
+        budget: z.object({ usd: z.number().positive(), period: z.enum(['day', 'week', 'month', 'total']) }).optional(),
+        expires_at: z.string().optional(),
+      },
+    },
+    async (input) => {
+      const denied = lacks('standard');
+      if (denied) return toolError(denied);
+      const result = await keys.create(input);
+      return 'status' in result ? toolError(result.message) : json({ ...result.key, key: result.plaintext });
+    },
+  );
+
+  server.registerTool(
+    'revoke_key',
+    { description: 'Revokes a run-time gateway key at once, on every worker and replica (needs an admin key of scope full).', inputSchema: { name: z.string().min(1) } },
+    async ({ name }) => {
+      const denied = lacks('full');
+      if (denied) return toolError(denied);
+      const result = await keys.revoke(name);
+      return 'status' in result ? toolError(result.message) : json(result);
+    },
   );
 
   server.registerTool(

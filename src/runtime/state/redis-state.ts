@@ -38,6 +38,8 @@ export class RedisState implements SharedState {
   private readonly statsChannel: string;
   private handler: ((event: MarkEvent) => void) | undefined;
   private statsHandler: ((batch: StatsBatch) => void) | undefined;
+  private noticeHandler: ((notice: 'keys') => void) | undefined;
+  private readonly noticeChannel: string;
   private localMarks: () => MarkEvent[] = () => [];
   private wasUp = false;
   private announcedDown = false;
@@ -49,12 +51,18 @@ export class RedisState implements SharedState {
     this.subscriber = new Redis(options.url, common);
     this.channel = `${options.prefix}marks`;
     this.statsChannel = `${options.prefix}stats`;
+    this.noticeChannel = `${options.prefix}notices`;
     this.client.defineCommand('anyrouterTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
     this.client.defineCommand('anyrouterAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
     for (const connection of [this.client, this.subscriber]) connection.on('error', () => this.noteDown());
     this.client.on('ready', () => void this.resync());
-    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel).catch(() => this.noteDown()));
-    this.subscriber.on('message', (channel: string, text: string) => (channel === this.statsChannel ? this.deliverStats(text) : this.deliver(text)));
+    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel, this.noticeChannel).catch(() => this.noteDown()));
+    this.subscriber.on('message', (channel: string, text: string) => {
+      if (channel === this.statsChannel) this.deliverStats(text);
+      else if (channel === this.noticeChannel) {
+        if (text === 'keys') this.noticeHandler?.('keys');
+      } else this.deliver(text);
+    });
   }
 
   /** Connects both connections; resolves either way (a gateway starts while Redis is down). */
@@ -76,6 +84,14 @@ export class RedisState implements SharedState {
 
   onStats(handler: (batch: StatsBatch) => void): void {
     this.statsHandler = handler;
+  }
+
+  publishNotice(notice: 'keys'): void {
+    if (this.client.status === 'ready') this.client.publish(this.noticeChannel, notice).catch(() => this.noteDown());
+  }
+
+  onNotice(handler: (notice: 'keys') => void): void {
+    this.noticeHandler = handler;
   }
 
   private deliverStats(text: string): void {

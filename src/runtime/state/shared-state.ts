@@ -37,6 +37,9 @@ export interface SharedState {
   /** Live-stats samples (ttfb, throughput) this instance recorded, in a batch; and the others' as they come. */
   publishStats?(batch: StatsBatch): void;
   onStats?(handler: (batch: StatsBatch) => void): void;
+  /** A notice that something every instance rereads has changed (the run-time gateway keys). */
+  publishNotice?(notice: 'keys'): void;
+  onNotice?(handler: (notice: 'keys') => void): void;
   /** Marks this instance holds, pushed to the backend after it comes back. */
   setLocalMarks(read: () => MarkEvent[]): void;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ export class ClusterState implements SharedState {
   readonly name = 'cluster';
   private handler: ((event: MarkEvent) => void) | undefined;
   private statsHandler: ((batch: StatsBatch) => void) | undefined;
+  private noticeHandler: ((notice: 'keys') => void) | undefined;
   private readonly pending: MarkEvent[];
 
   constructor(initial: MarkEvent[] = []) {
@@ -18,6 +19,7 @@ export class ClusterState implements SharedState {
       if (!isMessage<ToWorker>(message)) return;
       if (message[TAG] === 'mark') this.handler?.(message.event);
       else if (message[TAG] === 'stats') this.statsHandler?.(message.batch);
+      else if (message[TAG] === 'notice') this.noticeHandler?.(message.notice);
     });
   }
 
@@ -41,6 +43,14 @@ export class ClusterState implements SharedState {
 
   onStats(handler: (batch: StatsBatch) => void): void {
     this.statsHandler = handler;
+  }
+
+  publishNotice(notice: 'keys'): void {
+    if (process.connected) process.send?.({ [TAG]: 'notice', notice } satisfies FromWorker);
+  }
+
+  onNotice(handler: (notice: 'keys') => void): void {
+    this.noticeHandler = handler;
   }
 
   setLocalMarks(): void {

@@ -49,6 +49,8 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
         await stop();
         return;
       case 'mark':
+      case 'stats':
+      case 'notice':
         return; // the cluster state reads these
     }
   };

@@ -98,6 +98,9 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
       case 'stats':
         for (const w of workers) if (w !== worker) send(w, { [TAG]: 'stats', batch: message.batch });
         return;
+      case 'notice':
+        for (const w of workers) if (w !== worker) send(w, { [TAG]: 'notice', notice: message.notice });
+        return;
       case 'reloaded': {
         const ack = reloadAcks.get(message.seq);
         ack?.pending.delete(worker);

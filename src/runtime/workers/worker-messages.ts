@@ -10,6 +10,7 @@ export type ToWorker =
   | { [TAG]: 'reload'; bundle: RoutingBundle; seq: number }
   | { [TAG]: 'mark'; event: MarkEvent }
   | { [TAG]: 'stats'; batch: StatsBatch }
+  | { [TAG]: 'notice'; notice: 'keys' }
   | { [TAG]: 'metrics-collect'; id: number }
   | { [TAG]: 'metrics-answer'; id: number; contentType: string; body: string }
   | { [TAG]: 'shutdown' };
@@ -21,6 +22,7 @@ export type FromWorker =
   | { [TAG]: 'reloaded'; seq: number; hash: string }
   | { [TAG]: 'mark'; event: MarkEvent }
   | { [TAG]: 'stats'; batch: StatsBatch }
+  | { [TAG]: 'notice'; notice: 'keys' }
   | { [TAG]: 'metrics-request'; id: number }
   | { [TAG]: 'metrics'; id: number; json: unknown[] };
 
