@@ -152,6 +152,12 @@ export interface BundleServer {
   bodyLimitBytes: number;
 }
 
+/** `dashboard` in the config; `enabled` absent: decided at serve time (admin keys, or a loopback-only gateway). */
+export interface BundleDashboard {
+  enabled?: boolean;
+  path: string;
+}
+
 export interface BundleObservability {
   logging: { enabled: boolean; path: string; retentionDays: number; bodies: boolean; bodyMaxBytes: number; redact: boolean; accessLog: boolean };
   telemetry: { otlpEndpoint?: string; otlpHeaders: Record<string, string | EnvRef>; serviceName: string };
@@ -164,6 +170,8 @@ export interface RoutingBundle {
   routing: BundleRouting;
   server: BundleServer;
   auth: { gatewayKeys: BundleGatewayKey[]; adminKeys: Array<{ name: string; sha256: string }> };
+  /** Absent in bundles built before the dashboard: the defaults apply. */
+  dashboard?: BundleDashboard;
   providers: Record<string, BundleProvider>;
   /** Sorted by id. */
   models: BundleModel[];

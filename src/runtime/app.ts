@@ -21,6 +21,7 @@ import type { ErrorEnvelope } from './http/error-envelope.js';
 import { handleModelRequest } from './http/handle-model-request.js';
 import { refusedRecord, requestRecordOf } from './http/request-record-of.js';
 import { adminRoutes } from './admin/admin-routes.js';
+import { dashboardHandler } from './admin/dashboard-route.js';
 import { openAIChatClient } from './http/openai-chat-client.js';
 import type { GatewayError } from './http/openai-errors.js';
 import { openAIResponsesClient } from './http/openai-responses-client.js';
@@ -205,13 +206,11 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
   });
   app.route(
     '/',
-    adminRoutes({
-      log: () => getState().observability?.log,
-      adminKeys: () => getState().table.bundle.auth.adminKeys,
-      gatewayKeys: () => getState().table.bundle.auth.gatewayKeys,
-    }),
+    adminRoutes({ state: getState }),
   );
   app.all('/health', methodNotAllowed('GET, HEAD'));
+  // the dashboard's page and assets, at the path the config (or the default) mounts it on
+  app.get('*', dashboardHandler(() => getState().dashboardPath));
 
   app.notFound((c) => sendError(c, { status: 404, code: 'route_not_found', message: `no route for ${clientMethod(c)} ${c.req.path}` }));
   app.onError((error, c) => {

@@ -18,6 +18,12 @@ export interface GatewayState {
   /** Request log, metrics, access log, traces: started once, kept across reloads. */
   observability?: Observability;
   startedAt: number;
+  /** When this state's bundle was loaded (start-up or the last reload), ms. */
+  loadedAt: number;
+  /** Where the dashboard is served; absent: it is off (server.ts decides, from the bundle and the bound host). */
+  dashboardPath?: string;
+  /** Aborted when the gateway starts to close: long-lived admin streams end then. Shared across reloads. */
+  shutdown: AbortController;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -31,6 +37,8 @@ export function createGatewayState(bundle: RoutingBundle, env: Env = process.env
     clock: systemClock,
     stats: new UpstreamStats(),
     startedAt: Date.now(),
+    loadedAt: Date.now(),
+    shutdown: new AbortController(),
   };
 }
 
@@ -52,5 +60,5 @@ export function reloadGatewayState(previous: GatewayState, bundle: RoutingBundle
   previous.health.retain(upstreams, keys);
   const auth = new GatewayAuth(bundle.auth.gatewayKeys);
   auth.carryOver(previous.auth);
-  return { ...previous, table, auth };
+  return { ...previous, table, auth, loadedAt: Date.now() };
 }
