@@ -52,6 +52,7 @@ export function UsagePage({ route }: { route: Route }) {
     ...seriesOf((r) => r.p99LatencyMs).map((s, i) => ({ ...s, label: `${s.label} p99`, color: PALETTE[i % PALETTE.length]!, dash: true })),
   ];
   const seconds = x.map((t) => t / 1000);
+  const span = bucket === 'day' ? 86_400 : 3_600;
   const all = groups.reduce(
     (t, g) => ({ requests: t.requests + g.requests, failed: t.failed + g.failed, prompt: t.prompt + g.promptTokens, completion: t.completion + g.completionTokens, cost: t.cost + g.costUsd }),
     { requests: 0, failed: 0, prompt: 0, completion: 0, cost: 0 },
@@ -88,11 +89,11 @@ export function UsagePage({ route }: { route: Route }) {
       {groups.length > 0 ? (
         <>
           <div class="charts">
-            <Chart id="requests" title="Requests" x={seconds} series={requests} format={(v) => count(Math.round(v))} total={count(sum(requests))} theme={theme} />
-            <Chart id="error-rate" title="Error rate" x={seconds} series={errors} format={percent} theme={theme} />
-            <Chart id="tokens" title="Tokens (prompt + completion)" x={seconds} series={tokens} format={(v) => count(Math.round(v))} total={count(sum(tokens))} theme={theme} />
-            <Chart id="cost" title="Cost" x={seconds} series={cost} format={usd} total={usd(sum(cost))} theme={theme} />
-            <Chart id="latency" title="Latency p50 (solid) and p99 (dashed)" x={seconds} series={latency} format={ms} theme={theme} />
+            <Chart id="requests" title="Requests" x={seconds} bucketSeconds={span} integer series={requests} format={(v) => count(Math.round(v))} total={count(sum(requests))} theme={theme} />
+            <Chart id="error-rate" title="Error rate" x={seconds} bucketSeconds={span} series={errors} format={percent} theme={theme} />
+            <Chart id="tokens" title="Tokens (prompt + completion)" x={seconds} bucketSeconds={span} integer series={tokens} format={(v) => count(Math.round(v))} total={count(sum(tokens))} theme={theme} />
+            <Chart id="cost" title="Cost" x={seconds} bucketSeconds={span} series={cost} format={usd} total={usd(sum(cost))} theme={theme} />
+            <Chart id="latency" title="Latency p50 (solid) and p99 (dashed)" x={seconds} bucketSeconds={span} series={latency} format={ms} theme={theme} />
           </div>
           <TableWrap label={`Usage by ${groupBy}`}>
             <table class="usage">
