@@ -5,6 +5,7 @@
  */
 import type { BundlePricing, KeyTier, RoutingBundle } from '../../bundle/format.js';
 import { DEFAULT_OUTLIER_POLICY } from '../engine/outlier.js';
+import type { PlanRefusal } from '../engine/plan.js';
 import type { RouteError, RoutePlan } from './plan-route.js';
 import type { Decision, RoutedCandidate } from './rank-candidates.js';
 
@@ -29,7 +30,7 @@ export interface RouteExplanation {
   outlier: Record<string, number>;
   maxAttempts: number;
   requestTimeoutMs: number;
-  refusal: { kind: string; message: string } | null;
+  refusal: PlanRefusal | null;
   decisions: Decision[];
 }
 
@@ -65,7 +66,7 @@ export function explainRoute(route: RoutePlan | RouteError, bundle: RoutingBundl
     outlier: { ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier, cooldownMs: bundle.routing.cooldownMs },
     maxAttempts: bundle.routing.maxAttempts,
     requestTimeoutMs: bundle.routing.requestTimeoutMs,
-    refusal: route.plan.refusal ? { kind: route.plan.refusal.kind, message: route.plan.refusal.message } : null,
+    refusal: route.plan.refusal ?? null,
     decisions: route.decisions,
   };
 }
