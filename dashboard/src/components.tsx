@@ -39,3 +39,22 @@ export function ThemeToggle({ theme, setTheme }: { theme: Theme; setTheme: (t: T
     </button>
   );
 }
+
+export type Column = ComponentChildren | { label: ComponentChildren; className: string };
+
+/** A table's header row: each name a column header, `{ label, className }` for a numeric (`num`) or styled one. */
+export function Columns({ names }: { names: Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((c, i) =>
+          typeof c === 'object' && c !== null && 'className' in c ? (
+            <th key={i} scope="col" class={c.className}>{c.label}</th>
+          ) : (
+            <th key={i} scope="col">{c}</th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}

@@ -1,5 +1,5 @@
 import type { LiveHealth } from '../api.js';
-import { ErrorNote, StateBadge, TableWrap } from '../components.js';
+import { Columns, ErrorNote, StateBadge, TableWrap } from '../components.js';
 import { clockTime, count, countdown, dateTime, ms } from '../format.js';
 import { useApi, useNow } from '../hooks.js';
 
@@ -46,16 +46,7 @@ export function HealthPage() {
       <h2>Keys</h2>
       <TableWrap label="Provider keys">
         <table class="health-keys">
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Key</th>
-              <th scope="col">Tier</th>
-              <th scope="col">State</th>
-              <th scope="col">Until</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
+          <Columns names={['Provider', 'Key', 'Tier', 'State', 'Until', 'Why']} />
           <tbody>
             {providers.flatMap(([id, p]) =>
               Object.entries(p.keys).map(([name, k]) => (
@@ -75,19 +66,7 @@ export function HealthPage() {
       <h2>Upstreams</h2>
       <TableWrap label="Upstreams">
         <table class="health-upstreams">
-          <thead>
-            <tr>
-              <th scope="col">Upstream</th>
-              <th scope="col">State</th>
-              <th scope="col">Until</th>
-              <th scope="col" class="num">Failures in a row</th>
-              <th scope="col" class="num">Window (failed / attempts)</th>
-              <th scope="col" class="num">Ejections</th>
-              <th scope="col" class="num">First byte p50 / p99</th>
-              <th scope="col" class="num">Tokens/s p50</th>
-              <th scope="col">Last error</th>
-            </tr>
-          </thead>
+          <Columns names={['Upstream', 'State', 'Until', { label: 'Failures in a row', className: 'num' }, { label: 'Window (failed / attempts)', className: 'num' }, { label: 'Ejections', className: 'num' }, { label: 'First byte p50 / p99', className: 'num' }, { label: 'Tokens/s p50', className: 'num' }, 'Last error']} />
           <tbody>
             {upstreams.map(([id, u]) => (
               <tr key={id} data-upstream={id} data-state={u.state}>

@@ -1,6 +1,6 @@
 import type { Catalog, RouteExplanation, RouteRefusalExplanation } from '../api.js';
 import { query } from '../api.js';
-import { ErrorNote, TableWrap } from '../components.js';
+import { Columns, ErrorNote, TableWrap } from '../components.js';
 import { count, dateTime } from '../format.js';
 import { useApi } from '../hooks.js';
 import { href, type Route } from '../router.js';
@@ -39,16 +39,7 @@ export function ModelsPage({ route }: { route: Route }) {
           <h2>Catalog ({c.models.length} models)</h2>
           <TableWrap label="Model catalog">
             <table class="catalog">
-              <thead>
-                <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col">Aliases</th>
-                  <th scope="col" class="num">Context</th>
-                  <th scope="col" class="num">$ / 1M in, out</th>
-                  <th scope="col">Upstreams, in rank order</th>
-                  <th scope="col"><span class="sr-only">Explain</span></th>
-                </tr>
-              </thead>
+              <Columns names={['Model', 'Aliases', { label: 'Context', className: 'num' }, { label: '$ / 1M in, out', className: 'num' }, 'Upstreams, in rank order', { label: <><span class="sr-only">Explain</span></> }]} />
               <tbody>
                 {c.models.map((m) => (
                   <tr key={m.id}>

@@ -1,5 +1,5 @@
 import type { RequestRecord } from '../api.js';
-import { ErrorNote, StatusBadge, TableWrap } from '../components.js';
+import { Columns, ErrorNote, StatusBadge, TableWrap } from '../components.js';
 import { count, dateTime, ms, usd } from '../format.js';
 import { useApi } from '../hooks.js';
 import { href } from '../router.js';
@@ -69,18 +69,7 @@ function Waterfall({ r }: { r: RequestRecord }) {
   return (
     <TableWrap label="Attempt waterfall">
       <table class="waterfall">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Upstream</th>
-            <th scope="col">Key</th>
-            <th scope="col">Status</th>
-            <th scope="col">Error class</th>
-            <th scope="col" class="num">Latency</th>
-            <th scope="col" class="bar-col">Timeline ({ms(span)})</th>
-            <th scope="col">Why the next attempt</th>
-          </tr>
-        </thead>
+        <Columns names={['#', 'Upstream', 'Key', 'Status', 'Error class', { label: 'Latency', className: 'num' }, { label: `Timeline (${ms(span)})`, className: 'bar-col' }, 'Why the next attempt']} />
         <tbody>
           {r.attempts.map((a, i) => (
             <tr key={i} class="attempt" data-outcome={a.outcome}>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, query, tailRequests, type RequestList, type RequestSummary } from '../api.js';
-import { ErrorNote, StatusBadge, TableWrap } from '../components.js';
+import { Columns, ErrorNote, StatusBadge, TableWrap } from '../components.js';
 import { clockTime, count, ms, usd } from '../format.js';
 import { href, type Route } from '../router.js';
 
@@ -138,21 +138,7 @@ export function RequestsPage({ route }: { route: Route }) {
       <ErrorNote error={error} />
       <TableWrap label="Requests, newest first">
         <table class="requests">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Request</th>
-              <th scope="col">Model</th>
-              <th scope="col">Status</th>
-              <th scope="col">Upstream</th>
-              <th scope="col" class="num">Attempts</th>
-              <th scope="col" class="num">Latency</th>
-              <th scope="col" class="num">Tokens</th>
-              <th scope="col" class="num">Cost</th>
-              <th scope="col">Key</th>
-              <th scope="col">App</th>
-            </tr>
-          </thead>
+          <Columns names={['Time', 'Request', 'Model', 'Status', 'Upstream', { label: 'Attempts', className: 'num' }, { label: 'Latency', className: 'num' }, { label: 'Tokens', className: 'num' }, { label: 'Cost', className: 'num' }, 'Key', 'App']} />
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} class={fresh.has(r.id) ? 'fresh' : undefined} data-request-id={r.id}>

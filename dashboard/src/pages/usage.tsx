@@ -1,7 +1,7 @@
 import type { UsageRow } from '../api.js';
 import { query } from '../api.js';
 import { Chart, PALETTE } from '../chart.js';
-import { ErrorNote, TableWrap } from '../components.js';
+import { Columns, ErrorNote, TableWrap } from '../components.js';
 import { count, ms, percent, usd } from '../format.js';
 import { useApi } from '../hooks.js';
 import { href, type Route } from '../router.js';
@@ -97,19 +97,7 @@ export function UsagePage({ route }: { route: Route }) {
           </div>
           <TableWrap label={`Usage by ${groupBy}`}>
             <table class="usage">
-              <thead>
-                <tr>
-                  <th scope="col">{groupBy}</th>
-                  <th scope="col" class="num">Requests</th>
-                  <th scope="col" class="num">Failed</th>
-                  <th scope="col" class="num">Error rate</th>
-                  <th scope="col" class="num">Prompt tokens</th>
-                  <th scope="col" class="num">Completion tokens</th>
-                  <th scope="col" class="num">Cost</th>
-                  <th scope="col" class="num">p50</th>
-                  <th scope="col" class="num">p99</th>
-                </tr>
-              </thead>
+              <Columns names={[groupBy, { label: 'Requests', className: 'num' }, { label: 'Failed', className: 'num' }, { label: 'Error rate', className: 'num' }, { label: 'Prompt tokens', className: 'num' }, { label: 'Completion tokens', className: 'num' }, { label: 'Cost', className: 'num' }, { label: 'p50', className: 'num' }, { label: 'p99', className: 'num' }]} />
               <tbody>
                 {groups.map((g) => (
                   <tr key={label(g.group)}>
