@@ -7,6 +7,7 @@
  * loopback). The dashboard reads nothing else.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import type { GatewayState } from '../gateway-state.js';
 import type { RequestLog } from '../observability/request-log.js';
@@ -14,6 +15,7 @@ import type { RequestFilter } from '../observability/request-queries.js';
 import type { UsageBucket, UsageGroupBy } from '../observability/usage-query.js';
 import { catalogView, explainFor, liveHealth } from './gateway-views.js';
 import { streamRequests } from './request-stream.js';
+import { isHeadRequest } from '../http/head-requests.js';
 
 export interface AdminDeps {
   state: () => GatewayState;
@@ -114,6 +116,9 @@ export function adminRoutes(deps: AdminDeps): Hono {
     guarded(c, async (log, state) => {
       const filter = requestFilter(c.req.query());
       if (isAdminError(filter)) return error(c, filter);
+      // HEAD: the stream's headers, and no stream to keep open for a body that is never sent
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      if (incoming && isHeadRequest(incoming)) return c.body(null, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       return streamRequests(c, log.reader, filter, state.shutdown.signal);
     }),
   );
