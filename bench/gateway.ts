@@ -58,6 +58,8 @@ const HELP = `npm run bench -- [options]
                         --rate (default 100 req/s here), each against a no-fault run of the same upstreams: success rate
                         (of not cut mid-stream), attempts/request, p50/p99 of successes; then anyrouter simulate on the
                         same mix beside it (bin/anyrouter.js: npm run build first). --seed S (default 19)
+  --only dashboard      the dashboard enabled and idle against disabled: two gateways under c=32 JSON load at once,
+                        as --only logging does (8 rounds; quick 4)
   --only logging        what logging costs: the gateway with its request log and access log (--logging, default on)
                         against a second gateway with both off, both under c=32 JSON load at once, their event loops
                         sharing CPU 0 and their other threads on CPU 1 (8 rounds; quick 4)
@@ -119,7 +121,7 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
-if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults', 'workers', 'redis', 'pglog'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory, faults, workers, redis or pglog, not '${values.only}'`);
+if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults', 'workers', 'redis', 'pglog', 'dashboard'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory, faults, workers, redis, pglog or dashboard, not '${values.only}'`);
 if ((values.only === 'compare') !== (values.base !== undefined)) throw new Error('--only compare and --base DIR go together');
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
 
@@ -187,7 +189,8 @@ const MODEL = { fast: 'fast', slow: 'slow', failoverKey: 'failover-key', failove
 const gatewayKey = `ar-bench-${randomBytes(16).toString('hex')}`;
 const PROVIDER_ENV: Record<string, string> = { BENCH_OK_KEY: OK_KEY, BENCH_LIMITED_KEY: RATE_LIMITED_KEY };
 
-function gatewayConfig(mockOrigin: string, logging = values.logging ?? 'on'): string {
+/** `dashboard`: undefined leaves the config's default (on: the bench gateway listens on loopback), else it is set. */
+function gatewayConfig(mockOrigin: string, logging = values.logging ?? 'on', dashboard?: boolean): string {
   const provider = (thinkMs: number, keys: Array<[string, string]>, extra = '') =>
     `{ type: 'openai', baseUrl: '${mockOrigin}${mockBasePath(thinkMs)}', keys: [${keys.map(([name, env]) => `{ name: '${name}', value: { env: '${env}' } }`).join(', ')}]${extra} }`;
   const model = (id: string, alias: string, upstreams: Array<[string, number]>) =>
@@ -208,7 +211,7 @@ ${model('failover-provider', MODEL.failoverProvider, [['limited', 1], ['fast', 2
   ],
   presets: [],
   auth: { gatewayKeys: [{ name: 'bench', sha256: '${createHash('sha256').update(gatewayKey).digest('hex')}' }] },
-  server: { host: '127.0.0.1', port: 0 },${loggingConfigLine(logging)}
+  server: { host: '127.0.0.1', port: 0 },${loggingConfigLine(logging)}${dashboard === undefined ? '' : `\n  dashboard: { enabled: ${dashboard} },`}
 };
 `;
 }
@@ -261,12 +264,12 @@ try {
   children.push(proxy);
 
   /** Compiles the bench config with this logging setting and serves it from its own folder (own request log). */
-  const startGateway = async (name: string, logging: string, profile: boolean, jsDir = js): Promise<BenchChild> =>
+  const startGateway = async (name: string, logging: string, profile: boolean, jsDir = js, dashboard?: boolean): Promise<BenchChild> =>
     pin(
       await startGatewayProcess({
         name,
         dir: path.join(work, name.replace(/\W+/g, '-')),
-        config: gatewayConfig(mock.url, logging),
+        config: gatewayConfig(mock.url, logging, dashboard),
         gatewayFrom,
         jsDir,
         env: PROVIDER_ENV,
@@ -360,6 +363,8 @@ try {
     name: string;
     logging: string;
     jsDir?: string;
+    /** `dashboard.enabled` in the config; absent: the default. */
+    dashboard?: boolean;
   }
 
   /**
@@ -374,7 +379,7 @@ try {
     for (const order of [['on', 'off'], ['off', 'on']] as const) {
       const pair = {} as Record<'on' | 'off', BenchChild>;
       for (const which of order) {
-        pair[which] = await startGateway(`${sides[which].name}, started ${which === order[0] ? 'first' : 'second'}`, sides[which].logging, false, sides[which].jsDir);
+        pair[which] = await startGateway(`${sides[which].name}, started ${which === order[0] ? 'first' : 'second'}`, sides[which].logging, false, sides[which].jsDir, sides[which].dashboard);
         children.push(pair[which]);
         // the same requests on both: each compiles its code from the same history
         await sanityCheck(mock, proxy, pair[which], gatewayHeaders);
@@ -461,6 +466,22 @@ try {
     }
   }
 
+  /** `--only dashboard`: the dashboard enabled and idle (nobody has it open) against disabled, loaded at once. */
+  async function dashboardCost(): Promise<void> {
+    const logging = values.logging ?? 'on';
+    const { table, rounds, paired, split } = await pairedRuns({ on: { name: 'dashboard on', logging, dashboard: true }, off: { name: 'dashboard off', logging, dashboard: false } });
+    console.log(
+      [
+        '',
+        `Dashboard (--only dashboard): c=${connections} JSON saturation on two gateways at once, ${rounds} rounds of ${seconds} s on two pairs started in opposite orders; on = dashboard.enabled: true and idle (no page open, no live tail), off = dashboard.enabled: false; logging ${logging}`,
+        pinNote(split),
+        table.toString(),
+        `dashboard on / off: ${paired.toFixed(3)}x (median of the rounds' ratios; an A/A run of two identical gateways gives 0.98-1.01x)`,
+        `load average ${loadAtStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}; done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      ].join('\n'),
+    );
+  }
+
   /** `--only compare --base DIR`: this build against another src/, loaded at once. */
   async function compareBuilds(): Promise<void> {
     const baseJs = path.join(work, 'base-js');
@@ -534,6 +555,8 @@ try {
     await loggingCost();
   } else if (values.only === 'pglog') {
     await pglogCost();
+  } else if (values.only === 'dashboard') {
+    await dashboardCost();
   } else if (values.only === 'compare') {
     await compareBuilds();
   } else if (values.only === 'memory') {

@@ -8,7 +8,7 @@ import type { RoutingInput } from './compiler/schema/routing.js';
 import type { ModelInput } from './compiler/schema/model.js';
 import type { PresetInput } from './compiler/schema/preset.js';
 import type { z } from 'zod';
-import type { authSchema, serverSchema } from './compiler/schema/server.js';
+import type { authSchema, dashboardSchema, serverSchema } from './compiler/schema/server.js';
 import type { poolSchema } from './compiler/schema/config.js';
 import type { loggingSchema, telemetrySchema } from './compiler/schema/observability.js';
 
@@ -23,6 +23,8 @@ export interface AnyRouterConfig {
   presets?: string | PresetInput[];
   server?: z.input<typeof serverSchema>;
   auth?: z.input<typeof authSchema>;
+  /** The dashboard (`{ enabled: true, path: '/dashboard' }`); on by default with admin keys or on loopback. */
+  dashboard?: z.input<typeof dashboardSchema>;
   logging?: z.input<typeof loggingSchema>;
   telemetry?: z.input<typeof telemetrySchema>;
   /** Virtual pool models, e.g. `'anyrouter/coding': { capabilities: ['coding'] }`. */

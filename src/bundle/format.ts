@@ -165,6 +165,12 @@ export interface BundleServer {
   bodyLimitBytes: number;
 }
 
+/** `dashboard` in the config; `enabled` absent: decided at serve time (admin keys, or a loopback-only gateway). */
+export interface BundleDashboard {
+  enabled?: boolean;
+  path: string;
+}
+
 export interface BundleObservability {
   logging: {
     enabled: boolean;
@@ -205,6 +211,8 @@ export interface RoutingBundle {
   routing: BundleRouting;
   server: BundleServer;
   auth: { gatewayKeys: BundleGatewayKey[]; adminKeys: BundleAdminKey[] };
+  /** Absent in bundles built before the dashboard: the defaults apply. */
+  dashboard?: BundleDashboard;
   providers: Record<string, BundleProvider>;
   /** Sorted by id. */
   models: BundleModel[];

@@ -96,6 +96,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
       gatewayKeys: config.auth.gatewayKeys.map((k) => ({ ...k, models: [...k.models] })),
       adminKeys: config.auth.adminKeys,
     },
+    dashboard: { ...config.dashboard },
     providers,
     models,
     lookup: Object.fromEntries([...linked.lookup.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),

@@ -22,6 +22,7 @@ import { handleModelRequest } from './http/handle-model-request.js';
 import { appAttribution, refusedRecord, requestRecordOf } from './http/request-record-of.js';
 import { usageCostUsd } from './observability/cost.js';
 import { adminRoutes } from './admin/admin-routes.js';
+import { dashboardHandler } from './admin/dashboard-route.js';
 import { openAIChatClient } from './http/openai-chat-client.js';
 import type { GatewayError } from './http/openai-errors.js';
 import { openAIResponsesClient } from './http/openai-responses-client.js';
@@ -30,6 +31,7 @@ import { healthReport } from './http/health-report.js';
 import { keyRoutes } from './governance/key-routes.js';
 import { countShared, presentedKey, type GatewayIdentity, type GatewayRefusal } from './http/gateway-auth.js';
 import { rawPathOf, unsafePathReason } from './http/raw-path.js';
+import { isHeadRequest, routeHeadAsGet } from './http/head-requests.js';
 import { didYouMeanSuffix } from '../naming/did-you-mean.js';
 import { sendGatewayError, sendJson } from './http/respond.js';
 import type { GatewayState } from './gateway-state.js';
@@ -134,17 +136,11 @@ function answerInternalError(method: string, path: string, error: unknown, res: 
   sendGatewayError(res, envelopeForPath(path), { status: 500, code: 'internal_error', message: 'internal gateway error' }, requestId);
 }
 
-/**
- * HEAD requests, routed as GET: node:http already sends no body for them (it saw HEAD when it made the
- * response), so every handler, including those that write to the Node response themselves, answers HEAD
- * as it answers GET, headers and all. Hono's own HEAD handling wraps the GET answer in a new Response,
- * which loses the already-sent mark and writes headers a second time.
- */
-const headRequests = new WeakSet<IncomingMessage>();
+
 
 /** The method the client sent (HEAD stays HEAD in messages). */
 function clientMethod(c: Context<Env>): string {
-  return headRequests.has(c.env.incoming) ? 'HEAD' : c.req.method;
+  return isHeadRequest(c.env.incoming) ? 'HEAD' : c.req.method;
 }
 
 /** The node:http listener: model endpoints directly, everything else through Hono. */
@@ -171,8 +167,7 @@ export function createRequestListener(getState: () => GatewayState): (req: Incom
       return;
     }
     if (req.method === 'HEAD') {
-      headRequests.add(req);
-      req.method = 'GET';
+      routeHeadAsGet(req);
     }
     void hono(req, res);
   };
@@ -250,13 +245,11 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
   app.route('/', keyRoutes(getState));
   app.route(
     '/',
-    adminRoutes({
-      log: () => getState().observability?.log,
-      adminKeys: () => getState().table.bundle.auth.adminKeys,
-      gatewayKeys: () => getState().table.bundle.auth.gatewayKeys,
-    }),
+    adminRoutes({ state: getState }),
   );
   app.all('/health', methodNotAllowed('GET, HEAD'));
+  // the dashboard's page and assets, at the path the config (or the default) mounts it on
+  app.get('/*', dashboardHandler(() => getState().dashboardPath));
 
   app.notFound((c) => sendError(c, { status: 404, code: 'route_not_found', message: `no route for ${clientMethod(c)} ${c.req.path}` }));
   app.onError((error, c) => {

@@ -29,6 +29,12 @@ export interface GatewayState {
   /** What `/metrics` answers when it speaks for more than this process (every worker of `serve --workers`). */
   metricsOf?: () => Promise<{ contentType: string; body: string }>;
   startedAt: number;
+  /** When this state's bundle was loaded (start-up or the last reload), ms. */
+  loadedAt: number;
+  /** Where the dashboard is served; absent: it is off (server.ts decides, from the bundle and the bound host). */
+  dashboardPath?: string;
+  /** Aborted when the gateway starts to close: long-lived admin streams end then. Shared across reloads. */
+  shutdown: AbortController;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -44,6 +50,8 @@ export function createGatewayState(bundle: RoutingBundle, env: Env = process.env
     clock: systemClock,
     stats: new UpstreamStats(),
     startedAt: Date.now(),
+    loadedAt: Date.now(),
+    shutdown: new AbortController(),
   };
 }
 
@@ -73,7 +81,7 @@ export function reloadGatewayState(previous: GatewayState, bundle: RoutingBundle
     auth.setRuntimeKeys(previous.runtimeKeys.keys);
     budgets.setRuntimeBudgets(previous.runtimeKeys.keys, new Set(bundle.auth.gatewayKeys.map((k) => k.name)), previous.clock.now());
   }
-  const next: GatewayState = { ...previous, table, auth };
+  const next: GatewayState = { ...previous, table, auth, loadedAt: Date.now() };
   if (budgets.empty) delete next.budgets;
   else next.budgets = budgets;
   return next;

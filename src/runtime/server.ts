@@ -17,6 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { RequestLog } from './observability/request-log.js';
 import { RPM_WINDOW_MS, type SharedState } from './state/shared-state.js';
+import { dashboardPath } from './admin/dashboard-assets.js';
 
 export interface GatewayOptions {
   bundle: RoutingBundle;
@@ -159,6 +160,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log(`anyrouter: no gateway keys are configured: listening on loopback only, without authentication`);
   }
 
+  const mountDashboard = (s: GatewayState) => {
+    const mount = dashboardPath(s.table.bundle, host);
+    if (mount === undefined) delete s.dashboardPath;
+    else s.dashboardPath = mount;
+  };
+  mountDashboard(state);
+
   const port = options.port ?? options.bundle.server.port;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createServer(createRequestListener(() => state));
@@ -182,11 +190,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     reload(bundle) {
       state = reloadGatewayState(state, bundle, env);
+      mountDashboard(state);
       // a provider or key the new bundle adds reads a value the request log has not been told to scrub
       state.observability?.addSecrets(keyValues(state)).catch(() => undefined);
     },
     close(graceMs = 30_000) {
       closing ??= new Promise<void>((resolve) => {
+        // the dashboard's live tails end now, rather than hold the drain until the grace period
+        state.shutdown.abort();
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
         // a keep-alive connection whose in-flight response ends while draining would otherwise stay open
         // (and hold close() up) until the grace period: close connections as they become idle

@@ -8,6 +8,7 @@ import { HealthState, keyId } from '../../runtime/engine/health.js';
 import { DEFAULT_OUTLIER_POLICY } from '../../runtime/engine/outlier.js';
 import { planRoute, type RoutePlan } from '../../runtime/policy/plan-route.js';
 import type { RoutedCandidate } from '../../runtime/policy/rank-candidates.js';
+import { explainRoute } from '../../runtime/policy/route-explanation.js';
 import { buildRoutingTable } from '../../runtime/routing-table.js';
 import { bundleInputOptions, loadBundleInput } from '../bundle-input.js';
 import { UsageError } from '../usage.js';
@@ -89,18 +90,16 @@ export const explainCommand = {
     const env = values.env ? process.env : Object.fromEntries(Object.values(bundle.providers).flatMap((p) => p.keys.map((k) => [k.env, 'set'])));
     const table = buildRoutingTable(bundle, env);
     const route = planRoute({ table, body, rawLength: JSON.stringify(body).length, health, stats: { ttfb: () => undefined, throughput: () => undefined }, now });
+    if (format === 'json') {
+      process.stdout.write(JSON.stringify(explainRoute(route, bundle), null, 2) + '\n');
+      return 'status' in route ? 1 : 0;
+    }
     if ('status' in route) {
-      if (format === 'json') process.stdout.write(JSON.stringify({ error: { status: route.status, code: route.code, message: route.message }, decisions: route.decisions ?? [] }, null, 2) + '\n');
-      else {
-        process.stdout.write(`no plan: ${route.message} (the gateway answers ${route.status})\n`);
-        for (const d of route.decisions ?? []) process.stdout.write(`  - ${d.upstream} (${d.model}): ${d.reason}\n`);
-      }
+      process.stdout.write(`no plan: ${route.message} (the gateway answers ${route.status})\n`);
+      for (const d of route.decisions ?? []) process.stdout.write(`  - ${d.upstream} (${d.model}): ${d.reason}\n`);
       return 1;
     }
-    if (format === 'json') {
-      const plan = route.plan.order.map((c) => ({ upstream: c.upstream, provider: c.provider.id, model: (c as RoutedCandidate).modelId, upstreamModel: c.model, pricing: (c as RoutedCandidate).pricing }));
-      process.stdout.write(JSON.stringify({ models: route.target.models.map((m) => m.spec.id), plan, panic: route.plan.panic, healthy: route.plan.healthy, outlier: { ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier, cooldownMs: bundle.routing.cooldownMs }, refusal: route.plan.refusal ?? null, decisions: route.decisions }, null, 2) + '\n');
-    } else process.stdout.write(formatPlan(route, bundle) + '\n');
+    process.stdout.write(formatPlan(route, bundle) + '\n');
     return 0;
   },
 } as const;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { providerSchema } from './provider.js';
 import { routingSchema } from './routing.js';
-import { authSchema, serverSchema } from './server.js';
+import { authSchema, dashboardSchema, serverSchema } from './server.js';
 import { capabilities, modelIdPattern } from './model.js';
 import { loggingSchema, telemetrySchema } from './observability.js';
 import { stateSchema } from './state.js';
@@ -28,6 +28,7 @@ export const configSchema = z
     presets: z.union([z.string(), z.array(z.unknown())]).default('presets'),
     server: serverSchema.default(serverSchema.parse({})),
     auth: authSchema.default(authSchema.parse({})),
+    dashboard: dashboardSchema.default(dashboardSchema.parse({})),
     logging: loggingSchema.default(loggingSchema.parse({})),
     telemetry: telemetrySchema.default(telemetrySchema.parse({})),
     /** Shared health and limits for `serve --workers` and replicas (absent: in-process). */

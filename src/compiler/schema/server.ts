@@ -44,5 +44,18 @@ export const serverSchema = z
   })
   .strict();
 
+/** The dashboard at `path` on the gateway's own port; `enabled` absent: on when admin keys are configured or the gateway is loopback-only. */
+export const dashboardSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    path: z
+      .string()
+      .regex(/^\/[a-z0-9][a-z0-9/_-]*[a-z0-9]$/, 'a path such as /dashboard (lowercase letters, digits, -, _ and /, no trailing slash)')
+      .refine((p) => !/^\/(?:api|v1|health|metrics)(?:\/|$)/.test(p), 'a path that no gateway route uses (not under /api, /v1, /health or /metrics)')
+      .default('/dashboard'),
+  })
+  .strict();
+
+export type DashboardSpec = z.output<typeof dashboardSchema>;
 export type AuthSpec = z.output<typeof authSchema>;
 export type ServerSpec = z.output<typeof serverSchema>;
