@@ -112,6 +112,12 @@ export interface CanonicalRequest {
   /** Parameters the decoder did not know, passed on only to an upstream that speaks `extraFrom`. */
   extra: JsonObject;
   extraFrom: WireProtocol;
+  /**
+   * Parameters the client sent that the canonical model has no place for and that only its own protocol
+   * could carry (cache hints, hosted tools, `include` ...), by the client's name: every encoder lists them
+   * as dropped, so `x-anyrouter-dropped-params` names them.
+   */
+  unsent: string[];
 }
 
 export type StopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';
@@ -185,5 +191,5 @@ export interface CanonicalError {
 
 /** An empty request, for decoders to fill in. */
 export function emptyRequest(model: string, extraFrom: WireProtocol): CanonicalRequest {
-  return { model, system: [], messages: [], tools: [], stopSequences: [], stream: false, includeUsage: false, extra: {}, extraFrom };
+  return { model, system: [], messages: [], tools: [], stopSequences: [], stream: false, includeUsage: false, extra: {}, extraFrom, unsent: [] };
 }
