@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { ProtocolDecodeError, protocolCodecs, type CanonicalRequest, type WireProtocol } from '../../protocols/index.js';
+import { clientToolNames, type ClientToolNames } from '../../protocols/tool-names.js';
 import type { RequestTarget } from '../policy/request-target.js';
 import type { ServeCandidate, ServeKey } from '../routing-table.js';
 import { upstreamAdapters } from '../upstream/upstream-adapters.js';
@@ -43,6 +44,8 @@ export interface UpstreamRequests {
   forAttempt(candidate: ServeCandidate, key: ServeKey): UpstreamRequest;
   /** The decoded client request, once `prepareTranslation()` succeeded. */
   canonical(): CanonicalRequest | undefined;
+  /** The decoded request's tools that the client names otherwise than upstreams do, for translated answers. */
+  clientToolNames(): ClientToolNames | undefined;
 }
 
 export interface UpstreamRequestsInput {
@@ -111,6 +114,10 @@ class RequestBodies implements UpstreamRequests {
 
   canonical(): CanonicalRequest | undefined {
     return this.decoded;
+  }
+
+  clientToolNames(): ClientToolNames | undefined {
+    return this.decoded === undefined ? undefined : clientToolNames(this.decoded.tools);
   }
 
   forAttempt(candidate: ServeCandidate, key: ServeKey): UpstreamRequest {
