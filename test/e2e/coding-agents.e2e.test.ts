@@ -13,7 +13,10 @@ import type { AnthropicReply } from '../support/mock-anthropic-upstream.js';
 import type { ReceivedRequest, ReplyBehaviour } from '../support/mock-openai-upstream.js';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
 import { chatModel, provider } from './harness.js';
-import { anthropicProvider, useProtocolE2E } from './protocols-harness.js';
+import { anthropicProvider, post, useProtocolE2E } from './protocols-harness.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AGENT_FIXTURES } from '../support/captured-fixture.js';
 
 const e2e = useProtocolE2E();
 const cleanups: Array<() => Promise<void>> = [];
@@ -116,5 +119,24 @@ describe('Codex (codex exec, wire_api responses) through the gateway', () => {
     // the command's output (or the sandbox's refusal) came back as the call's result
     expect(toolResultsIn(s.openai.requests[1]!)).not.toBe('[]');
     await maybeWriteFixture('codex-tool-turn', s.proxy.requests, s.workspace.dir);
+  });
+});
+
+describe('Claude Code requests replayed (captured fixtures, no CLI)', () => {
+  const toolTurn = (JSON.parse(readFileSync(path.join(AGENT_FIXTURES, 'claude-code-tool-turn.json'), 'utf8')) as Array<{ body: Record<string, unknown> }>)[1]!.body;
+
+  it('a multi-turn session on a translated model: ?beta=true, dropped fields in the header, count_tokens estimated', async () => {
+    const s = await setup();
+    const answer = await post({ url: s.proxy.url } as Parameters<typeof post>[0], '/v1/messages?beta=true', { ...toolTurn, model: TRANSLATED });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-anyrouter-dropped-params')?.split(',')).toEqual(expect.arrayContaining(['context_management', 'cache_control']));
+    expect(await answer.text()).toContain('event: message_stop');
+
+    const { stream: _stream, ...countable } = toolTurn;
+    const count = await post({ url: s.proxy.url } as Parameters<typeof post>[0], '/v1/messages/count_tokens?beta=true', { ...countable, model: TRANSLATED });
+    expect(count.status).toBe(200);
+    expect(count.headers.get('x-anyrouter-token-count')).toBe('estimate');
+    expect(((await count.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(1000);
+    expect(s.openai.requests).toHaveLength(1);
   });
 });
