@@ -5,6 +5,7 @@
 import type { CanonicalError, CanonicalRequest, CanonicalResponse, JsonObject, WireProtocol } from './canonical.js';
 import type { DecodeContext, EncodedRequest, EncodeRequestOptions, StreamEncoderOptions } from './codec.js';
 import { protocolCodecs } from './protocol-registry.js';
+import { droppedInClientTerms } from './extra-params.js';
 import { StreamAccumulator } from './stream-accumulator.js';
 import { restoreClientToolNames, withClientToolName, type ClientToolNames } from './tool-names.js';
 
@@ -13,10 +14,11 @@ export interface TranslatedRequest {
   upstream: EncodedRequest;
 }
 
-/** Client request JSON -> upstream request. Throws `ProtocolDecodeError` (a 400) for a request it cannot read. */
+/** Client request JSON -> upstream request (what it drops named in the client's terms). Throws `ProtocolDecodeError` (a 400) for a request it cannot read. */
 export function translateRequest(from: WireProtocol, to: WireProtocol, body: unknown, options?: EncodeRequestOptions): TranslatedRequest {
   const canonical = protocolCodecs[from].decodeRequest(body);
-  return { canonical, upstream: protocolCodecs[to].encodeRequest(canonical, options) };
+  const upstream = protocolCodecs[to].encodeRequest(canonical, options);
+  return { canonical, upstream: { ...upstream, dropped: droppedInClientTerms(upstream.dropped, from) } };
 }
 
 /** Upstream response JSON -> client response JSON; `model` overrides the model name the client sees. */

@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { ProtocolDecodeError, protocolCodecs, type CanonicalRequest, type WireProtocol } from '../../protocols/index.js';
+import { droppedInClientTerms } from '../../protocols/extra-params.js';
 import { clientToolNames, type ClientToolNames } from '../../protocols/tool-names.js';
 import type { RequestTarget } from '../policy/request-target.js';
 import type { ServeCandidate, ServeKey } from '../routing-table.js';
@@ -151,7 +152,7 @@ class RequestBodies implements UpstreamRequests {
     if (out === undefined) {
       if (this.decoded === undefined) throw new Error('prepareTranslation() must succeed before a translated attempt');
       const encoded = protocolCodecs[protocol].encodeRequest({ ...this.decoded, model: candidate.model });
-      out = { body: JSON.stringify(encoded.body), dropped: encoded.dropped };
+      out = { body: JSON.stringify(encoded.body), dropped: droppedInClientTerms(encoded.dropped, this.client.protocol) };
       this.translated.set(cacheKey, out);
     }
     return out;
