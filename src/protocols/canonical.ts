@@ -24,10 +24,24 @@ export interface ImagePart {
   detail?: string;
 }
 
+/**
+ * What a Responses client calls a tool the canonical model holds under a flat function name: a function
+ * inside a `namespace` tool, or a `custom` tool whose input is free text (canonically the arguments
+ * `{"input": text}`). Answers are given back to the client under this name (tool-names.ts).
+ */
+export interface ClientToolName {
+  name: string;
+  namespace?: string;
+  freeform?: boolean;
+}
+
 export interface ToolCallPart {
   type: 'tool_call';
   id: string;
+  /** The name every upstream sees (flat: `namespace__name` for a namespaced tool). */
   name: string;
+  /** Set on an answer's call to a tool the client named otherwise (see `ClientToolName`). */
+  client?: ClientToolName;
   /** The arguments exactly as the model produced them: a JSON text, normally an object. */
   arguments: string;
   /** Gemini's `thoughtSignature` on a function call part, to be sent back unchanged. */
@@ -62,7 +76,10 @@ export type CanonicalMessage =
   | { role: 'tool'; content: ToolResultPart[] };
 
 export interface CanonicalTool {
+  /** The function name upstreams see. */
   name: string;
+  /** What the client calls it, when that is not a plain function of this name. */
+  client?: ClientToolName;
   description?: string;
   /** JSON Schema of the arguments object. */
   parameters: JsonObject;
@@ -112,6 +129,12 @@ export interface CanonicalRequest {
   /** Parameters the decoder did not know, passed on only to an upstream that speaks `extraFrom`. */
   extra: JsonObject;
   extraFrom: WireProtocol;
+  /**
+   * Parameters the client sent that the canonical model has no place for and that only its own protocol
+   * could carry (cache hints, hosted tools, `include` ...), by the client's name: every encoder lists them
+   * as dropped, so `x-anyrouter-dropped-params` names them.
+   */
+  unsent: string[];
 }
 
 export type StopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';
@@ -153,7 +176,7 @@ export type CanonicalStreamEvent =
   | { type: 'text_delta'; text: string }
   | { type: 'thinking_delta'; text: string }
   | { type: 'thinking_signature'; signature: string; origin?: WireProtocol }
-  | { type: 'tool_call_start'; index: number; id: string; name: string; signature?: string }
+  | { type: 'tool_call_start'; index: number; id: string; name: string; signature?: string; client?: ClientToolName }
   | { type: 'tool_call_delta'; index: number; fragment: string }
   | { type: 'block_stop' }
   | { type: 'finish'; stopReason: StopReason; stopSequence?: string }
@@ -185,5 +208,5 @@ export interface CanonicalError {
 
 /** An empty request, for decoders to fill in. */
 export function emptyRequest(model: string, extraFrom: WireProtocol): CanonicalRequest {
-  return { model, system: [], messages: [], tools: [], stopSequences: [], stream: false, includeUsage: false, extra: {}, extraFrom };
+  return { model, system: [], messages: [], tools: [], stopSequences: [], stream: false, includeUsage: false, extra: {}, extraFrom, unsent: [] };
 }

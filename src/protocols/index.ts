@@ -6,6 +6,7 @@ export { errorKindForStatus, statusForErrorKind } from './error-kind.js';
 export { StreamAccumulator, accumulateStream, mergeUsage } from './stream-accumulator.js';
 export { responseToStreamEvents } from './response-to-stream-events.js';
 export { codecForUpstream, needsTranslation, protocolCodecs, upstreamProtocols, type ClientProtocol, type UpstreamType } from './protocol-registry.js';
+export { clientToolNames, flatToolName, type ClientToolNames } from './tool-names.js';
 export { createStreamTranslator, translateError, translateRequest, translateResponse, type StreamTranslator, type StreamTranslatorOptions, type TranslatedRequest } from './translate.js';
 export { openAIChatCodec } from './openai-chat/openai-chat-codec.js';
 export { usageFromOpenAIChat } from './openai-chat/openai-chat-usage.js';

@@ -46,6 +46,7 @@ export class StreamAccumulator {
       case 'tool_call_start': {
         const part: ToolCallPart = { type: 'tool_call', id: event.id, name: event.name, arguments: '' };
         if (event.signature !== undefined) part.signature = event.signature;
+        if (event.client !== undefined) part.client = event.client;
         this.toolCalls.set(event.index, part);
         this.openPart(part);
         return;

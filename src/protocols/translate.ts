@@ -5,23 +5,27 @@
 import type { CanonicalError, CanonicalRequest, CanonicalResponse, JsonObject, WireProtocol } from './canonical.js';
 import type { DecodeContext, EncodedRequest, EncodeRequestOptions, StreamEncoderOptions } from './codec.js';
 import { protocolCodecs } from './protocol-registry.js';
+import { droppedInClientTerms } from './extra-params.js';
 import { StreamAccumulator } from './stream-accumulator.js';
+import { restoreClientToolNames, withClientToolName, type ClientToolNames } from './tool-names.js';
 
 export interface TranslatedRequest {
   canonical: CanonicalRequest;
   upstream: EncodedRequest;
 }
 
-/** Client request JSON -> upstream request. Throws `ProtocolDecodeError` (a 400) for a request it cannot read. */
+/** Client request JSON -> upstream request (what it drops named in the client's terms). Throws `ProtocolDecodeError` (a 400) for a request it cannot read. */
 export function translateRequest(from: WireProtocol, to: WireProtocol, body: unknown, options?: EncodeRequestOptions): TranslatedRequest {
   const canonical = protocolCodecs[from].decodeRequest(body);
-  return { canonical, upstream: protocolCodecs[to].encodeRequest(canonical, options) };
+  const upstream = protocolCodecs[to].encodeRequest(canonical, options);
+  return { canonical, upstream: { ...upstream, dropped: droppedInClientTerms(upstream.dropped, from) } };
 }
 
 /** Upstream response JSON -> client response JSON; `model` overrides the model name the client sees. */
-export function translateResponse(from: WireProtocol, to: WireProtocol, body: unknown, context: DecodeContext & { clientModel?: string } = {}): { canonical: CanonicalResponse; body: JsonObject } {
+export function translateResponse(from: WireProtocol, to: WireProtocol, body: unknown, context: DecodeContext & { clientModel?: string; toolNames?: ClientToolNames } = {}): { canonical: CanonicalResponse; body: JsonObject } {
   const canonical = protocolCodecs[from].decodeResponse(body, context);
   if (context.clientModel !== undefined) canonical.model = context.clientModel;
+  restoreClientToolNames(canonical, context.toolNames);
   return { canonical, body: protocolCodecs[to].encodeResponse(canonical) };
 }
 
@@ -46,6 +50,8 @@ export interface StreamTranslator {
 export interface StreamTranslatorOptions extends StreamEncoderOptions, DecodeContext {
   /** Filters the message of an error event the upstream sent, before it is encoded or kept (the runtime redacts echoed keys). */
   upstreamErrorText?: (message: string) => string;
+  /** The request's tools that the client names otherwise than upstreams do (tool-names.ts). */
+  toolNames?: ClientToolNames;
 }
 
 export function createStreamTranslator(from: WireProtocol, to: WireProtocol, options: StreamTranslatorOptions = {}): StreamTranslator {
@@ -53,10 +59,12 @@ export function createStreamTranslator(from: WireProtocol, to: WireProtocol, opt
   const encoder = protocolCodecs[to].createStreamEncoder(options);
   const accumulator = new StreamAccumulator();
   const errorText = options.upstreamErrorText;
+  const toolNames = options.toolNames;
   const relay = (events: ReturnType<typeof decoder.push>) => {
     let out = '';
     for (let event of events) {
       if (event.type === 'error' && errorText !== undefined) event = { ...event, message: errorText(event.message) };
+      event = withClientToolName(event, toolNames);
       accumulator.push(event);
       out += encoder.encode(event);
     }

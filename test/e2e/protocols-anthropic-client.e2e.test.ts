@@ -223,13 +223,17 @@ describe('e2e: errors on /v1/messages are in Anthropic\'s envelope', () => {
 
   it('a request that cannot be translated for an OpenAI upstream is a 400 naming the part', async () => {
     const { gw, upstream } = await overOpenAI();
+    // a server tool alone is dropped and listed; forcing it would change what the request means
     const body = await expectAnthropicError(
-      await post(gw, '/v1/messages', { model: MODEL, max_tokens: 5, messages: question, tools: [{ type: 'web_search_20250305', name: 'web_search' }] }),
+      await post(gw, '/v1/messages', { model: MODEL, max_tokens: 5, messages: question, tools: [{ type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'tool', name: 'web_search' } }),
       400,
       'invalid_request_error',
     );
-    expect(body.error.message).toContain('tools[0]');
+    expect(body.error.message).toContain('tool_choice.name');
     expect(upstream.requests).toHaveLength(0);
+    const dropped = await post(gw, '/v1/messages', { model: MODEL, max_tokens: 5, messages: question, tools: [{ type: 'web_search_20250305', name: 'web_search' }] });
+    expect(dropped.status).toBe(200);
+    expect(dropped.headers.get('x-anyrouter-dropped-params')).toBe('tools.web_search_20250305');
   });
 
   it('a stream cut after its first byte ends with an Anthropic error event (translated and passed through)', async () => {

@@ -34,16 +34,20 @@ describe('anthropic-messages request', () => {
     expect(request.stream).toBe(true);
   });
 
-  it('refuses server tools it cannot translate', () => {
-    const body = { ...examples.weatherToolRequest, tools: [{ type: 'web_search_20250305', name: 'web_search' }] };
-    expect(() => anthropicMessagesCodec.decodeRequest(body)).toThrow(ProtocolDecodeError);
+  it('drops server tools other providers do not have, and refuses a tool_choice that names one', () => {
+    const body = { ...examples.weatherToolRequest, tools: [...examples.weatherToolRequest.tools, { type: 'web_search_20250305', name: 'web_search' }] };
+    const request = anthropicMessagesCodec.decodeRequest(body);
+    expect(request.tools.map((t) => t.name)).toEqual(['get_weather']);
+    expect(request.unsent).toContain('tools.web_search_20250305');
+    expect(() => anthropicMessagesCodec.decodeRequest({ ...body, tool_choice: { type: 'tool', name: 'web_search' } })).toThrow(/server tool other providers do not have: choose a client tool/);
   });
 
   it('encodes an upstream body: tool results first in their user turn, thinking budget under max_tokens', () => {
     const request = anthropicMessagesCodec.decodeRequest(examples.weatherToolRequest);
     const { body, path, dropped } = anthropicMessagesCodec.encodeRequest(request);
     expect(path).toBe('/messages');
-    expect(dropped).toEqual([]);
+    // the canonical model has no cache hints: an encoded body never carries them (native requests go as sent)
+    expect(dropped).toEqual(['cache_control']);
     const params = body as unknown as MessageCreateParams;
     expect(params.messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: "What's the weather like in San Francisco?" }] },

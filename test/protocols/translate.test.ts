@@ -26,7 +26,7 @@ describe('translation entry points', () => {
       { role: 'user', content: 'And should I bring an umbrella?' },
     ]);
     expect(upstream.body).toMatchObject({ max_completion_tokens: 1024, parallel_tool_calls: false, stop: ['\n\nHuman:'], user: '13803d75-b4b5-4c3e-b2a2-6f21399b021b' });
-    expect(upstream.dropped).toEqual(['context_management']);
+    expect(upstream.dropped).toEqual(['context_management', 'cache_control']);
   });
 
   it('translates an upstream answer and an upstream error for the client', () => {

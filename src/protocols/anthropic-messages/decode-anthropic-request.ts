@@ -1,5 +1,6 @@
 /** Anthropic Messages request JSON (a client's `POST /v1/messages`) -> canonical request. */
-import { emptyRequest, type AssistantContentPart, type CanonicalRequest, type CanonicalTool, type JsonObject, type ToolChoice, type ToolResultPart, type UserContentPart } from '../canonical.js';
+import { emptyRequest, type AssistantContentPart, type CanonicalRequest, type CanonicalTool, type JsonObject, type TextPart, type ToolChoice, type ToolResultPart, type UserContentPart } from '../canonical.js';
+import { addDropped } from '../extra-params.js';
 import { arrayAt, isJsonObject, numberAt, objectAt, stringAt, unknownEntries } from '../json-reader.js';
 import { ProtocolDecodeError } from '../protocol-decode-error.js';
 import { readReasoningEffort } from '../reasoning-effort.js';
@@ -16,19 +17,16 @@ export function decodeAnthropicRequest(body: unknown): CanonicalRequest {
   if (!Array.isArray(body.messages)) throw new ProtocolDecodeError("'messages' must be an array", 'messages');
   const request = emptyRequest(model, 'anthropic-messages');
 
-  if (typeof body.system === 'string') {
-    if (body.system !== '') request.system.push({ type: 'text', text: body.system });
-  } else {
-    arrayAt(body.system).forEach((value, i) => {
-      const block = objectAt(value);
-      if (block?.type !== 'text' || typeof block.text !== 'string') throw new ProtocolDecodeError('system blocks must be text blocks', `system[${i}]`);
-      request.system.push({ type: 'text', text: block.text });
-    });
-  }
+  request.system.push(...systemParts(body.system, 'system', request));
   body.messages.forEach((value, i) => decodeMessage(value, `messages[${i}]`, request));
 
-  request.tools = arrayAt(body.tools).map((tool, i) => decodeTool(tool, `tools[${i}]`));
-  decodeToolChoice(body.tool_choice, request);
+  const serverTools: string[] = [];
+  arrayAt(body.tools).forEach((tool, i) => {
+    const decoded = decodeTool(tool, `tools[${i}]`, request);
+    if (typeof decoded === 'string') serverTools.push(decoded);
+    else request.tools.push(decoded);
+  });
+  decodeToolChoice(body.tool_choice, request, serverTools);
   const maxTokens = numberAt(body.max_tokens);
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
   for (const [field, key] of [['temperature', 'temperature'], ['top_p', 'topP'], ['top_k', 'topK']] as const) {
@@ -36,8 +34,11 @@ export function decodeAnthropicRequest(body: unknown): CanonicalRequest {
     if (value !== undefined) request[key] = value;
   }
   request.stopSequences = arrayAt(body.stop_sequences).filter((s): s is string => typeof s === 'string');
-  const user = stringAt(objectAt(body.metadata)?.user_id);
+  const metadata = objectAt(body.metadata);
+  const user = stringAt(metadata?.user_id);
   if (user !== undefined) request.user = user;
+  // `user_id` is the one metadata field with a place elsewhere
+  if (metadata && Object.keys(metadata).some((key) => key !== 'user_id')) addDropped(request.unsent, 'metadata');
   decodeThinking(body, request);
   request.stream = body.stream === true;
   request.includeUsage = request.stream;
@@ -45,10 +46,35 @@ export function decodeAnthropicRequest(body: unknown): CanonicalRequest {
   return request;
 }
 
+/**
+ * The `system` field, or a `system` entry among the messages (Claude Code's mid-conversation system
+ * prompt): a string or text blocks. Such an entry joins the system prompt, after what came before it.
+ */
+function systemParts(value: unknown, path: string, request: CanonicalRequest): TextPart[] {
+  if (typeof value === 'string') return value === '' ? [] : [{ type: 'text', text: value }];
+  if (value !== undefined && value !== null && !Array.isArray(value)) throw new ProtocolDecodeError('a system prompt must be a string or an array of text blocks', path);
+  return arrayAt(value).map((entry, i) => {
+    const block = objectAt(entry);
+    if (block?.type !== 'text' || typeof block.text !== 'string') throw new ProtocolDecodeError('system blocks must be text blocks', `${path}[${i}]`);
+    noteCacheHint(block, request);
+    return { type: 'text', text: block.text };
+  });
+}
+
+/** `cache_control` means nothing to another provider: it is listed as dropped, once. */
+function noteCacheHint(object: JsonObject, request: CanonicalRequest): void {
+  if (object.cache_control !== undefined) addDropped(request.unsent, 'cache_control');
+}
+
 function decodeMessage(value: unknown, path: string, request: CanonicalRequest): void {
   const message = objectAt(value);
-  if (message?.role !== 'user' && message?.role !== 'assistant') throw new ProtocolDecodeError("a message's role must be 'user' or 'assistant'", `${path}.role`);
+  if (message?.role === 'system') {
+    request.system.push(...systemParts(message.content, `${path}.content`, request));
+    return;
+  }
+  if (message?.role !== 'user' && message?.role !== 'assistant') throw new ProtocolDecodeError("a message's role must be 'user', 'assistant' or 'system'", `${path}.role`);
   const blocks: JsonObject[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : arrayAt(message.content).map((b) => objectAt(b) ?? {});
+  for (const block of blocks) noteCacheHint(block, request);
   if (message.role === 'assistant') {
     const content: AssistantContentPart[] = blocks.map((block, i) => {
       const part = decodeAssistantBlock(block);
@@ -77,12 +103,20 @@ function decodeMessage(value: unknown, path: string, request: CanonicalRequest):
   });
 }
 
-function decodeTool(value: unknown, path: string): CanonicalTool {
+/** Fields of a client tool that are hints to Anthropic's own API, not part of the tool's meaning. */
+const TOOL_HINTS = ['cache_control', 'defer_loading', 'eager_input_streaming', 'allowed_callers', 'input_examples'];
+
+/** A client tool, or for an Anthropic server tool (`web_search_20250305` ...) the name it is dropped under. */
+function decodeTool(value: unknown, path: string, request: CanonicalRequest): CanonicalTool | string {
   const tool = objectAt(value);
   const name = stringAt(tool?.name);
-  if (!tool || !name || (tool.type !== undefined && tool.type !== null && tool.type !== 'custom')) {
-    throw new ProtocolDecodeError(`tool type '${String(tool?.type)}' is an Anthropic server tool and cannot be translated to other providers`, path);
+  if (!tool || !name) throw new ProtocolDecodeError("a tool needs a 'name'", path);
+  if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
+    // a server tool runs inside Anthropic's API: no other provider has it, so it is dropped, not refused
+    addDropped(request.unsent, `tools.${String(tool.type)}`);
+    return name;
   }
+  for (const hint of TOOL_HINTS) if (tool[hint] !== undefined) addDropped(request.unsent, `tools.${hint}`);
   const result: CanonicalTool = { name, parameters: objectAt(tool.input_schema) ?? { type: 'object', properties: {} } };
   const description = stringAt(tool.description);
   if (description !== undefined) result.description = description;
@@ -90,11 +124,14 @@ function decodeTool(value: unknown, path: string): CanonicalTool {
   return result;
 }
 
-function decodeToolChoice(value: unknown, request: CanonicalRequest): void {
+function decodeToolChoice(value: unknown, request: CanonicalRequest, serverTools: readonly string[]): void {
   const choice = objectAt(value);
   if (!choice) return;
   const byType: Record<string, ToolChoice | undefined> = { auto: 'auto', any: 'required', none: 'none' };
   const name = stringAt(choice.name);
+  if (choice.type === 'tool' && name !== undefined && serverTools.includes(name)) {
+    throw new ProtocolDecodeError(`tool_choice names '${name}', an Anthropic server tool other providers do not have: choose a client tool or 'auto'`, 'tool_choice.name');
+  }
   const mapped = choice.type === 'tool' && name ? { name } : byType[String(choice.type)];
   if (!mapped) throw new ProtocolDecodeError(`tool_choice type '${String(choice.type)}' is not supported`, 'tool_choice');
   request.toolChoice = mapped;

@@ -4,6 +4,7 @@ import type { EncodedRequest, EncodeRequestOptions } from '../codec.js';
 import { withoutUndefined } from '../json-reader.js';
 import { thinkingBudgetOf } from '../reasoning-effort.js';
 import { encodeAssistantPart, encodeImageBlock, encodeToolResultPart } from './anthropic-content.js';
+import { applyExtraParams } from '../extra-params.js';
 
 /** Anthropic's smallest thinking budget. */
 const MIN_THINKING_BUDGET = 1024;
@@ -44,8 +45,7 @@ export function encodeAnthropicRequest(request: CanonicalRequest, options: Encod
   for (const [value, name] of [[request.seed, 'seed'], [request.presencePenalty, 'presence_penalty'], [request.frequencyPenalty, 'frequency_penalty'], [request.metadata, 'metadata']] as const) {
     if (value !== undefined) dropped.push(name);
   }
-  if (request.extraFrom === 'anthropic-messages') Object.assign(body, request.extra);
-  else dropped.push(...Object.keys(request.extra));
+  applyExtraParams(request, 'anthropic-messages', body, dropped);
   return { path: '/messages', body, dropped };
 }
 

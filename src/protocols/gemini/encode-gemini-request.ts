@@ -4,6 +4,7 @@ import type { EncodedRequest } from '../codec.js';
 import { withoutUndefined } from '../json-reader.js';
 import { thinkingBudgetOf } from '../reasoning-effort.js';
 import { encodeModelPart, encodeUserPart, FOREIGN_THOUGHT_SIGNATURE } from './gemini-parts.js';
+import { applyExtraParams } from '../extra-params.js';
 
 export function encodeGeminiRequest(request: CanonicalRequest): EncodedRequest {
   const dropped: string[] = [];
@@ -20,8 +21,7 @@ export function encodeGeminiRequest(request: CanonicalRequest): EncodedRequest {
   for (const [value, name] of [[request.user, 'user'], [request.metadata, 'metadata'], [request.parallelToolCalls, 'parallel_tool_calls']] as const) {
     if (value !== undefined) dropped.push(name);
   }
-  if (request.extraFrom === 'gemini') Object.assign(body, request.extra);
-  else dropped.push(...Object.keys(request.extra));
+  applyExtraParams(request, 'gemini', body, dropped);
   const path = request.stream ? `/models/${model}:streamGenerateContent?alt=sse` : `/models/${model}:generateContent`;
   return { path, body, dropped };
 }

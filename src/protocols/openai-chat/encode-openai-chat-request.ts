@@ -5,6 +5,7 @@ import { imageSourceToUrl } from '../data-url.js';
 import { withoutUndefined } from '../json-reader.js';
 import { effortOf } from '../reasoning-effort.js';
 import type { ReasoningEffort } from '../canonical.js';
+import { applyExtraParams } from '../extra-params.js';
 
 export function encodeOpenAIChatRequest(request: CanonicalRequest, options: EncodeRequestOptions = {}): EncodedRequest {
   const dropped: string[] = [];
@@ -38,8 +39,7 @@ export function encodeOpenAIChatRequest(request: CanonicalRequest, options: Enco
     // always ask for usage: the gateway needs it for traces and other protocols' clients always get it
     body.stream_options = { include_usage: true };
   }
-  if (request.extraFrom === 'openai-chat') Object.assign(body, request.extra);
-  else dropped.push(...Object.keys(request.extra));
+  applyExtraParams(request, 'openai-chat', body, dropped);
   return { path: '/chat/completions', body, dropped };
 }
 

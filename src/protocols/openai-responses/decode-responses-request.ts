@@ -1,10 +1,13 @@
 /** OpenAI Responses request JSON (a client's `POST /v1/responses`, stateless) -> canonical request. */
-import { emptyRequest, type AssistantContentPart, type CanonicalRequest, type CanonicalTool, type JsonObject, type ResponseFormat, type ToolResultPart, type UserContentPart } from '../canonical.js';
+import { emptyRequest, type AssistantContentPart, type CanonicalRequest, type JsonObject, type ResponseFormat, type ToolResultPart, type UserContentPart } from '../canonical.js';
 import { imageSourceFromUrl } from '../data-url.js';
+import { addDropped } from '../extra-params.js';
 import { arrayAt, booleanAt, isJsonObject, numberAt, objectAt, stringAt, unknownEntries } from '../json-reader.js';
-import { decodeMetadata, decodeToolChoice } from '../openai-chat/openai-request-fields.js';
+import { decodeMetadata } from '../openai-chat/openai-request-fields.js';
 import { ProtocolDecodeError } from '../protocol-decode-error.js';
 import { readReasoningEffort } from '../reasoning-effort.js';
+import { flatToolName } from '../tool-names.js';
+import { decodeResponsesToolChoice, decodeResponsesTools } from './decode-responses-tools.js';
 
 const KNOWN = new Set([
   'model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'text', 'max_output_tokens', 'temperature', 'top_p',
@@ -25,8 +28,8 @@ export function decodeResponsesRequest(body: unknown): CanonicalRequest {
   else if (Array.isArray(body.input)) body.input.forEach((item, i) => decodeItem(item, `input[${i}]`, request));
   else throw new ProtocolDecodeError("'input' must be a string or an array of items", 'input');
 
-  request.tools = arrayAt(body.tools).map((tool, i) => decodeTool(tool, `tools[${i}]`));
-  const toolChoice = decodeToolChoice(body.tool_choice);
+  const tools = decodeResponsesTools(body.tools, request);
+  const toolChoice = decodeResponsesToolChoice(body.tool_choice, tools);
   if (toolChoice !== undefined) request.toolChoice = toolChoice;
   const parallel = booleanAt(body.parallel_tool_calls);
   if (parallel !== undefined) request.parallelToolCalls = parallel;
@@ -36,10 +39,16 @@ export function decodeResponsesRequest(body: unknown): CanonicalRequest {
   if (temperature !== undefined) request.temperature = temperature;
   const topP = numberAt(body.top_p);
   if (topP !== undefined) request.topP = topP;
-  const format = decodeTextFormat(objectAt(body.text)?.format);
+  const text = objectAt(body.text);
+  const format = decodeTextFormat(text?.format);
   if (format) request.responseFormat = format;
-  const effort = readReasoningEffort(objectAt(body.reasoning)?.effort, 'reasoning.effort');
+  const reasoning = objectAt(body.reasoning);
+  const effort = readReasoningEffort(reasoning?.effort, 'reasoning.effort');
   if (effort !== undefined) request.reasoning = { effort };
+  // what only the Responses API itself can honour: said to be dropped rather than silently ignored
+  if (reasoning?.summary !== undefined && reasoning.summary !== null) addDropped(request.unsent, 'reasoning.summary');
+  if (text?.verbosity !== undefined && text.verbosity !== null) addDropped(request.unsent, 'text.verbosity');
+  for (const field of ['store', 'include'] as const) if (body[field] !== undefined && body[field] !== null) addDropped(request.unsent, field);
   const user = stringAt(body.user) ?? stringAt(body.safety_identifier);
   if (user !== undefined) request.user = user;
   const metadata = decodeMetadata(body.metadata);
@@ -65,14 +74,18 @@ function decodeItem(value: unknown, path: string, request: CanonicalRequest): vo
     case 'message':
       decodeMessageItem(item, path, request, assistantContent);
       return;
-    case 'function_call': {
+    case 'function_call':
+    case 'custom_tool_call': {
       const id = stringAt(item.call_id);
       const name = stringAt(item.name);
-      if (!id || !name) throw new ProtocolDecodeError("a function_call item needs 'call_id' and 'name'", path);
-      assistantContent().push({ type: 'tool_call', id, name, arguments: stringAt(item.arguments) ?? '' });
+      if (!id || !name) throw new ProtocolDecodeError(`a ${String(item.type)} item needs 'call_id' and 'name'`, path);
+      // the same flat name and arguments object the tool was declared with (decode-responses-tools.ts)
+      const args = item.type === 'custom_tool_call' ? JSON.stringify({ input: stringAt(item.input) ?? '' }) : stringAt(item.arguments) ?? '';
+      assistantContent().push({ type: 'tool_call', id, name: flatToolName(stringAt(item.namespace), name), arguments: args });
       return;
     }
-    case 'function_call_output': {
+    case 'function_call_output':
+    case 'custom_tool_call_output': {
       const toolCallId = stringAt(item.call_id);
       if (!toolCallId) throw new ProtocolDecodeError("a function_call_output item needs 'call_id'", path);
       const result: ToolResultPart = { type: 'tool_result', toolCallId, content: typeof item.output === 'string' ? [{ type: 'text', text: item.output }] : contentParts(item.output, `${path}.output`) };
@@ -80,6 +93,13 @@ function decodeItem(value: unknown, path: string, request: CanonicalRequest): vo
       else request.messages.push({ role: 'tool', content: [result] });
       return;
     }
+    case 'web_search_call':
+    case 'file_search_call':
+    case 'image_generation_call':
+    case 'code_interpreter_call':
+      // the record of a hosted tool's run: no other provider can be shown it
+      addDropped(request.unsent, `input.${item.type}`);
+      return;
     case 'reasoning': {
       const summary = arrayAt(item.summary).map((s) => stringAt(objectAt(s)?.text) ?? '').join('\n');
       const signature = stringAt(item.encrypted_content);
@@ -122,18 +142,6 @@ function contentParts(content: unknown, path: string): UserContentPart[] {
     }
     throw new ProtocolDecodeError(`content part type '${String(part?.type)}' cannot be translated to other providers`, `${path}[${i}]`);
   });
-}
-
-function decodeTool(value: unknown, path: string): CanonicalTool {
-  const tool = objectAt(value);
-  const name = stringAt(tool?.name);
-  if (tool?.type !== 'function' || !name) throw new ProtocolDecodeError(`tool type '${String(tool?.type)}' is not supported: only function tools can be translated`, path);
-  const result: CanonicalTool = { name, parameters: objectAt(tool.parameters) ?? { type: 'object', properties: {} } };
-  const description = stringAt(tool.description);
-  if (description !== undefined) result.description = description;
-  const strict = booleanAt(tool.strict);
-  if (strict !== undefined) result.strict = strict;
-  return result;
 }
 
 function decodeTextFormat(value: unknown): ResponseFormat | undefined {

@@ -4,6 +4,7 @@ import type { EncodedRequest } from '../codec.js';
 import { imageSourceToUrl } from '../data-url.js';
 import { withoutUndefined } from '../json-reader.js';
 import { effortOf } from '../reasoning-effort.js';
+import { applyExtraParams } from '../extra-params.js';
 
 export function encodeResponsesRequest(request: CanonicalRequest): EncodedRequest {
   const dropped: string[] = [];
@@ -47,8 +48,7 @@ export function encodeResponsesRequest(request: CanonicalRequest): EncodedReques
     if (value !== undefined) dropped.push(name);
   }
   if (request.stopSequences.length > 0) dropped.push('stop');
-  if (request.extraFrom === 'openai-responses') Object.assign(body, request.extra);
-  else dropped.push(...Object.keys(request.extra));
+  applyExtraParams(request, 'openai-responses', body, dropped);
   return { path: '/responses', body, dropped };
 }
 

@@ -3,11 +3,12 @@
  * response.created, response.in_progress, per item output_item.added ... output_item.done, then
  * response.completed (response.incomplete for a length or content-filter stop), or response.failed.
  */
-import type { CanonicalStreamEvent, CanonicalUsage, JsonObject, StopReason } from '../canonical.js';
+import type { CanonicalStreamEvent, CanonicalUsage, ClientToolName, JsonObject, StopReason } from '../canonical.js';
 import type { StreamEncoder, StreamEncoderOptions } from '../codec.js';
 import { generateId } from '../generate-id.js';
 import { formatSseEvent } from '../sse/format-sse-event.js';
 import { mergeUsage } from '../stream-accumulator.js';
+import { freeformInput } from '../tool-names.js';
 import { functionCallItem, messageItem, outputTextPart, reasoningItem, responseObject } from './responses-output-items.js';
 
 interface TextItem {
@@ -19,7 +20,7 @@ interface TextItem {
 type OpenItem =
   | (TextItem & { kind: 'message' })
   | (TextItem & { kind: 'reasoning' })
-  | { kind: 'tool'; id: string; outputIndex: number; callId: string; name: string; args: string; toolIndex: number };
+  | { kind: 'tool'; id: string; outputIndex: number; callId: string; name: string; args: string; toolIndex: number; client?: ClientToolName };
 
 export function createResponsesStreamEncoder(options: StreamEncoderOptions = {}): StreamEncoder {
   let sequence = 0;
@@ -56,9 +57,13 @@ export function createResponsesStreamEncoder(options: StreamEncoderOptions = {})
       out += send('response.reasoning_summary_text.done', { ...at, summary_index: 0, text: item.text });
       out += send('response.reasoning_summary_part.done', { ...at, summary_index: 0, part: { type: 'summary_text', text: item.text } });
       done = reasoningItem(item.id, item.text, 'completed');
+    } else if (item.client?.freeform) {
+      // a custom tool's input is free text: it goes out whole once the call is complete
+      out += send('response.custom_tool_call_input.done', { ...at, input: freeformInput(item.args) });
+      done = functionCallItem(item.id, item.callId, item.name, item.args, 'completed', item.client);
     } else {
-      out += send('response.function_call_arguments.done', { ...at, name: item.name, arguments: item.args });
-      done = functionCallItem(item.id, item.callId, item.name, item.args, 'completed');
+      out += send('response.function_call_arguments.done', { ...at, name: item.client?.name ?? item.name, arguments: item.args });
+      done = functionCallItem(item.id, item.callId, item.name, item.args, 'completed', item.client);
     }
     output[item.outputIndex] = done;
     return out + send('response.output_item.done', { output_index: item.outputIndex, item: done });
@@ -103,13 +108,14 @@ export function createResponsesStreamEncoder(options: StreamEncoderOptions = {})
           return out + send('response.reasoning_summary_text.delta', { item_id: item.id, output_index: item.outputIndex, summary_index: 0, delta: event.text });
         }
         case 'tool_call_start': {
-          const item: OpenItem = { kind: 'tool', id: generateId('fc_'), outputIndex: output.length, callId: event.id, name: event.name, args: '', toolIndex: event.index };
-          return openItem(item, functionCallItem(item.id, item.callId, item.name, '', 'in_progress'));
+          const item: OpenItem = { kind: 'tool', id: generateId(event.client?.freeform ? 'ctc_' : 'fc_'), outputIndex: output.length, callId: event.id, name: event.name, args: '', toolIndex: event.index, ...(event.client ? { client: event.client } : {}) };
+          return openItem(item, functionCallItem(item.id, item.callId, item.name, '', 'in_progress', item.client));
         }
         case 'tool_call_delta': {
           // items close in order here as well: a fragment for an already finished call cannot be placed
           if (open?.kind !== 'tool' || open.toolIndex !== event.index) return '';
           open.args += event.fragment;
+          if (open.client?.freeform) return '';
           return send('response.function_call_arguments.delta', { item_id: open.id, output_index: open.outputIndex, delta: event.fragment });
         }
         case 'thinking_signature':

@@ -1,6 +1,7 @@
 /** Builders for Responses output items and the response object, shared by the JSON and the stream encoders. */
-import type { AssistantContentPart, CanonicalUsage, JsonObject, StopReason } from '../canonical.js';
+import type { AssistantContentPart, CanonicalUsage, ClientToolName, JsonObject, StopReason } from '../canonical.js';
 import { generateId } from '../generate-id.js';
+import { freeformInput } from '../tool-names.js';
 import { statusForStopReason } from './responses-status.js';
 import { usageToResponses } from './responses-usage.js';
 
@@ -14,8 +15,15 @@ export function outputTextPart(text: string): JsonObject {
   return { type: 'output_text', text, annotations: [], logprobs: [] };
 }
 
-export function functionCallItem(id: string, callId: string, name: string, args: string, status: ItemStatus): JsonObject {
-  return { id, type: 'function_call', status, call_id: callId, name, arguments: args };
+/**
+ * A tool call item: `function_call`, or under the client's own name for a tool it named otherwise (a
+ * function in a namespace; a `custom_tool_call` with the free text for a custom tool).
+ */
+export function functionCallItem(id: string, callId: string, name: string, args: string, status: ItemStatus, client?: ClientToolName): JsonObject {
+  if (client === undefined) return { id, type: 'function_call', status, call_id: callId, name, arguments: args };
+  const namespace = client.namespace === undefined ? {} : { namespace: client.namespace };
+  if (client.freeform) return { id, type: 'custom_tool_call', status, call_id: callId, name: client.name, ...namespace, input: status === 'completed' ? freeformInput(args) : '' };
+  return { id, type: 'function_call', status, call_id: callId, name: client.name, ...namespace, arguments: args };
 }
 
 export function reasoningItem(id: string, summary: string, status: ItemStatus, encryptedContent?: string): JsonObject {
@@ -39,7 +47,7 @@ export function outputItemsFor(content: AssistantContentPart[]): JsonObject[] {
       continue;
     }
     message = undefined;
-    if (part.type === 'tool_call') items.push(functionCallItem(generateId('fc_'), part.id, part.name, part.arguments, 'completed'));
+    if (part.type === 'tool_call') items.push(functionCallItem(generateId(part.client?.freeform ? 'ctc_' : 'fc_'), part.id, part.name, part.arguments, 'completed', part.client));
     else items.push(reasoningItem(generateId('rs_'), part.text, 'completed', part.origin === 'openai-responses' ? part.signature : undefined));
   }
   return items;

@@ -138,12 +138,12 @@ async function sendUpstreamAnswer(input: AnswerInput, result: Extract<LoopResult
     // escaped or encoded; a success (served) is relayed as it is
     const data = result.kind === 'returned' ? state.table.keyEchoes.redactBody(body.data) : body.data;
     if (route.native) delivered = await sendNativeJson(answer, result.kind, outcome.status, data, attemptMs);
-    else if (result.kind === 'served') delivered = sendTranslatedJson(answer, route.protocol, outcome.status, data, attemptMs);
+    else if (result.kind === 'served') delivered = sendTranslatedJson(answer, route.protocol, outcome.status, data, attemptMs, input.requests.clientToolNames());
     else delivered = await sendTranslatedError(answer, route.protocol, outcome.status, data);
   } else {
     if (!res.headersSent) res.writeHead(outcome.status, headersFrom(headers, SSE_HEADERS));
     if (route.native) delivered = await relayNativeStream(answer, outcome.status, body);
-    else delivered = await relayTranslatedStream(answer, route.protocol, outcome.status, body, input.requests.canonical()?.includeUsage === true);
+    else delivered = await relayTranslatedStream(answer, route.protocol, outcome.status, body, input.requests.canonical()?.includeUsage === true, input.requests.clientToolNames());
   }
   // the sender's own result, completed (not copied into a new object)
   const answered = delivered as Answered;

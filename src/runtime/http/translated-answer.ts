@@ -5,6 +5,7 @@
  */
 import { createStreamTranslator, translateError, translateResponse, type StreamTranslator, type WireProtocol } from '../../protocols/index.js';
 import { parseJson } from '../../protocols/json-reader.js';
+import type { ClientToolNames } from '../../protocols/tool-names.js';
 import type { UpstreamBody } from '../upstream/http-transport.js';
 import { sendGatewayError, sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
@@ -12,14 +13,14 @@ import { streamFailureMessage, write } from './sse-relay.js';
 
 type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body' | 'costUsd'>;
 
-export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol, status: number, data: Buffer, attemptMs: number): Delivered {
+export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol, status: number, data: Buffer, attemptMs: number, toolNames: ClientToolNames | undefined): Delivered {
   const json = parseJson(data.toString('utf8'));
   if (json === undefined) {
     const message = 'the upstream answered with a body that is not JSON';
     sendGatewayError(answer.res, answer.client.envelope, { status: 502, code: 'upstream_invalid_response', message }, answer.requestId, answer.headers);
     return { status: 502, error: message };
   }
-  const { canonical, body } = translateResponse(upstream, answer.client.protocol, json, { model: answer.servedModel, clientModel: answer.servedModel });
+  const { canonical, body } = translateResponse(upstream, answer.client.protocol, json, { model: answer.servedModel, clientModel: answer.servedModel, ...(toolNames ? { toolNames } : {}) });
   answer.recordThroughput(canonical.usage.outputTokens, attemptMs);
   const cost = answer.costOf(canonical.usage);
   // OpenRouter's shape: the cost rides in the OpenAI usage object
@@ -47,10 +48,10 @@ export async function sendTranslatedError(answer: ServedAnswer, upstream: WirePr
   return { status, error: canonical.message };
 }
 
-export async function relayTranslatedStream(answer: ServedAnswer, upstream: WireProtocol, status: number, body: Extract<UpstreamBody, { kind: 'stream' }>, includeUsage: boolean): Promise<Delivered> {
+export async function relayTranslatedStream(answer: ServedAnswer, upstream: WireProtocol, status: number, body: Extract<UpstreamBody, { kind: 'stream' }>, includeUsage: boolean, toolNames: ClientToolNames | undefined): Promise<Delivered> {
   const { res } = answer;
   const keyEchoes = answer.keyEchoes;
-  const translator = createStreamTranslator(upstream, answer.client.protocol, { model: answer.servedModel, requestId: answer.requestId, includeUsage, upstreamErrorText: (message) => keyEchoes.redactText(message) });
+  const translator = createStreamTranslator(upstream, answer.client.protocol, { model: answer.servedModel, requestId: answer.requestId, includeUsage, upstreamErrorText: (message) => keyEchoes.redactText(message), ...(toolNames ? { toolNames } : {}) });
   const started = answer.now();
   const failure = await pipeTranslated(answer, body, translator);
   if (failure === undefined) body.done();

@@ -6,6 +6,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { ProtocolDecodeError, protocolCodecs, type CanonicalRequest, type WireProtocol } from '../../protocols/index.js';
+import { droppedInClientTerms } from '../../protocols/extra-params.js';
+import { clientToolNames, type ClientToolNames } from '../../protocols/tool-names.js';
 import type { RequestTarget } from '../policy/request-target.js';
 import type { ServeCandidate, ServeKey } from '../routing-table.js';
 import { upstreamAdapters } from '../upstream/upstream-adapters.js';
@@ -43,6 +45,8 @@ export interface UpstreamRequests {
   forAttempt(candidate: ServeCandidate, key: ServeKey): UpstreamRequest;
   /** The decoded client request, once `prepareTranslation()` succeeded. */
   canonical(): CanonicalRequest | undefined;
+  /** The decoded request's tools that the client names otherwise than upstreams do, for translated answers. */
+  clientToolNames(): ClientToolNames | undefined;
 }
 
 export interface UpstreamRequestsInput {
@@ -113,6 +117,10 @@ class RequestBodies implements UpstreamRequests {
     return this.decoded;
   }
 
+  clientToolNames(): ClientToolNames | undefined {
+    return this.decoded === undefined ? undefined : clientToolNames(this.decoded.tools);
+  }
+
   forAttempt(candidate: ServeCandidate, key: ServeKey): UpstreamRequest {
     const adapter = upstreamAdapters[candidate.provider.spec.type];
     const native = this.isNative(candidate);
@@ -144,7 +152,7 @@ class RequestBodies implements UpstreamRequests {
     if (out === undefined) {
       if (this.decoded === undefined) throw new Error('prepareTranslation() must succeed before a translated attempt');
       const encoded = protocolCodecs[protocol].encodeRequest({ ...this.decoded, model: candidate.model });
-      out = { body: JSON.stringify(encoded.body), dropped: encoded.dropped };
+      out = { body: JSON.stringify(encoded.body), dropped: droppedInClientTerms(encoded.dropped, this.client.protocol) };
       this.translated.set(cacheKey, out);
     }
     return out;

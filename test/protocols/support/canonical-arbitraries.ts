@@ -46,6 +46,7 @@ export const canonicalRequest: fc.Arbitrary<CanonicalRequest> = fc
       stream: false,
       includeUsage: false,
       extra: {},
+      unsent: [],
       extraFrom: 'openai-chat' as const,
     };
   });
