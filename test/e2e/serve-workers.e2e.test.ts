@@ -140,12 +140,12 @@ describe('e2e: serve --workers', () => {
     // the second provider first now
     await writeFile(path.join(dir, 'anyrouter.config.ts'), config(first, second).replace("priority: 1 }, { provider: 'second', model: 'm', priority: 2 }", "priority: 2 }, { provider: 'second', model: 'm', priority: 1 }"));
     gw.child.kill('SIGHUP');
-    for (let i = 0; i < 200 && !/every worker now serves bundle/.test(gw.log()); i++) await sleep(50);
+    for (let i = 0; i < 600 && !/every worker now serves bundle/.test(gw.log()); i++) await sleep(50);
     expect(gw.log()).toMatch(/SIGHUP: every worker now serves bundle/);
     for (let i = 0; i < 10; i++) expect((await ask(gw.url)).upstream).toBe('second');
     await writeFile(path.join(dir, 'anyrouter.config.ts'), config(first, second).replace("provider: 'first', model", "provider: 'frist', model"));
     gw.child.kill('SIGHUP');
-    for (let i = 0; i < 200 && !/the new config has errors/.test(gw.log()); i++) await sleep(50);
+    for (let i = 0; i < 600 && !/the new config has errors/.test(gw.log()); i++) await sleep(50);
     expect(gw.log()).toMatch(/SIGHUP: the new config has errors; every worker still serves bundle/);
     for (let i = 0; i < 10; i++) expect((await ask(gw.url)).upstream).toBe('second');
     void first;
