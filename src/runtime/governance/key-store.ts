@@ -3,15 +3,10 @@
  * file, or PostgreSQL with `logging.postgres`) in a table of their own. The plaintext is answered once and
  * never stored. Config keys are not here: git holds those.
  */
-import type { BundleBudget } from '../../bundle/format.js';
+import type { BundleGatewayKey } from '../../bundle/format.js';
 
-export interface RuntimeKey {
-  name: string;
-  sha256: string;
-  models: string[];
-  rpm?: number;
-  tpm?: number;
-  budget?: BundleBudget;
+/** A config key's fields (but `shared`), and when it was made, expires and was revoked. */
+export interface RuntimeKey extends Pick<BundleGatewayKey, 'name' | 'sha256' | 'models' | 'rpm' | 'tpm' | 'budget'> {
   /** Epoch ms after which the key no longer authenticates. */
   expiresAt?: number;
   createdAt: number;
