@@ -52,6 +52,7 @@ const HELP = `npm run bench -- [options]
   --only workers        one process against serve --workers 2 (a gateway key without an rpm limit, state in-process):
                         requests/s and CPU per request over the whole process tree, in turns (4 rounds; quick 2)
   --only redis          a gateway key's rpm counted in-process against counted in Redis (state.redis), in turns
+  --only budget         a gateway key with a budget against the same key without one, in turns
   --only faults         issue 19's sustained-fault scenario (bench/fault-bench.ts): three mock upstreams each failing 30%
                         of attempts (429 Retry-After 1 s, 500, 503, 4 s hang, reset, stream cut), official SDK client,
                         half streaming; saturation at --connections for --duration s (default 15; quick 4) and a fixed
@@ -121,12 +122,12 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
-if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults', 'workers', 'redis', 'pglog', 'dashboard'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory, faults, workers, redis, pglog or dashboard, not '${values.only}'`);
+if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults', 'workers', 'redis', 'budget', 'pglog', 'dashboard'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory, faults, workers, redis, budget, pglog or dashboard, not '${values.only}'`);
 if ((values.only === 'compare') !== (values.base !== undefined)) throw new Error('--only compare and --base DIR go together');
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
 
 // --only workers / redis: what scaling out costs and gives (bench/scale-bench.ts)
-if (values.only === 'workers' || values.only === 'redis') {
+if (values.only === 'workers' || values.only === 'redis' || values.only === 'budget') {
   const { runScaleBench } = await import('./scale-bench.js');
   await runScaleBench({
     mode: values.only,

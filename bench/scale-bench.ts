@@ -21,7 +21,7 @@ import { fmt, median, Table } from './report.js';
 import { transpileForChildren } from './transpile.js';
 
 export interface ScaleBenchOptions {
-  mode: 'workers' | 'redis';
+  mode: 'workers' | 'redis' | 'budget';
   seconds: number;
   connections: number;
   rounds: number;
@@ -54,12 +54,12 @@ function treeCpuSeconds(pid: number): number {
   return ticks / TICKS;
 }
 
-function config(mockUrl: string, extra: string, rpm = true): string {
+function config(mockUrl: string, extra: string, rpm = true, budget = false): string {
   return `export default {
   providers: { bench: { type: 'openai', baseUrl: '${mockUrl}${mockBasePath(0)}', keys: [{ name: 'main', value: { env: 'BENCH_PROVIDER_KEY' } }] } },
   models: [{ id: 'bench/chat', context: 8000, pricing: { prompt: 1, completion: 1 }, upstreams: [{ provider: 'bench', model: 'm', priority: 1 }] }],
   presets: [],
-  auth: { gatewayKeys: [{ name: 'bench', sha256: '${createHash('sha256').update(BENCH_KEY).digest('hex')}'${rpm ? ', rpm: 100000000' : ''} }] },
+  auth: { gatewayKeys: [{ name: 'bench', sha256: '${createHash('sha256').update(BENCH_KEY).digest('hex')}'${rpm ? ', rpm: 100000000' : ''}${budget ? ", budget: { usd: 1000000000, period: 'month' }" : ''} }] },
   ${extra}
 };
 `;
@@ -94,7 +94,13 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
   const mock = await forkChild('mock upstream', path.join(js, 'bench/mock-upstream.js'));
   const prefix = `anyrouter-bench:${process.pid}:${Date.now()}:`;
   const variants: Variant[] =
-    options.mode === 'workers'
+    options.mode === 'budget'
+      ? [
+          // the same key, with and without a budget (checked in memory before routing, spent when the answer ends)
+          { name: 'no budget', config: config(mock.url, 'logging: { enabled: false, accessLog: false },', false), serveArgs: [] },
+          { name: 'key budget', config: config(mock.url, 'logging: { enabled: false, accessLog: false },', false, true), serveArgs: [] },
+        ]
+      : options.mode === 'workers'
       ? [
           // no rpm here: the same in-process state for both (--only redis measures what Redis costs)
           { name: '1 process', config: config(mock.url, 'logging: { enabled: false, accessLog: false },', false), serveArgs: [] },
@@ -133,6 +139,6 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
   table.row('CPU per request, whole process tree', fmt.us(cpu[0]!), fmt.us(cpu[1]!), fmt.ratio(cpu[1]!, cpu[0]!));
   table.row('p99 (exact)', fmt.ms(median(measured[0]!.runs.map((r) => r.exactP99Us / 1000))), fmt.ms(median(measured[1]!.runs.map((r) => r.exactP99Us / 1000))), '');
   table.row('non-2xx / errors', `${measured[0]!.runs.reduce((s, r) => s + r.non2xx + r.errors, 0)}`, `${measured[1]!.runs.reduce((s, r) => s + r.non2xx + r.errors, 0)}`, '');
-  console.log(`\nScale-out bench (--only ${options.mode}): Node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? 'cpu'}, c=${options.connections}, ${options.rounds} rounds of ${options.seconds} s, ${options.mode === 'redis' ? 'a gateway key with an rpm limit on every request' : 'a gateway key without an rpm limit'}\n${table.toString()}`);
+  console.log(`\nScale-out bench (--only ${options.mode}): Node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? 'cpu'}, c=${options.connections}, ${options.rounds} rounds of ${options.seconds} s, ${options.mode === 'redis' ? 'a gateway key with an rpm limit on every request' : options.mode === 'budget' ? 'a gateway key with and without a budget' : 'a gateway key without an rpm limit'}\n${table.toString()}`);
   console.log(`  per-round ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
 }

@@ -135,13 +135,15 @@ describe('renameModelFieldsAt', () => {
         const text = JSON.stringify(value, null, pretty ? 2 : undefined);
         const edits = new ByteEdits();
         renameModelFieldsAt(Buffer.from(text), modelMember(id), edits, depth);
-        expect(JSON.parse(edits.apply(Buffer.from(text)).toString())).toEqual(renameAt(value, id, depth));
+        // through JSON text, as the bytes go (-0 is written 0)
+        const expected = JSON.parse(JSON.stringify(renameAt(value, id, depth))) as unknown;
+        expect(JSON.parse(edits.apply(Buffer.from(text)).toString())).toEqual(expected);
         // two events of a stream: each is scanned from depth 0 again
         const events = `event: e\ndata: ${JSON.stringify(value)}\n\nevent: e\ndata: ${JSON.stringify(value)}\n\n`;
         const streamEdits = new ByteEdits();
         renameModelFieldsAt(Buffer.from(events), modelMember(id), streamEdits, depth);
         const datas = streamEdits.apply(Buffer.from(events)).toString().split('\n\n').filter(Boolean).map((e) => JSON.parse(e.split('data: ')[1]!));
-        expect(datas).toEqual([renameAt(value, id, depth), renameAt(value, id, depth)]);
+        expect(datas).toEqual([expected, expected]);
       }),
       { numRuns: 300 },
     );
