@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --only workers` and `--only redis`: what scaling out costs and gives.
  *   - workers: the same gateway (a gateway key without an rpm limit, so no Redis) as `serve` (one process) and as `serve --workers 2`, under the same closed-loop
+ *     load of translated requests (Anthropic Messages to the OpenAI-format mock),
  *     JSON load, one after the other: requests per second, and CPU time per request over the whole process
  *     tree (primary and workers, read from /proc).
  *   - redis: a gateway key with an rpm limit counted in-process against the same key counted in Redis
@@ -77,7 +78,12 @@ interface Measured {
 }
 
 async function measure(gateway: BenchChild, name: string, options: ScaleBenchOptions): Promise<{ run: LoadRun; cpuUs: number }> {
-  const target = { name, url: `${gateway.url}/v1/chat/completions`, headers: { authorization: `Bearer ${BENCH_KEY}` }, body: JSON.stringify({ model: 'bench/chat', messages: [{ role: 'user', content: 'hi' }] }) };
+  // --only workers sends Anthropic Messages to the OpenAI-format mock: a translated request, so the gateway's
+  // own work per request (not the load generator's or the mock's) is what the cores are spent on
+  const target =
+    options.mode === 'workers'
+      ? { name, url: `${gateway.url}/v1/messages`, headers: { 'x-api-key': BENCH_KEY, 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'bench/chat', max_tokens: 64, system: 'You are terse.', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }, { role: 'user', content: 'how are you?' }] }) }
+      : { name, url: `${gateway.url}/v1/chat/completions`, headers: { authorization: `Bearer ${BENCH_KEY}` }, body: JSON.stringify({ model: 'bench/chat', messages: [{ role: 'user', content: 'hi' }] }) };
   await runAutocannon(target, { connections: options.connections, seconds: 1 });
   const before = treeCpuSeconds(gateway.pid);
   const run = await runAutocannon(target, { connections: options.connections, seconds: options.seconds });
