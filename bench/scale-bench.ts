@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- --only workers` and `--only redis`: what scaling out costs and gives.
- *   - workers: the same gateway (a gateway key without an rpm limit, so no Redis) as `serve` (one process) and as `serve --workers 2`, under the same closed-loop
- *     load of translated requests (Anthropic Messages to the OpenAI-format mock),
- *     JSON load, one after the other: requests per second, and CPU time per request over the whole process
- *     tree (primary and workers, read from /proc).
+ * `npm run bench -- --only workers`, `--only redis` and `--only budget`: what scaling out and governance cost and give.
+ *   - workers: the same gateway (a gateway key without an rpm limit, so no Redis) as `serve` (one process) and as
+ *     `serve --workers 2`, under the same closed-loop load of translated requests (Anthropic Messages to the
+ *     OpenAI-format mock), in turns: requests per second, and CPU time per request over the whole process tree
+ *     (primary and workers, read from /proc).
  *   - redis: a gateway key with an rpm limit counted in-process against the same key counted in Redis
- *     (`state.redis`: one INCR-and-expire round trip per request, health marks over pub/sub), in turns.
+ *     (`state.redis`: leases of 1% of the limit per round trip, health marks over pub/sub), in turns.
+ *   - budget: the same key with and without a budget, in turns.
  * The mock upstream answers at once; nothing is pinned, since a 2-worker gateway needs both cores.
  */
 import { createHash } from 'node:crypto';
