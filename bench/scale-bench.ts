@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startGatewayProcess, type GatewayFrom } from './gateway-process.js';
-import { runAutocannon, type LoadRun } from './load.js';
+import { runAutocannon, type HttpTarget, type LoadRun } from './load.js';
 import { mockBasePath, OK_KEY } from './mock-wire.js';
 import { atExit, forkChild, installCleanup, type BenchChild } from './processes.js';
 import { fmt, median, Table } from './report.js';
@@ -81,7 +81,7 @@ interface Measured {
 async function measure(gateway: BenchChild, name: string, options: ScaleBenchOptions): Promise<{ run: LoadRun; cpuUs: number }> {
   // --only workers sends Anthropic Messages to the OpenAI-format mock: a translated request, so the gateway's
   // own work per request (not the load generator's or the mock's) is what the cores are spent on
-  const target =
+  const target: HttpTarget =
     options.mode === 'workers'
       ? { name, url: `${gateway.url}/v1/messages`, headers: { 'x-api-key': BENCH_KEY, 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'bench/chat', max_tokens: 64, system: 'You are terse.', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }, { role: 'user', content: 'how are you?' }] }) }
       : { name, url: `${gateway.url}/v1/chat/completions`, headers: { authorization: `Bearer ${BENCH_KEY}` }, body: JSON.stringify({ model: 'bench/chat', messages: [{ role: 'user', content: 'hi' }] }) };
