@@ -57,7 +57,14 @@ export interface BundleCandidate {
   priority: number;
   pricing: BundlePricing;
   parameters?: string[];
+  /** Data policy and precision, for the `provider` object's filters; absent is "not declared". */
+  zdr?: boolean;
+  dataCollection?: 'allow' | 'deny';
+  quantization?: Quantization;
+  distillable?: boolean;
 }
+
+export type Quantization = 'int4' | 'int8' | 'fp4' | 'fp6' | 'fp8' | 'fp16' | 'bf16' | 'fp32' | 'unknown';
 
 export type SortBy = 'price' | 'latency' | 'throughput';
 export type PercentileThresholds = Partial<Record<'p50' | 'p75' | 'p90' | 'p99', number>>;
@@ -73,6 +80,10 @@ export interface ProviderPreferences {
   preferred_max_latency?: number | PercentileThresholds;
   preferred_min_throughput?: number | PercentileThresholds;
   require_parameters?: boolean;
+  zdr?: boolean;
+  data_collection?: 'allow' | 'deny';
+  quantizations?: Quantization[];
+  enforce_distillable_text?: boolean;
 }
 
 export interface BundleModel {

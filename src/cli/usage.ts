@@ -20,7 +20,7 @@ Commands:
   schema  [--out DIR]                              write JSON Schema for the model and preset YAML (default schema/)
   init    [DIR]                                    scaffold a config, an example model and preset, and the schemas
   logs [--follow] [--failed] [--model M] [--limit N] [--db F | --config F]   recent requests from the request log
-  usage [--by model|key|app|upstream] [--bucket hour|day] [--since 24h] [--db F | --config F]   requests, tokens, cost, errors, latency
+  usage [--by model|key|app|user|upstream] [--bucket hour|day] [--since 24h] [--db F | --config F]   requests, tokens, cost, errors, latency
   keys new NAME [--models GLOB,...] [--rpm N]      print a fresh gateway key and the config line with its hash
 
 The config defaults to ./anyrouter.config.ts.`;

@@ -44,6 +44,10 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
           priority: u.priority,
           pricing: pricing(u.pricing ?? value.pricing),
           ...(u.parameters ? { parameters: [...u.parameters].sort() } : {}),
+          ...(u.zdr !== undefined ? { zdr: u.zdr } : {}),
+          ...(u.dataCollection !== undefined ? { dataCollection: u.dataCollection } : {}),
+          ...(u.quantization !== undefined ? { quantization: u.quantization } : {}),
+          ...(u.distillable !== undefined ? { distillable: u.distillable } : {}),
         }))
         .sort(compareCandidates);
       const model: BundleModel = {

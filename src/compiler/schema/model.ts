@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { providerPreferencesSchema } from '../../preferences/provider-preferences-schema.js';
+import { providerPreferencesSchema, quantizations } from '../../preferences/provider-preferences-schema.js';
 
 export const capabilities = ['tools', 'vision', 'json', 'reasoning', 'streaming', 'audio', 'coding', 'embeddings'] as const;
 
@@ -25,6 +25,14 @@ export const upstreamSchema = z
     pricing: pricingSchema.optional(),
     /** Request parameters this upstream supports (for `require_parameters`). */
     parameters: z.array(z.string()).optional(),
+    /** Zero data retention: the upstream keeps no prompt or completion (`provider.zdr: true` routes only here). */
+    zdr: z.boolean().optional(),
+    /** Whether the upstream may store or train on requests (`provider.data_collection: deny` routes only to `deny`). */
+    dataCollection: z.enum(['allow', 'deny']).optional(),
+    /** The weights' precision at this upstream (`provider.quantizations`). */
+    quantization: z.enum(quantizations).optional(),
+    /** The model's terms allow distilling its text output (`provider.enforce_distillable_text`). */
+    distillable: z.boolean().optional(),
   })
   .strict();
 

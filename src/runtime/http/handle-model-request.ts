@@ -9,7 +9,9 @@ import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
 import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/attempt-loop.js';
 import type { GatewayState } from '../gateway-state.js';
 import { mayUseModel } from '../model-catalog.js';
+import { middleOut, wantsMiddleOut, type MiddleOutResult } from '../policy/middle-out.js';
 import { planRoute } from '../policy/plan-route.js';
+import { resolveTarget } from '../policy/request-target.js';
 import { loopSettings, type ServeCandidate, type ServeKey } from '../routing-table.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
@@ -32,6 +34,8 @@ export interface RequestSummary extends Partial<Answered> {
   protocol: ClientProtocolSpec['protocol'];
   /** Who asked (the gateway key's name). */
   identity: string;
+  /** The end user the client named (`user`, or Messages' `metadata.user_id`). */
+  user?: string;
   stream: boolean;
   /** Every upstream attempt, in order (none when the request was refused before the loop). */
   attempts: AttemptRecord[];
@@ -63,16 +67,27 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   // checked (with zod, loaded on first use) only when the request carries a provider object
   const badPreferences = parsed.body.provider === undefined ? undefined : await checkProviderPreferences(parsed.body);
   if (badPreferences) return refuse(res, client, ctx, summary, badPreferences);
-  const body = parsed.body;
+  let body = parsed.body;
+  let raw = read.body;
   const stream = body.stream === true;
   summary.stream = stream;
   summary.requestBody = read.body;
   if (typeof body.model === 'string') summary.requestedModel = body.model;
+  const user = endUserOf(body);
+  if (user !== undefined) summary.user = user;
+  if (wantsMiddleOut(body)) {
+    const trimmed = trimToContext(table, body);
+    if (trimmed) {
+      body = trimmed.body;
+      raw = Buffer.from(JSON.stringify(body));
+      ctx.baseHeaders['x-anyrouter-middle-out'] = String(trimmed.removed);
+    }
+  }
 
   // 2. the plan: which (upstream, key) pairs to try, in order
   const pinned = headerValue(req.headers['x-anyrouter-provider']);
   const now = clock.now();
-  const route = planRoute({ table, body: client.routingView(body), rawLength: read.body.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true });
+  const route = planRoute({ table, body: client.routingView(body), rawLength: raw.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true });
   if ('status' in route) return refuse(res, client, ctx, summary, route);
   const { target } = route;
   const primary = target.models[0]!;
@@ -86,7 +101,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   }
 
   // 3. what each candidate is sent: the client's bytes, or a translation into its wire format
-  const requests = createUpstreamRequests({ raw: read.body, body, target, client, clientHeaders: req.headers, stream, primaryModel: primary.spec.id });
+  const requests = createUpstreamRequests({ raw, body, target, client, clientHeaders: req.headers, stream, primaryModel: primary.spec.id });
   let plan = route.plan;
   if (plan.order.some((c) => !requests.isNative(c as ServeCandidate))) {
     const untranslatable = requests.prepareTranslation();
@@ -178,6 +193,22 @@ function refuse(res: ServerResponse, client: ClientProtocolSpec, ctx: RequestCon
   summary.error = error.message;
   if (model !== undefined) summary.model = model;
   return summary;
+}
+
+/** middle-out against the smallest context of the models the request names, so each of them can take it. */
+function trimToContext(table: GatewayState['table'], body: Record<string, unknown>): MiddleOutResult | undefined {
+  const target = resolveTarget(table, body);
+  if ('status' in target) return undefined;
+  let context = Infinity;
+  for (const m of target.models) context = Math.min(context, m.spec.context);
+  return context === Infinity ? undefined : middleOut(body, context);
+}
+
+/** OpenAI's `user` (Chat Completions, Responses), else Anthropic's `metadata.user_id`; at most 200 characters. */
+function endUserOf(body: Record<string, unknown>): string | undefined {
+  const metadata = body.metadata;
+  const user = typeof body.user === 'string' ? body.user : metadata !== null && typeof metadata === 'object' ? (metadata as { user_id?: unknown }).user_id : undefined;
+  return typeof user === 'string' && user !== '' ? user.slice(0, 200) : undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

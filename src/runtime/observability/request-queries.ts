@@ -12,6 +12,8 @@ export interface RequestFilter {
   key?: string;
   /** App name (title, else source, else referer). */
   app?: string;
+  /** The end user the client named. */
+  user?: string;
   /** An HTTP status, `failed` (error status or error class) or `ok`. */
   status?: number | 'failed' | 'ok';
   /** Requests that made any attempt on this upstream (`provider/model`) or provider. */
@@ -49,7 +51,7 @@ export const MAX_PAGE_SIZE = 1000;
 
 const SUMMARY_COLUMNS = `seq, id, time, gateway_key, app_title, app_source, app_version, app_referer, protocol,
   requested_model, preset, served_model, upstream, stream, status, error_class, latency_ms, ttfb_ms,
-  prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano_usd, attempt_count`;
+  prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano_usd, attempt_count, user`;
 
 interface RequestRow {
   seq: number;
@@ -76,6 +78,7 @@ interface RequestRow {
   reasoning_tokens: number | null;
   cost_nano_usd: number | null;
   attempt_count: number;
+  user: string | null;
   request_body?: string | null;
   response_body?: string | null;
 }
@@ -112,6 +115,10 @@ export function listRequests(db: Database, filter: RequestFilter, page: PageRequ
   if (filter.app !== undefined) {
     where.push('app = ?');
     params.push(filter.app);
+  }
+  if (filter.user !== undefined) {
+    where.push('user = ?');
+    params.push(filter.user);
   }
   if (filter.status === 'failed') where.push('failed = 1');
   else if (filter.status === 'ok') where.push('failed = 0');
@@ -182,6 +189,7 @@ function toSummary(row: RequestRow): RequestSummary {
   if (row.app_source !== null) s.app.source = row.app_source;
   if (row.app_version !== null) s.app.version = row.app_version;
   if (row.app_referer !== null) s.app.referer = row.app_referer;
+  if (row.user !== null) s.user = row.user;
   if (row.preset !== null) s.preset = row.preset;
   if (row.served_model !== null) s.servedModel = row.served_model;
   if (row.error_class !== null) s.errorClass = row.error_class;

@@ -41,7 +41,7 @@ const REQUEST_COLUMNS = [
   'id', 'time', 'gateway_key', 'app', 'app_title', 'app_source', 'app_version', 'app_referer', 'protocol',
   'requested_model', 'preset', 'served_model', 'model', 'upstream', 'stream', 'status', 'error_class', 'failed',
   'latency_ms', 'ttfb_ms', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'reasoning_tokens',
-  'cost_nano_usd', 'attempt_count', 'request_body', 'response_body', 'attempts',
+  'cost_nano_usd', 'attempt_count', 'request_body', 'response_body', 'attempts', 'user',
 ] as const;
 
 const INSERT_REQUEST = `INSERT INTO requests (${REQUEST_COLUMNS.join(', ')})
@@ -254,5 +254,6 @@ function requestRow(r: RequestRecord): SqlValue[] {
     r.bodies?.request ?? null,
     r.bodies?.response ?? null,
     attemptsJson(r.attempts),
+    r.user ?? null,
   ];
 }

@@ -34,7 +34,16 @@ export interface RoutePlan {
 
 export type RouteError = TargetError & { decisions?: Decision[] };
 
-const HARD_FILTERS_404: ReadonlySet<FilterName> = new Set(['provider.only', 'provider.ignore', 'provider.require_parameters', 'allow_fallbacks']);
+const HARD_FILTERS_404: ReadonlySet<FilterName> = new Set([
+  'provider.only',
+  'provider.ignore',
+  'provider.zdr',
+  'provider.data_collection',
+  'provider.quantizations',
+  'provider.enforce_distillable_text',
+  'provider.require_parameters',
+  'allow_fallbacks',
+]);
 
 export function planRoute(input: RouteInput): RoutePlan | RouteError {
   const target = resolveTarget(input.table, input.body);

@@ -23,7 +23,15 @@ export interface Decision {
 }
 
 /** Which filter removed a candidate; hard filters that empty the list decide the error. */
-export type FilterName = 'provider.only' | 'provider.ignore' | 'provider.max_price' | 'provider.require_parameters' | 'tools' | 'max_tokens' | 'context_length' | 'allow_fallbacks';
+export type FilterName =
+  | 'provider.only'
+  | 'provider.ignore'
+  | 'provider.zdr'
+  | 'provider.data_collection'
+  | 'provider.quantizations'
+  | 'provider.enforce_distillable_text'
+  | 'provider.max_price'
+  | 'provider.require_parameters' | 'tools' | 'max_tokens' | 'context_length' | 'allow_fallbacks';
 
 export interface LiveStats {
   ttfb(upstream: string): Percentiles | undefined;
@@ -158,12 +166,20 @@ export function rankCandidates(input: RankInput): RankResult {
     const only = lower(prefs?.only);
     const ignore = lower(prefs?.ignore);
     const maxPrice = prefs?.max_price;
+    const zdr = prefs?.zdr === true;
+    const denyCollection = prefs?.data_collection === 'deny';
+    const quantizations = prefs?.quantizations;
+    const distillable = prefs?.enforce_distillable_text === true;
     let kept: RoutedCandidate[] = [];
     for (const routed of all) {
       const provider = only || ignore ? routed.provider.id.toLowerCase() : '';
       const declared = routed.spec.parameters;
       if (only && !only.has(provider)) exclude(routed, 'provider.only', `'${routed.provider.id}' is not listed`);
       else if (ignore?.has(provider)) exclude(routed, 'provider.ignore', `'${routed.provider.id}' is ignored`);
+      else if (zdr && routed.spec.zdr !== true) exclude(routed, 'provider.zdr', 'the upstream is not marked zdr: true');
+      else if (denyCollection && routed.spec.dataCollection !== 'deny') exclude(routed, 'provider.data_collection', `the upstream's data collection is ${routed.spec.dataCollection ?? 'not declared'}, not deny`);
+      else if (quantizations && !quantizations.includes(routed.spec.quantization ?? 'unknown')) exclude(routed, 'provider.quantizations', `quantization ${routed.spec.quantization ?? 'unknown'} is not in ${quantizations.join(', ')}`);
+      else if (distillable && routed.spec.distillable !== true) exclude(routed, 'provider.enforce_distillable_text', 'the upstream is not marked distillable: true');
       else if (maxPrice?.prompt !== undefined && routed.pricing.prompt > maxPrice.prompt) exclude(routed, 'provider.max_price', `prompt $${routed.pricing.prompt}/M is over $${maxPrice.prompt}/M`);
       else if (maxPrice?.completion !== undefined && routed.pricing.completion > maxPrice.completion) exclude(routed, 'provider.max_price', `completion $${routed.pricing.completion}/M is over $${maxPrice.completion}/M`);
       else if (maxPrice?.request !== undefined && (routed.pricing.request ?? 0) > maxPrice.request) exclude(routed, 'provider.max_price', `request price $${routed.pricing.request} is over $${maxPrice.request}`);
