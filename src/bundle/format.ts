@@ -62,7 +62,12 @@ export interface BundleCandidate {
   dataCollection?: 'allow' | 'deny';
   quantization?: Quantization;
   distillable?: boolean;
+  /** Share of traffic among the model's upstreams of the same priority (absent: 1). */
+  weight?: number;
 }
+
+/** How upstreams of one priority split traffic: by `weight`, or by live latency (power of two choices). */
+export type BundleBalance = 'weight' | 'latency';
 
 export type Quantization = 'int4' | 'int8' | 'fp4' | 'fp6' | 'fp8' | 'fp16' | 'bf16' | 'fp32' | 'unknown';
 
@@ -100,6 +105,8 @@ export interface BundleModel {
   provider?: ProviderPreferences;
   /** Strength for virtual pools: higher is tried first. */
   rank?: number;
+  /** How upstreams sharing a priority split traffic (absent: by weight). */
+  balance?: BundleBalance;
 }
 
 /** A virtual model (`anyrouter/coding`) whose members are other models, strongest first. */

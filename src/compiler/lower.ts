@@ -48,6 +48,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
           ...(u.dataCollection !== undefined ? { dataCollection: u.dataCollection } : {}),
           ...(u.quantization !== undefined ? { quantization: u.quantization } : {}),
           ...(u.distillable !== undefined ? { distillable: u.distillable } : {}),
+          ...(u.weight !== undefined ? { weight: u.weight } : {}),
         }))
         .sort(compareCandidates);
       const model: BundleModel = {
@@ -63,6 +64,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
       if (value.maxOutput !== undefined) model.maxOutput = value.maxOutput;
       if (value.provider !== undefined) model.provider = value.provider;
       if (value.rank !== undefined) model.rank = value.rank;
+      if (value.balance !== undefined) model.balance = value.balance;
       return model;
     })
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -16,6 +16,8 @@ export interface GatewayState {
   auth: GatewayAuth;
   clock: Clock;
   stats: UpstreamStats;
+  /** Draws the order among upstreams that share a priority (Math.random when absent). */
+  random?: () => number;
   /** Request log, metrics, access log, traces: started once, kept across reloads. */
   observability?: Observability;
   /** Health marks and limits shared with other workers and replicas (absent: this process alone). */

@@ -33,6 +33,8 @@ export const upstreamSchema = z
     quantization: z.enum(quantizations).optional(),
     /** The model's terms allow distilling its text output (`provider.enforce_distillable_text`). */
     distillable: z.boolean().optional(),
+    /** Share of traffic among this model's upstreams of the same priority (default 1 each). */
+    weight: z.number().positive().optional(),
   })
   .strict();
 
@@ -52,6 +54,8 @@ export const modelSchema = z
     fallbacks: z.array(z.string()).default([]),
     /** Strength for virtual pools (higher is tried first). */
     rank: z.number().optional(),
+    /** How upstreams that share a priority split traffic: by `weight` (default), or `latency` (power of two choices over live latency). */
+    balance: z.enum(['weight', 'latency']).optional(),
     /** Default provider preferences for requests to this model. */
     provider: providerPreferencesSchema.optional(),
   })

@@ -87,7 +87,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   // 2. the plan: which (upstream, key) pairs to try, in order
   const pinned = headerValue(req.headers['x-anyrouter-provider']);
   const now = clock.now();
-  const route = planRoute({ table, body: client.routingView(body), rawLength: raw.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true });
+  const route = planRoute({ table, body: client.routingView(body), rawLength: raw.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true, random: state.random });
   if ('status' in route) return refuse(res, client, ctx, summary, route);
   const { target } = route;
   const primary = target.models[0]!;

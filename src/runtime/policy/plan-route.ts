@@ -20,6 +20,8 @@ export interface RouteInput {
   pinnedProvider?: string;
   /** The gateway key forbids the operator's shared provider keys. */
   byokOnly?: boolean;
+  /** Draws the order among upstreams that share a priority (Math.random when absent). */
+  random?: (() => number) | undefined;
 }
 
 export interface RoutePlan {
@@ -55,6 +57,7 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
     // the preset's parameters count as the request's: they reach the upstream too
     features: readFeatures(target.params === input.body || Object.keys(target.params).length === 0 ? input.body : { ...target.params, ...input.body }, input.rawLength),
     stats: input.stats,
+    random: input.random,
   });
   if (ranked.candidates.length === 0) return emptiedError(target, ranked.excludedBy, ranked.decisions);
 

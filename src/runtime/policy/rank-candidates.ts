@@ -7,6 +7,7 @@ import type { BundlePricing, PercentileThresholds, ProviderPreferences, SortBy }
 import type { ServeCandidate, ServeModel } from '../routing-table.js';
 import type { Percentiles } from './upstream-stats.js';
 import type { RequestFeatures } from './request-features.js';
+import { balancedWithinPriority, type Random } from './priority-balance.js';
 
 export interface RoutedCandidate extends ServeCandidate {
   /** Index of the model in the request's model list: a request error moves on to the next group. */
@@ -36,6 +37,8 @@ export type FilterName =
 export interface LiveStats {
   ttfb(upstream: string): Percentiles | undefined;
   throughput(upstream: string): Percentiles | undefined;
+  /** EWMA of time to first byte (ms), for `balance: latency`; absent: that balance falls back to weights. */
+  latencyEwma?(upstream: string): number | undefined;
 }
 
 export interface RankInput {
@@ -45,6 +48,8 @@ export interface RankInput {
   suffixSort?: SortBy | undefined;
   features: RequestFeatures;
   stats: LiveStats;
+  /** Draws the order within a priority (Math.random when absent): injected so tests can seed it. */
+  random?: Random | undefined;
 }
 
 export interface RankResult {
@@ -148,6 +153,7 @@ export function rankCandidates(input: RankInput): RankResult {
   let pinnedByOrder: Set<RoutedCandidate> | undefined;
   let globalSort: SortBy | undefined;
   const { features } = input;
+  const random = input.random ?? Math.random;
 
   for (let group = 0; group < input.models.length; group++) {
     const model = input.models[group]!;
@@ -160,7 +166,7 @@ export function rankCandidates(input: RankInput): RankResult {
       !features.promptExceeds(model.spec.context);
     // the common request: no preferences and nothing the model cannot take; its ranked list as built
     if (prefs === undefined && suffixSort === undefined && modelFits && !features.tools) {
-      groups.push(all);
+      groups.push(model.ties ? balancedWithinPriority(all, model.balance, random, input.stats) : all);
       continue;
     }
     const only = lower(prefs?.only);
@@ -196,6 +202,8 @@ export function rankCandidates(input: RankInput): RankResult {
     const ordered = order.length === 0 ? NO_ORDER_PLACED : order.flatMap((p) => kept.filter((c) => c.provider.id.toLowerCase() === p));
     let rest = order.length > 0 ? kept.filter((c) => !order.includes(c.provider.id.toLowerCase())) : kept;
     if (by && partition === 'model') rest = sortedBy(rest, by, input.stats);
+    // an explicit order or sort ranks them; otherwise upstreams sharing a priority split the traffic
+    else if (by === undefined && order.length === 0 && model.ties) rest = balancedWithinPriority(rest, model.balance, random, input.stats) as RoutedCandidate[];
     if (by && partition === 'none') globalSort ??= by;
     if (ordered.length > 0) {
       pinnedByOrder ??= new Set();

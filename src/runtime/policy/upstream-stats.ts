@@ -79,7 +79,14 @@ class LiveView implements LiveStats {
   throughput(upstream: string): Percentiles | undefined {
     return this.stats.throughputPercentiles(upstream, this.now);
   }
+
+  latencyEwma(upstream: string): number | undefined {
+    return this.stats.latencyEwma(upstream);
+  }
 }
+
+/** Weight of the newest sample in the latency EWMA (about the last 10 samples count). */
+const EWMA_ALPHA = 0.2;
 
 export interface UpstreamStatsOptions {
   capacity?: number;
@@ -94,6 +101,8 @@ export class UpstreamStats {
   private readonly windowMs: number;
   private readonly refreshMs: number;
   private readonly view = new LiveView(this);
+  /** Exponentially weighted mean of time to first byte per upstream (each sample weighs EWMA_ALPHA). */
+  private readonly ewma = new Map<string, number>();
 
   constructor(options: UpstreamStatsOptions = {}) {
     this.capacity = Math.max(1, Math.floor(options.capacity ?? 256));
@@ -112,6 +121,13 @@ export class UpstreamStats {
 
   recordTtfb(upstream: string, at: number, ms: number): void {
     this.series(this.ttfb, upstream).add(at, ms);
+    const before = this.ewma.get(upstream);
+    this.ewma.set(upstream, before === undefined ? ms : before + EWMA_ALPHA * (ms - before));
+  }
+
+  /** The live EWMA of an upstream's time to first byte (ms), undefined before its first sample. */
+  latencyEwma(upstream: string): number | undefined {
+    return this.ewma.get(upstream);
   }
 
   recordThroughput(upstream: string, at: number, tokensPerSecond: number): void {
