@@ -107,6 +107,8 @@ export interface BundleModel {
   rank?: number;
   /** How upstreams sharing a priority split traffic (absent: by weight). */
   balance?: BundleBalance;
+  /** How long a served prompt prefix prefers its upstream within a priority; 0: never; absent: 5 minutes. */
+  stickyMs?: number;
 }
 
 /** A virtual model (`anyrouter/coding`) whose members are other models, strongest first. */

@@ -65,6 +65,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
       if (value.provider !== undefined) model.provider = value.provider;
       if (value.rank !== undefined) model.rank = value.rank;
       if (value.balance !== undefined) model.balance = value.balance;
+      if (value.sticky !== undefined) model.stickyMs = value.sticky === false ? 0 : Math.round(value.sticky.minutes * 60_000);
       return model;
     })
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

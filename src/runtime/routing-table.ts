@@ -56,6 +56,8 @@ export interface ServeModel {
   /** Some of its upstreams share a priority: their order is drawn per request (policy/priority-balance.ts). */
   ties: boolean;
   balance: BundleBalance;
+  /** How long a served prompt prefix prefers its upstream within its priority (0 without ties or when off). */
+  stickyMs: number;
   /** The candidates as routed for each position a model can take in a request, built on first use. */
   routedByGroup?: RoutedCandidate[][];
 }
@@ -75,7 +77,12 @@ export interface RoutingTable {
   catalog: ModelCatalog;
   /** Every provider key value of the table, in every form an upstream's error can echo it: for redacting them. */
   keyEchoes: KeyEchoRedactor;
+  /** Some model has prompt-cache stickiness in force (upstreams sharing a priority, `sticky` not off). */
+  anySticky: boolean;
 }
+
+/** A served prompt prefix prefers its upstream this long unless the model says otherwise (`sticky`). */
+export const DEFAULT_STICKY_MS = 5 * 60_000;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -124,7 +131,8 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     // maxEjectionPercent counts over every upstream of the model, whatever a request filters
     const peers = [...new Set(candidates.map((c) => c.upstream))];
     for (const c of candidates) c.peers = peers;
-    const model: ServeModel = { spec, candidates, alone: [], ties: hasPriorityTies(candidates), balance: spec.balance ?? 'weight' };
+    const ties = hasPriorityTies(candidates);
+    const model: ServeModel = { spec, candidates, alone: [], ties, balance: spec.balance ?? 'weight', stickyMs: ties ? (spec.stickyMs ?? DEFAULT_STICKY_MS) : 0 };
     model.alone.push(model);
     byId.set(spec.id, model);
   }
@@ -157,6 +165,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     outlier: Object.freeze({ ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier }),
     catalog: new ModelCatalog(bundle.models, bundle.lookup),
     keyEchoes: new KeyEchoRedactor(keyValuesOf(providers.values())),
+    anySticky: [...byId.values()].some((m) => m.stickyMs > 0),
   };
 }
 

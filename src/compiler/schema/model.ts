@@ -56,6 +56,11 @@ export const modelSchema = z
     rank: z.number().optional(),
     /** How upstreams that share a priority split traffic: by `weight` (default), or `latency` (power of two choices over live latency). */
     balance: z.enum(['weight', 'latency']).optional(),
+    /**
+     * Prompt-cache stickiness among upstreams that share a priority: a conversation's prefix served by one
+     * prefers it for `minutes` (default 5); `false` turns it off.
+     */
+    sticky: z.union([z.literal(false), z.object({ minutes: z.number().positive() }).strict()]).optional(),
     /** Default provider preferences for requests to this model. */
     provider: providerPreferencesSchema.optional(),
   })

@@ -11,7 +11,9 @@ import type { GatewayState } from '../gateway-state.js';
 import { mayUseModel } from '../model-catalog.js';
 import { middleOut, wantsMiddleOut, type MiddleOutResult } from '../policy/middle-out.js';
 import { planRoute } from '../policy/plan-route.js';
+import type { RoutedCandidate } from '../policy/rank-candidates.js';
 import { resolveTarget } from '../policy/request-target.js';
+import { StickyLookup } from '../policy/sticky-routes.js';
 import { loopSettings, type ServeCandidate, type ServeKey } from '../routing-table.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
@@ -87,7 +89,8 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   // 2. the plan: which (upstream, key) pairs to try, in order
   const pinned = headerValue(req.headers['x-anyrouter-provider']);
   const now = clock.now();
-  const route = planRoute({ table, body: client.routingView(body), rawLength: raw.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true, random: state.random });
+  const sticky = table.anySticky ? new StickyLookup(state.sticky, body, now) : undefined;
+  const route = planRoute({ table, body: client.routingView(body), rawLength: raw.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true, random: state.random, sticky });
   if ('status' in route) return refuse(res, client, ctx, summary, route);
   const { target } = route;
   const primary = target.models[0]!;
@@ -170,6 +173,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   summary.answeredAt = clock.now();
   const answered = await sendAnswer({ state, ctx, client, res, result, plan, requests, ranked: route.ranked, primaryModel: primary.spec.id });
   res.off('close', onClose);
+  if (sticky !== undefined && result.kind === 'served') rememberServed(state, sticky, result.attempts[result.attempts.length - 1]!.upstream, route.ranked);
 
   // here every attempt record, the served model, the usage (when read) and the final status are known
   // member by member: Object.assign onto the summary cost ~0.1-0.2 us more
@@ -184,6 +188,15 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   if (answered.body !== undefined) summary.body = answered.body;
   summary.attempts = result.attempts;
   return summary;
+}
+
+/** The conversation's prefix prefers the upstream that served it, where its model is sticky. */
+function rememberServed(state: GatewayState, sticky: StickyLookup, upstream: string, ranked: readonly RoutedCandidate[]): void {
+  const served = ranked.find((c) => c.upstream === upstream);
+  const model = served === undefined ? undefined : state.table.models.get(served.modelId.toLowerCase());
+  if (model === undefined || model.stickyMs === 0) return;
+  const now = state.clock.now();
+  sticky.served(model.spec.id, upstream, now, model.stickyMs, (u) => state.health.upstreamCoolingUntil(u, now) !== undefined);
 }
 
 /** The gateway's own error, sent; the summary says so. */

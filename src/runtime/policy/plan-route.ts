@@ -5,7 +5,7 @@
 import type { HealthState } from '../engine/health.js';
 import { planAttempts, type EngineKey, type EngineProvider, type Plan } from '../engine/plan.js';
 import type { RoutingTable, ServeProvider } from '../routing-table.js';
-import { rankCandidates, type Decision, type FilterName, type LiveStats, type RankResult, type RoutedCandidate } from './rank-candidates.js';
+import { rankCandidates, type Decision, type FilterName, type LiveStats, type RankResult, type RoutedCandidate, type StickyPreference } from './rank-candidates.js';
 import { readFeatures } from './request-features.js';
 import { resolveTarget, type RequestTarget, type TargetError } from './request-target.js';
 
@@ -22,6 +22,8 @@ export interface RouteInput {
   byokOnly?: boolean;
   /** Draws the order among upstreams that share a priority (Math.random when absent). */
   random?: (() => number) | undefined;
+  /** Prompt-cache stickiness for this request (absent: none). */
+  sticky?: StickyPreference | undefined;
 }
 
 export interface RoutePlan {
@@ -58,6 +60,7 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
     features: readFeatures(target.params === input.body || Object.keys(target.params).length === 0 ? input.body : { ...target.params, ...input.body }, input.rawLength),
     stats: input.stats,
     random: input.random,
+    sticky: input.sticky,
   });
   if (ranked.candidates.length === 0) return emptiedError(target, ranked.excludedBy, ranked.decisions);
 

@@ -45,6 +45,22 @@ export function balancedWithinPriority(candidates: readonly RoutedCandidate[], b
   return out ?? candidates;
 }
 
+/** The list with `upstream` first among the candidates of its priority (a copy when it moves), as stickiness asks. */
+export function preferWithinPriority(candidates: readonly RoutedCandidate[], upstream: string | undefined): readonly RoutedCandidate[] {
+  if (upstream === undefined) return candidates;
+  const at = candidates.findIndex((c) => c.upstream === upstream);
+  if (at <= 0) return candidates;
+  const priority = candidates[at]!.priority;
+  let start = at;
+  while (start > 0 && candidates[start - 1]!.priority === priority) start--;
+  if (start === at) return candidates;
+  const out = candidates.slice();
+  const preferred = out[at]!;
+  out.copyWithin(start + 1, start, at);
+  out[start] = preferred;
+  return out;
+}
+
 function weightOf(c: RoutedCandidate): number {
   return c.weight;
 }

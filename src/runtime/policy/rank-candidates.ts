@@ -7,7 +7,7 @@ import type { BundlePricing, PercentileThresholds, ProviderPreferences, SortBy }
 import type { ServeCandidate, ServeModel } from '../routing-table.js';
 import type { Percentiles } from './upstream-stats.js';
 import type { RequestFeatures } from './request-features.js';
-import { balancedWithinPriority, type Random } from './priority-balance.js';
+import { balancedWithinPriority, preferWithinPriority, type Random } from './priority-balance.js';
 
 export interface RoutedCandidate extends ServeCandidate {
   /** Index of the model in the request's model list: a request error moves on to the next group. */
@@ -50,6 +50,12 @@ export interface RankInput {
   stats: LiveStats;
   /** Draws the order within a priority (Math.random when absent): injected so tests can seed it. */
   random?: Random | undefined;
+  /** The upstream that served this conversation's prefix lately, per model: first within its priority. */
+  sticky?: StickyPreference | undefined;
+}
+
+export interface StickyPreference {
+  upstreamFor(modelId: string): string | undefined;
 }
 
 export interface RankResult {
@@ -166,7 +172,7 @@ export function rankCandidates(input: RankInput): RankResult {
       !features.promptExceeds(model.spec.context);
     // the common request: no preferences and nothing the model cannot take; its ranked list as built
     if (prefs === undefined && suffixSort === undefined && modelFits && !features.tools) {
-      groups.push(model.ties ? balancedWithinPriority(all, model.balance, random, input.stats) : all);
+      groups.push(model.ties ? balanced(model, all, random, input) : all);
       continue;
     }
     const only = lower(prefs?.only);
@@ -203,7 +209,7 @@ export function rankCandidates(input: RankInput): RankResult {
     let rest = order.length > 0 ? kept.filter((c) => !order.includes(c.provider.id.toLowerCase())) : kept;
     if (by && partition === 'model') rest = sortedBy(rest, by, input.stats);
     // an explicit order or sort ranks them; otherwise upstreams sharing a priority split the traffic
-    else if (by === undefined && order.length === 0 && model.ties) rest = balancedWithinPriority(rest, model.balance, random, input.stats) as RoutedCandidate[];
+    else if (by === undefined && order.length === 0 && model.ties) rest = balanced(model, rest, random, input) as RoutedCandidate[];
     if (by && partition === 'none') globalSort ??= by;
     if (ordered.length > 0) {
       pinnedByOrder ??= new Set();
@@ -243,6 +249,12 @@ export function rankCandidates(input: RankInput): RankResult {
     ];
   }
   return new ExplainedRanking(candidates, excludedBy, excluded, missesPreferred ?? NONE_MISSED);
+}
+
+/** A model's candidates with its equal priorities drawn by its balance, the conversation's sticky upstream first within its own. */
+function balanced(model: ServeModel, candidates: readonly RoutedCandidate[], random: Random, input: RankInput): readonly RoutedCandidate[] {
+  const drawn = balancedWithinPriority(candidates, model.balance, random, input.stats);
+  return model.stickyMs > 0 && input.sticky !== undefined ? preferWithinPriority(drawn, input.sticky.upstreamFor(model.spec.id)) : drawn;
 }
 
 /** The groups one after another (a plain loop: Array.prototype.flat was the largest cost of a request with fallback models). */
