@@ -109,6 +109,8 @@ export interface BundleModel {
   balance?: BundleBalance;
   /** How long a served prompt prefix prefers its upstream within a priority; 0: never; absent: 5 minutes. */
   stickyMs?: number;
+  /** Answers for this model are cached this long (absent: only when a request asks). */
+  cacheTtlMs?: number;
 }
 
 /** A virtual model (`anyrouter/coding`) whose members are other models, strongest first. */
@@ -127,6 +129,8 @@ export interface BundlePreset {
   provider?: ProviderPreferences;
   system?: string;
   params: Record<string, unknown>;
+  /** Answers through this preset are cached this long (absent: the model's, or the request's). */
+  cacheTtlMs?: number;
 }
 
 /** `routing.outlier`: when an upstream is ejected (src/runtime/engine/outlier.ts applies it). */

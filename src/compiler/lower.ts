@@ -65,6 +65,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
       if (value.provider !== undefined) model.provider = value.provider;
       if (value.rank !== undefined) model.rank = value.rank;
       if (value.balance !== undefined) model.balance = value.balance;
+      if (value.cache !== undefined) model.cacheTtlMs = Math.round(value.cache.ttl * 1000);
       if (value.sticky !== undefined) model.stickyMs = value.sticky === false ? 0 : Math.round(value.sticky.minutes * 60_000);
       return model;
     })
@@ -77,6 +78,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
     if (value.description !== undefined) preset.description = value.description;
     if (value.provider !== undefined) preset.provider = value.provider;
     if (value.system !== undefined) preset.system = value.system;
+    if (value.cache !== undefined) preset.cacheTtlMs = Math.round(value.cache.ttl * 1000);
     presets[value.name] = preset;
   }
 

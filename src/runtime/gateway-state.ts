@@ -7,6 +7,7 @@ import { buildRoutingTable, type Env, type RoutingTable } from './routing-table.
 import { OriginPools } from './upstream/origin-pools.js';
 import { UpstreamStats } from './policy/upstream-stats.js';
 import { StickyRoutes } from './policy/sticky-routes.js';
+import { ResponseCache } from './cache/response-cache.js';
 import type { Observability } from './observability/observability.js';
 import type { SharedState } from './state/shared-state.js';
 
@@ -21,6 +22,8 @@ export interface GatewayState {
   random?: () => number;
   /** Prompt-cache stickiness: which upstream served a conversation's prefix lately (kept across reloads). */
   sticky: StickyRoutes;
+  /** Exact-match answers (opt-in per request, preset or model), kept across reloads. */
+  responseCache: ResponseCache;
   /** Request log, metrics, access log, traces: started once, kept across reloads. */
   observability?: Observability;
   /** Health marks and limits shared with other workers and replicas (absent: this process alone). */
@@ -41,6 +44,7 @@ export function createGatewayState(bundle: RoutingBundle, env: Env = process.env
     clock: systemClock,
     stats: new UpstreamStats(),
     sticky: new StickyRoutes(),
+    responseCache: new ResponseCache(),
     startedAt: Date.now(),
   };
 }

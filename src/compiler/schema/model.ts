@@ -38,6 +38,9 @@ export const upstreamSchema = z
   })
   .strict();
 
+/** `cache: { ttl: seconds }` on a model or preset: its answers go to the response cache. */
+export const responseCacheSchema = z.object({ ttl: z.number().positive() }).strict();
+
 export const modelIdPattern = /^[a-z0-9][a-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 export const modelSchema = z
@@ -61,6 +64,8 @@ export const modelSchema = z
      * prefers it for `minutes` (default 5); `false` turns it off.
      */
     sticky: z.union([z.literal(false), z.object({ minutes: z.number().positive() }).strict()]).optional(),
+    /** Answers to requests for this model are cached for `ttl` seconds (exact match; the request may say no-store). */
+    cache: responseCacheSchema.optional(),
     /** Default provider preferences for requests to this model. */
     provider: providerPreferencesSchema.optional(),
   })

@@ -1,13 +1,14 @@
 /** Parsing a client's request body only as far as routing needs, and merging a preset under it. */
 import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
 import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../protocols/json-depth.js';
+import { cacheFieldError } from '../cache/cache-policy.js';
 import { transformsError } from '../policy/middle-out.js';
 import type { RequestTarget } from '../policy/request-target.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import type { GatewayError } from './openai-errors.js';
 
 /** Fields the gateway reads and an upstream must not see (OpenAI and Anthropic reject unknown arguments). */
-export const GATEWAY_FIELDS = ['models', 'provider', 'preset', 'route', 'transforms'] as const;
+export const GATEWAY_FIELDS = ['models', 'provider', 'preset', 'route', 'transforms', 'cache'] as const;
 
 export type ParsedBody = { ok: true; body: Record<string, unknown> } | { ok: false; error: GatewayError };
 
@@ -31,6 +32,8 @@ export function parseClientBody(raw: Buffer, client: ClientProtocolSpec): Parsed
   if (record.models !== undefined && (!Array.isArray(record.models) || record.models.some((m) => typeof m !== 'string'))) {
     return { ok: false, error: { status: 400, code: 'invalid_models', message: "'models' must be an array of model ids" } };
   }
+  const badCache = record.cache === undefined ? undefined : cacheFieldError(record.cache);
+  if (badCache) return { ok: false, error: { status: 400, code: 'invalid_cache', message: badCache } };
   if (record.transforms !== undefined) {
     const refused = transformsError(record.transforms);
     if (refused) return { ok: false, error: { status: 400, code: 'invalid_transforms', message: refused } };

@@ -14,6 +14,9 @@ import { planRoute } from '../policy/plan-route.js';
 import type { RoutedCandidate } from '../policy/rank-candidates.js';
 import { resolveTarget } from '../policy/request-target.js';
 import { StickyLookup } from '../policy/sticky-routes.js';
+import { AnswerCapture } from '../cache/answer-capture.js';
+import { cacheDirective, mayCache, responseCacheKey } from '../cache/cache-policy.js';
+import type { CachedAnswer } from '../cache/response-cache.js';
 import { loopSettings, type ServeCandidate, type ServeKey } from '../routing-table.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
@@ -103,6 +106,19 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
     return refuse(res, client, ctx, summary, { status: 400, code: 'provider_not_available', message: `provider '${pinned}' does not serve '${primary.spec.id}'${didYouMeanSuffix(pinned, providers)}` }, primary.spec.id);
   }
 
+  // the response cache, where the request, its preset or its model asks for it
+  const cacheControl = headerValue(req.headers['cache-control']);
+  const directive = mayCache(body, cacheControl, target) ? cacheDirective(body, cacheControl, target) : undefined;
+  let cacheKey: string | undefined;
+  let capture: AnswerCapture | undefined;
+  if (directive !== undefined) {
+    cacheKey = responseCacheKey(client.protocol, ctx.identity.name, target, body);
+    const hit = directive.read ? state.responseCache.get(cacheKey, now) : undefined;
+    if (hit !== undefined) return replayCached(res, ctx, summary, hit, clock.now());
+    ctx.baseHeaders['x-anyrouter-cache'] = 'miss';
+    capture = AnswerCapture.attach(res, state.responseCache.maxBytes);
+  }
+
   // 3. what each candidate is sent: the client's bytes, or a translation into its wire format
   const requests = createUpstreamRequests({ raw, body, target, client, clientHeaders: req.headers, stream, primaryModel: primary.spec.id });
   let plan = route.plan;
@@ -173,6 +189,9 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   summary.answeredAt = clock.now();
   const answered = await sendAnswer({ state, ctx, client, res, result, plan, requests, ranked: route.ranked, primaryModel: primary.spec.id });
   res.off('close', onClose);
+  if (capture !== undefined && result.kind === 'served' && answered.status === 200 && answered.error === undefined && !capture.overflow && capture.status === 200) {
+    state.responseCache.set(cacheKey!, { status: 200, headers: capture.headers, body: capture.body(), model: answered.model, expiresAt: clock.now() + directive!.ttlMs });
+  }
   if (sticky !== undefined && result.kind === 'served') rememberServed(state, sticky, result.attempts[result.attempts.length - 1]!.upstream, route.ranked);
 
   // here every attempt record, the served model, the usage (when read) and the final status are known
@@ -187,6 +206,19 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   if (answered.error !== undefined) summary.error = answered.error;
   if (answered.body !== undefined) summary.body = answered.body;
   summary.attempts = result.attempts;
+  return summary;
+}
+
+/** A cached answer, sent as it was (a stream replayed as its SSE bytes): no upstream call, no cost. */
+function replayCached(res: ServerResponse, ctx: RequestContext, summary: RequestSummary, hit: CachedAnswer, now: number): RequestSummary {
+  const headers = headersFrom(hit.headers, ctx.baseHeaders);
+  headers['x-anyrouter-cache'] = 'hit';
+  headers['x-anyrouter-attempts'] = '0';
+  res.writeHead(hit.status, headers);
+  res.end(hit.body);
+  summary.answeredAt = now;
+  summary.status = hit.status;
+  summary.model = hit.model;
   return summary;
 }
 
