@@ -72,6 +72,12 @@ try {
   const bundle = compiled.bundle;
   const table: RoutingTable = buildRoutingTable(bundle, catalogEnv(), () => 0.5);
   const compileSeconds = (performance.now() - started) / 1000;
+  // the same catalogue with every model's upstreams sharing one priority (weights 1 and 2): a split drawn per request
+  const tiedBundle = (balance: 'weight' | 'latency') => ({
+    ...bundle,
+    models: bundle.models.map((m) => ({ ...m, balance, candidates: m.candidates.map((c, i) => ({ ...c, priority: 1, weight: 1 + (i % 2) })) })),
+  });
+  const tiedTables = { weight: buildRoutingTable(tiedBundle('weight'), catalogEnv(), () => 0.5), latency: buildRoutingTable(tiedBundle('latency'), catalogEnv(), () => 0.5) };
 
   const health = new HealthState();
   const stats = new UpstreamStats();
@@ -84,7 +90,7 @@ try {
     const raw = JSON.stringify(body);
     return { body, rawLength: Buffer.byteLength(raw), raw };
   };
-  const scenarios: Array<{ name: string; samples: Sample[]; cool?: boolean }> = [
+  const scenarios: Array<{ name: string; samples: Sample[]; cool?: boolean; tied?: 'weight' | 'latency' }> = [
     { name: 'canonical id', samples: picks.map((m) => sample({ model: `vendor${m % 50}/model-${m}`, messages: MESSAGES })) },
     { name: 'alias', samples: picks.map((m) => sample({ model: `m${m}`, messages: MESSAGES, max_tokens: 256, temperature: 0.2 })) },
     { name: 'alias + 2 fallback models', samples: picks.map((m) => sample({ model: `m${m}`, models: [`model-${(m + 1) % modelCount}`, `model-${(m + 2) % modelCount}`], messages: MESSAGES })) },
@@ -92,13 +98,15 @@ try {
     { name: 'provider.sort latency', samples: picks.map((m) => sample({ model: `m${m}`, provider: { sort: 'latency' }, messages: MESSAGES })) },
     { name: 'provider.only + max_price', samples: picks.map((m) => sample({ model: `m${m}`, provider: { only: CATALOG_PROVIDERS.slice(0, 5), max_price: { prompt: 3 } }, messages: MESSAGES })) },
     { name: 'alias, primary upstream cooling down', samples: picks.map((m) => sample({ model: `m${m}`, messages: MESSAGES })), cool: true },
+    { name: `alias, ${upstreamCount} upstreams of one priority (weights)`, samples: picks.map((m) => sample({ model: `m${m}`, messages: MESSAGES })), tied: 'weight' },
+    { name: `alias, ${upstreamCount} upstreams of one priority (latency)`, samples: picks.map((m) => sample({ model: `m${m}`, messages: MESSAGES })), tied: 'latency' },
   ];
 
-  const input = (s: Sample): RouteInput => {
+  const input = (s: Sample, on: RoutingTable = table): RouteInput => {
     const now = Date.now();
     // as the gateway reads them per request (two closures made here would be timed too, and under tsx
     // each closure made costs an Object.defineProperty of its name)
-    return { table, body: s.body, rawLength: s.rawLength, health, stats: stats.liveAt(now), now };
+    return { table: on, body: s.body, rawLength: s.rawLength, health, stats: stats.liveAt(now), now };
   };
   let sink = 0;
 
@@ -128,10 +136,14 @@ try {
     const route = planRoute(input(s));
     return 'status' in route ? -1 : route.plan.order.length;
   };
+  const planOn = (on: RoutingTable) => (s: Sample) => {
+    const route = planRoute(input(s, on));
+    return 'status' in route ? -1 : route.plan.order.length;
+  };
   const lines: Line[] = scenarios.map((scenario) => ({
     name: `planRoute: ${scenario.name}`,
     samples: scenario.samples,
-    run: plan,
+    run: scenario.tied ? planOn(tiedTables[scenario.tied]) : plan,
     prepare: () => {
       health.upstreams.clear();
       if (scenario.cool) coolPrimaries();

@@ -57,7 +57,19 @@ export interface BundleCandidate {
   priority: number;
   pricing: BundlePricing;
   parameters?: string[];
+  /** Data policy and precision, for the `provider` object's filters; absent is "not declared". */
+  zdr?: boolean;
+  dataCollection?: 'allow' | 'deny';
+  quantization?: Quantization;
+  distillable?: boolean;
+  /** Share of traffic among the model's upstreams of the same priority (absent: 1). */
+  weight?: number;
 }
+
+/** How upstreams of one priority split traffic: by `weight`, or by live latency (power of two choices). */
+export type BundleBalance = 'weight' | 'latency';
+
+export type Quantization = 'int4' | 'int8' | 'fp4' | 'fp6' | 'fp8' | 'fp16' | 'bf16' | 'fp32' | 'unknown';
 
 export type SortBy = 'price' | 'latency' | 'throughput';
 export type PercentileThresholds = Partial<Record<'p50' | 'p75' | 'p90' | 'p99', number>>;
@@ -73,6 +85,10 @@ export interface ProviderPreferences {
   preferred_max_latency?: number | PercentileThresholds;
   preferred_min_throughput?: number | PercentileThresholds;
   require_parameters?: boolean;
+  zdr?: boolean;
+  data_collection?: 'allow' | 'deny';
+  quantizations?: Quantization[];
+  enforce_distillable_text?: boolean;
 }
 
 export interface BundleModel {
@@ -89,6 +105,12 @@ export interface BundleModel {
   provider?: ProviderPreferences;
   /** Strength for virtual pools: higher is tried first. */
   rank?: number;
+  /** How upstreams sharing a priority split traffic (absent: by weight). */
+  balance?: BundleBalance;
+  /** How long a served prompt prefix prefers its upstream within a priority; 0: never; absent: 5 minutes. */
+  stickyMs?: number;
+  /** Answers for this model are cached this long (absent: only when a request asks). */
+  cacheTtlMs?: number;
 }
 
 /** A virtual model (`anyrouter/coding`) whose members are other models, strongest first. */
@@ -107,6 +129,8 @@ export interface BundlePreset {
   provider?: ProviderPreferences;
   system?: string;
   params: Record<string, unknown>;
+  /** Answers through this preset are cached this long (absent: the model's, or the request's). */
+  cacheTtlMs?: number;
 }
 
 /** `routing.outlier`: when an upstream is ejected (src/runtime/engine/outlier.ts applies it). */

@@ -21,7 +21,7 @@ Commands:
   schema  [--out DIR]                              write JSON Schema for the model and preset YAML (default schema/)
   init    [DIR]                                    scaffold a config, an example model and preset, and the schemas
   logs [--follow] [--failed] [--model M] [--limit N] [--db FILE|postgres://URL | --config F]   recent requests from the request log
-  usage [--by model|key|app|upstream] [--bucket hour|day] [--since 24h] [--db FILE|postgres://URL | --config F]   requests, tokens, cost, errors, latency
+  usage [--by model|key|app|user|upstream] [--bucket hour|day] [--since 24h] [--db FILE|postgres://URL | --config F]   requests, tokens, cost, errors, latency
   keys new NAME [--models GLOB,...] [--rpm N] [--tpm N]   print a fresh gateway key and the config line with its hash
   keys create NAME [--models GLOB,...] [--rpm N] [--tpm N] [--budget-usd X --budget-period day|week|month|total] [--expires ISO]
   keys list | keys revoke NAME                     manage run-time keys on a running gateway (--url U, --admin-key K

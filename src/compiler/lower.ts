@@ -44,6 +44,11 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
           priority: u.priority,
           pricing: pricing(u.pricing ?? value.pricing),
           ...(u.parameters ? { parameters: [...u.parameters].sort() } : {}),
+          ...(u.zdr !== undefined ? { zdr: u.zdr } : {}),
+          ...(u.dataCollection !== undefined ? { dataCollection: u.dataCollection } : {}),
+          ...(u.quantization !== undefined ? { quantization: u.quantization } : {}),
+          ...(u.distillable !== undefined ? { distillable: u.distillable } : {}),
+          ...(u.weight !== undefined ? { weight: u.weight } : {}),
         }))
         .sort(compareCandidates);
       const model: BundleModel = {
@@ -59,6 +64,9 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
       if (value.maxOutput !== undefined) model.maxOutput = value.maxOutput;
       if (value.provider !== undefined) model.provider = value.provider;
       if (value.rank !== undefined) model.rank = value.rank;
+      if (value.balance !== undefined) model.balance = value.balance;
+      if (value.cache !== undefined) model.cacheTtlMs = Math.round(value.cache.ttl * 1000);
+      if (value.sticky !== undefined) model.stickyMs = value.sticky === false ? 0 : Math.round(value.sticky.minutes * 60_000);
       return model;
     })
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -70,6 +78,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
     if (value.description !== undefined) preset.description = value.description;
     if (value.provider !== undefined) preset.provider = value.provider;
     if (value.system !== undefined) preset.system = value.system;
+    if (value.cache !== undefined) preset.cacheTtlMs = Math.round(value.cache.ttl * 1000);
     presets[value.name] = preset;
   }
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** OpenRouter's quantization names (an upstream's `quantization`, the request's `provider.quantizations`). */
+export const quantizations = ['int4', 'int8', 'fp4', 'fp6', 'fp8', 'fp16', 'bf16', 'fp32', 'unknown'] as const;
+
 const latencyPercentiles = z
   .object({ p50: z.number().nonnegative(), p75: z.number().nonnegative(), p90: z.number().nonnegative(), p99: z.number().nonnegative() })
   .partial()
@@ -26,6 +29,14 @@ export const providerPreferencesSchema = z
     preferred_max_latency: z.union([z.number().nonnegative(), latencyPercentiles]).optional(),
     preferred_min_throughput: z.union([z.number().nonnegative(), latencyPercentiles]).optional(),
     require_parameters: z.boolean().optional(),
+    /** Only upstreams marked `zdr: true`. */
+    zdr: z.boolean().optional(),
+    /** `deny`: only upstreams marked `dataCollection: deny`. */
+    data_collection: z.enum(['allow', 'deny']).optional(),
+    /** Only upstreams whose `quantization` is listed (an upstream without one counts as `unknown`). */
+    quantizations: z.array(z.enum(quantizations)).optional(),
+    /** Only upstreams marked `distillable: true`. */
+    enforce_distillable_text: z.boolean().optional(),
   })
   .strict();
 

@@ -6,6 +6,8 @@ import { GatewayAuth } from './http/gateway-auth.js';
 import { buildRoutingTable, type Env, type RoutingTable } from './routing-table.js';
 import { OriginPools } from './upstream/origin-pools.js';
 import { UpstreamStats } from './policy/upstream-stats.js';
+import { StickyRoutes } from './policy/sticky-routes.js';
+import { ResponseCache } from './cache/response-cache.js';
 import type { Observability } from './observability/observability.js';
 import type { SharedState } from './state/shared-state.js';
 import { BudgetLedger } from './governance/budget-ledger.js';
@@ -18,6 +20,12 @@ export interface GatewayState {
   auth: GatewayAuth;
   clock: Clock;
   stats: UpstreamStats;
+  /** Draws the order among upstreams that share a priority (Math.random when absent). */
+  random?: () => number;
+  /** Prompt-cache stickiness: which upstream served a conversation's prefix lately (kept across reloads). */
+  sticky: StickyRoutes;
+  /** Exact-match answers (opt-in per request, preset or model), kept across reloads. */
+  responseCache: ResponseCache;
   /** Request log, metrics, access log, traces: started once, kept across reloads. */
   observability?: Observability;
   /** Health marks and limits shared with other workers and replicas (absent: this process alone). */
@@ -49,6 +57,8 @@ export function createGatewayState(bundle: RoutingBundle, env: Env = process.env
     auth: new GatewayAuth(bundle.auth.gatewayKeys),
     clock: systemClock,
     stats: new UpstreamStats(),
+    sticky: new StickyRoutes(),
+    responseCache: new ResponseCache(),
     startedAt: Date.now(),
     loadedAt: Date.now(),
     shutdown: new AbortController(),

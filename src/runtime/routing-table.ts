@@ -2,7 +2,7 @@
  * The serve-time view of a bundle: lookups, key pools with values from the environment, candidate lists
  * and the static responses (the model catalog), all built once at start so a request does no sorting or scanning.
  */
-import type { BundleCandidate, BundleModel, BundleProvider, EnvRef, RoutingBundle } from '../bundle/format.js';
+import type { BundleBalance, BundleCandidate, BundleModel, BundleProvider, EnvRef, RoutingBundle } from '../bundle/format.js';
 import { KeyPool } from './engine/key-pool.js';
 import { keyId } from './engine/health.js';
 import { makeCandidate, type EngineCandidate, type EngineKey, type EngineProvider } from './engine/plan.js';
@@ -11,6 +11,7 @@ import { DEFAULT_OUTLIER_POLICY, type OutlierPolicy } from './engine/outlier.js'
 import type { LoopSettings } from './engine/attempt-loop.js';
 import type { RoutedCandidate } from './policy/rank-candidates.js';
 import { ModelCatalog } from './model-catalog.js';
+import { hasPriorityTies } from './policy/priority-balance.js';
 import { KeyEchoRedactor } from './http/key-echo-redaction.js';
 
 export interface ServeKey extends EngineKey {
@@ -34,6 +35,9 @@ export interface ServeProvider extends EngineProvider {
 export interface ServeCandidate extends EngineCandidate {
   provider: ServeProvider;
   spec: BundleCandidate;
+  /** `spec.priority` and `spec.weight` (default 1), copied here so balancing reads one object shape. */
+  priority: number;
+  weight: number;
 }
 
 /** A virtual pool model: its members that have a key at serve time, strongest first. */
@@ -49,6 +53,11 @@ export interface ServeModel {
   candidates: ServeCandidate[];
   /** `[this]`, shared by every request for this model alone (read-only). */
   alone: ServeModel[];
+  /** Some of its upstreams share a priority: their order is drawn per request (policy/priority-balance.ts). */
+  ties: boolean;
+  balance: BundleBalance;
+  /** How long a served prompt prefix prefers its upstream within its priority (0 without ties or when off). */
+  stickyMs: number;
   /** The candidates as routed for each position a model can take in a request, built on first use. */
   routedByGroup?: RoutedCandidate[][];
 }
@@ -68,7 +77,12 @@ export interface RoutingTable {
   catalog: ModelCatalog;
   /** Every provider key value of the table, in every form an upstream's error can echo it: for redacting them. */
   keyEchoes: KeyEchoRedactor;
+  /** Some model has prompt-cache stickiness in force (upstreams sharing a priority, `sticky` not off). */
+  anySticky: boolean;
 }
+
+/** A served prompt prefix prefers its upstream this long unless the model says otherwise (`sticky`). */
+export const DEFAULT_STICKY_MS = 5 * 60_000;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -112,12 +126,13 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
   for (const spec of bundle.models) {
     const candidates: ServeCandidate[] = spec.candidates.flatMap((c) => {
       const provider = providers.get(c.provider);
-      return provider && SERVED_PROVIDER_TYPES.has(provider.spec.type) ? [{ ...makeCandidate(provider, c.model), provider, spec: c }] : [];
+      return provider && SERVED_PROVIDER_TYPES.has(provider.spec.type) ? [{ ...makeCandidate(provider, c.model), provider, spec: c, priority: c.priority, weight: c.weight ?? 1 }] : [];
     });
     // maxEjectionPercent counts over every upstream of the model, whatever a request filters
     const peers = [...new Set(candidates.map((c) => c.upstream))];
     for (const c of candidates) c.peers = peers;
-    const model: ServeModel = { spec, candidates, alone: [] };
+    const ties = hasPriorityTies(candidates);
+    const model: ServeModel = { spec, candidates, alone: [], ties, balance: spec.balance ?? 'weight', stickyMs: ties ? (spec.stickyMs ?? DEFAULT_STICKY_MS) : 0 };
     model.alone.push(model);
     byId.set(spec.id, model);
   }
@@ -150,6 +165,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     outlier: Object.freeze({ ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier }),
     catalog: new ModelCatalog(bundle.models, bundle.lookup),
     keyEchoes: new KeyEchoRedactor(keyValuesOf(providers.values())),
+    anySticky: [...byId.values()].some((m) => m.stickyMs > 0),
   };
 }
 

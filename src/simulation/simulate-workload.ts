@@ -85,7 +85,7 @@ export function simulateWorkload(bundle: RoutingBundle, options: SimulationOptio
       const stream = random() < streamShare;
       const body = { model, messages: [{ role: 'user', content: 'simulated' }] };
       const now = clock.now();
-      const route = planRoute({ table, body, rawLength: 64, health, stats: { ttfb: (u) => stats.ttfbPercentiles(u, now), throughput: () => undefined }, now });
+      const route = planRoute({ table, body, rawLength: 64, health, stats: { ttfb: (u) => stats.ttfbPercentiles(u, now), throughput: () => undefined, latencyEwma: (u) => stats.latencyEwma(u) }, now, random });
       if ('status' in route) throw new Error(`cannot route '${model}': ${route.message}`);
       if (route.plan.panic) panics++;
       let wasCut = false;

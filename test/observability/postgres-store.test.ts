@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migratePostgres, POSTGRES_SCHEMA_VERSION } from '../../src/runtime/observability/postgres-schema.js';
+import { migratePostgres, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from '../../src/runtime/observability/postgres-schema.js';
 import { PostgresRequestStore } from '../../src/runtime/observability/postgres-store.js';
 import { startRequestLog } from '../../src/runtime/observability/request-log.js';
 import type { RequestFilter } from '../../src/runtime/observability/request-queries.js';
@@ -105,7 +105,7 @@ describe.skipIf(!db.available)('PostgresRequestStore', () => {
     try {
       expect(await migratePostgres(client)).toBe(0);
       const { rows } = await client.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-      expect(rows.map((r) => r.version)).toEqual([1]);
+      expect(rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
     } finally {
       await client.end();
     }

@@ -35,6 +35,7 @@ const recordArb: fc.Arbitrary<RequestRecord> = fc.record({
   time: num,
   gatewayKey: opt(text),
   app: fc.record({ title: opt(text), source: opt(text), version: opt(text), referer: opt(text) }),
+  user: opt(text),
   protocol: fc.constantFrom('openai-chat', 'anthropic-messages', 'openai-responses'),
   requestedModel: text,
   preset: opt(text),

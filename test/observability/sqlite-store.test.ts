@@ -270,7 +270,7 @@ describe('listRequests', () => {
     expect(ids(store.listRequests({}, { limit: 10, cursor: first.nextCursor }))).toEqual(rows.slice(10, 20).map((r) => r.id).reverse());
   });
 
-  it('serves the model, app and failed-status filters from indexes (partial ones skip most requests when written)', () => {
+  it('serves the model, app, user and failed-status filters from indexes (partial ones skip most requests when written)', () => {
     const store = storeAt();
     seed(store);
     const db = new Database(store.path, { readonly: true });
@@ -281,8 +281,9 @@ describe('listRequests', () => {
       expect(plan("app = 'Notes'")).toContain('requests_by_app');
       expect(plan('failed = 1 AND status = 429')).toContain('requests_failed');
       expect(plan("gateway_key = 'team-a'")).toContain('requests_by_key');
+      expect(plan("end_user = 'alice'")).toContain('requests_by_user');
       const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' AND sql IS NOT NULL ORDER BY name").pluck().all();
-      expect(indexes).toEqual(['requests_by_app', 'requests_by_asked', 'requests_by_key', 'requests_by_model', 'requests_by_time', 'requests_failed']);
+      expect(indexes).toEqual(['requests_by_app', 'requests_by_asked', 'requests_by_key', 'requests_by_model', 'requests_by_time', 'requests_by_user', 'requests_failed']);
     } finally {
       db.close();
     }

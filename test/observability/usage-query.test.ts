@@ -25,7 +25,7 @@ beforeAll(() => {
   const rows: RequestRecord[] = [];
   // model A, hour 0: latencies 10..100, two failed
   for (let i = 1; i <= 10; i++) {
-    rows.push(record({ id: `a0-${i}`, time: H0 + i * 1000, servedModel: 'A', gatewayKey: 'k1', app: { title: 'app1' }, latencyMs: i * 10, status: i <= 2 ? 500 : 200, tokens: { prompt: 100, completion: 10, cached: 40, reasoning: 2 }, costUsd: 0.001, attempts: [attempt({ upstream: 'p/A' })] }));
+    rows.push(record({ id: `a0-${i}`, time: H0 + i * 1000, servedModel: 'A', gatewayKey: 'k1', app: { title: 'app1' }, user: 'alice', latencyMs: i * 10, status: i <= 2 ? 500 : 200, tokens: { prompt: 100, completion: 10, cached: 40, reasoning: 2 }, costUsd: 0.001, attempts: [attempt({ upstream: 'p/A' })] }));
   }
   // model A, hour 1: latencies 1..100 in shuffled order, one stream broken after a 200
   for (let i = 1; i <= 100; i++) {
@@ -33,7 +33,7 @@ beforeAll(() => {
     rows.push(record({ id: `a1-${i}`, time: H0 + HOUR + i * 1000, servedModel: 'A', gatewayKey: 'k2', app: {}, latencyMs: latency, status: 200, errorClass: i === 50 ? 'stream_broken' : undefined, tokens: { prompt: 10, completion: 5, cached: 0, reasoning: 0 }, costUsd: 0.0000015, attempts: [attempt({ upstream: 'p/A' })] }));
   }
   // model B, hour 0: one request, no usage reported, no attempt made
-  rows.push(record({ id: 'b0', time: H0 + 500, servedModel: 'B', gatewayKey: 'k1', app: { referer: 'https://b.example' }, latencyMs: 7, status: 429, tokens: undefined, costUsd: undefined, attempts: [] }));
+  rows.push(record({ id: 'b0', time: H0 + 500, servedModel: 'B', gatewayKey: 'k1', app: { referer: 'https://b.example' }, user: 'bob', latencyMs: 7, status: 429, tokens: undefined, costUsd: undefined, attempts: [] }));
   // outside the queried range
   rows.push(record({ id: 'late', time: DAY0 + 2 * 86_400_000, servedModel: 'A', latencyMs: 99_999 }));
   store.insertBatch(rows);
@@ -66,7 +66,13 @@ describe('usage', () => {
     expect(nearestRank(aLatencies, 99)).toBe(100);
   });
 
-  it('groups by key, app and upstream (null for none), and totals without a bucket', () => {
+  it('groups by key, app, user and upstream (null for none), and totals without a bucket', () => {
+    expect(store.usage({ groupBy: 'user', ...range }).map((r) => [r.group, r.requests])).toEqual([
+      [null, 100],
+      ['alice', 10],
+      ['bob', 1],
+    ]);
+    expect(store.listRequests({ user: 'bob' }).requests.map((r) => [r.id, r.user])).toEqual([['b0', 'bob']]);
     expect(store.usage({ groupBy: 'key', ...range }).map((r) => [r.group, r.requests])).toEqual([
       ['k1', 11],
       ['k2', 100],

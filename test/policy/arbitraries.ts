@@ -144,6 +144,21 @@ function toProvider(d: ProviderDraft): BundleProvider {
 
 export const keyEnv = (provider: string, index: number) => `KEY_${provider.toUpperCase()}_${index}`;
 
+/** A few quantizations (with `unknown`, which also matches an upstream that declares none). */
+export const QUANTIZATIONS = ['fp8', 'fp16', 'int4', 'unknown'] as const;
+
+export type UpstreamAttributes = Pick<BundleCandidate, 'zdr' | 'dataCollection' | 'quantization' | 'distillable'>;
+
+export const attributesArb: fc.Arbitrary<UpstreamAttributes> = fc.record(
+  {
+    zdr: fc.boolean(),
+    dataCollection: fc.constantFrom<'allow' | 'deny'>('allow', 'deny'),
+    quantization: fc.constantFrom('fp8', 'fp16', 'int4', 'bf16'),
+    distillable: fc.boolean(),
+  },
+  { requiredKeys: [] },
+);
+
 export function preferencesArb(providers: readonly string[]): fc.Arbitrary<ProviderPreferences> {
   const thresholds = fc.oneof(
     fc.integer({ min: 1, max: 500 }),
@@ -163,6 +178,10 @@ export function preferencesArb(providers: readonly string[]): fc.Arbitrary<Provi
       preferred_max_latency: thresholds,
       preferred_min_throughput: thresholds,
       require_parameters: fc.boolean(),
+      zdr: fc.boolean(),
+      data_collection: fc.constantFrom<'allow' | 'deny'>('allow', 'deny'),
+      quantizations: fc.subarray([...QUANTIZATIONS], { minLength: 1, maxLength: 3 }),
+      enforce_distillable_text: fc.boolean(),
     },
     { requiredKeys: [] },
   );
@@ -178,6 +197,8 @@ interface ModelDraft {
   /** Per candidate slot: an own price (or the model's), and a bitmask of declared PARAMETERS (or none declared). */
   prices: Array<readonly [number, number, number] | undefined>;
   parameters: number[];
+  /** Per candidate slot: its data-policy and precision attributes (each maybe undeclared). */
+  attributes: UpstreamAttributes[];
   defaults: ProviderPreferences | undefined;
   rank: number;
 }
@@ -194,6 +215,7 @@ const modelDraftArb = (providerIds: readonly string[], options: BundleOptions): 
     ),
     prices: fc.array(fc.option(pricingTupleArb, { nil: undefined, freq: 3 }), { minLength: 4, maxLength: 4 }),
     parameters: fc.array(fc.nat({ max: 2 << PARAMETERS.length }), { minLength: 4, maxLength: 4 }),
+    attributes: fc.array(attributesArb, { minLength: 4, maxLength: 4 }),
     defaults: options.modelDefaults ? fc.option(preferencesArb(providerIds), { nil: undefined, freq: 2 }) : fc.constant(undefined),
     rank: fc.integer({ min: 0, max: 100 }),
   });
@@ -260,6 +282,7 @@ function assemble(drafts: ProviderDraft[], modelDrafts: ModelDraft[], presetSeed
         priority: rank + 1,
         pricing: own !== undefined ? pricingOf(own) : { ...pricing },
         ...(parameters !== undefined ? { parameters } : {}),
+        ...m.attributes[rank],
       };
     });
     const maxOutput = MAX_OUTPUTS[m.maxOutput];
@@ -341,7 +364,7 @@ export function modelNameArb(bundle: RoutingBundle): fc.Arbitrary<string> {
     .map(([m, alias, mask]) => recase(alias ? m.aliases[0]! : m.id, mask));
 }
 
-export function route(table: RoutingTable, body: Record<string, unknown>, extra: { byokOnly?: boolean; stats?: LiveStats; health?: HealthState } = {}): RoutePlan | RouteError {
+export function route(table: RoutingTable, body: Record<string, unknown>, extra: { byokOnly?: boolean; stats?: LiveStats; health?: HealthState; random?: () => number } = {}): RoutePlan | RouteError {
   return planRoute({
     table,
     body,
@@ -350,6 +373,7 @@ export function route(table: RoutingTable, body: Record<string, unknown>, extra:
     stats: extra.stats ?? NO_STATS,
     now: BASE_NOW,
     ...(extra.byokOnly !== undefined ? { byokOnly: extra.byokOnly } : {}),
+    random: extra.random,
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * Hard filters (`only`, `ignore`, `max_price`, `require_parameters`) over random bundles and random
+ * Hard filters (`only`, `ignore`, `zdr`, `data_collection`, `quantizations`, `enforce_distillable_text`, `max_price`, `require_parameters`) over random bundles and random
  * preferences: nothing ranked, planned or attempted ever violates them, and when they empty the list the
  * planner answers 404/400 naming the filter, without a plan.
  */
@@ -32,6 +32,11 @@ function passesHardFilters(c: BundleCandidate, prefs: ProviderPreferences | unde
   const slug = c.provider.toLowerCase();
   if (only && !only.has(slug)) return false;
   if (ignore && ignore.has(slug)) return false;
+  // an upstream that declares nothing does not match a data policy
+  if (prefs?.zdr === true && c.zdr !== true) return false;
+  if (prefs?.data_collection === 'deny' && c.dataCollection !== 'deny') return false;
+  if (prefs?.quantizations && !prefs.quantizations.includes(c.quantization ?? 'unknown')) return false;
+  if (prefs?.enforce_distillable_text === true && c.distillable !== true) return false;
   const max = prefs?.max_price;
   if (max?.prompt !== undefined && c.pricing.prompt > max.prompt) return false;
   if (max?.completion !== undefined && c.pricing.completion > max.completion) return false;
@@ -144,11 +149,15 @@ describe('hard filters: only, ignore, max_price', () => {
   });
 });
 
-type Emptying = 'only' | 'ignore' | 'require_parameters' | 'max_price.prompt' | 'max_price.completion' | 'max_price.request' | 'tools' | 'max_tokens';
+type Emptying = 'only' | 'ignore' | 'zdr' | 'data_collection' | 'quantizations' | 'enforce_distillable_text' | 'require_parameters' | 'max_price.prompt' | 'max_price.completion' | 'max_price.request' | 'tools' | 'max_tokens';
 
 const EXPECTED: Record<Emptying, { status: 404 | 400; filter: string }> = {
   only: { status: 404, filter: 'provider.only' },
   ignore: { status: 404, filter: 'provider.ignore' },
+  zdr: { status: 404, filter: 'provider.zdr' },
+  data_collection: { status: 404, filter: 'provider.data_collection' },
+  quantizations: { status: 404, filter: 'provider.quantizations' },
+  enforce_distillable_text: { status: 404, filter: 'provider.enforce_distillable_text' },
   require_parameters: { status: 404, filter: 'provider.require_parameters' },
   'max_price.prompt': { status: 400, filter: 'provider.max_price' },
   'max_price.completion': { status: 400, filter: 'provider.max_price' },
@@ -167,6 +176,15 @@ function emptyingRequest(bundle: RoutingBundle, model: BundleModel, kind: Emptyi
       return { ...base, provider: { only: ['NoneSuch'] } };
     case 'ignore':
       return { ...base, provider: { ignore: candidates.map((c) => c.provider.toUpperCase()) } };
+    case 'zdr':
+      return candidates.some((c) => c.zdr === true) ? undefined : { ...base, provider: { zdr: true } };
+    case 'data_collection':
+      return candidates.some((c) => c.dataCollection === 'deny') ? undefined : { ...base, provider: { data_collection: 'deny' } };
+    case 'quantizations':
+      // every generated upstream that declares one is fp8, fp16, int4 or bf16
+      return { ...base, provider: { quantizations: ['fp32'] } };
+    case 'enforce_distillable_text':
+      return candidates.some((c) => c.distillable === true) ? undefined : { ...base, provider: { enforce_distillable_text: true } };
     case 'require_parameters':
       // `seed` is requested; emptying works only if no candidate declares it
       if (candidates.some((c) => c.parameters?.includes('seed'))) return undefined;
@@ -187,7 +205,7 @@ function emptyingRequest(bundle: RoutingBundle, model: BundleModel, kind: Emptyi
 }
 
 describe('hard filters that empty the list', () => {
-  it('answer 404 (only, ignore, require_parameters) or 400 (max_price, implicit) naming the filter, with no plan', () => {
+  it('answer 404 (only, ignore, the data policies, quantizations, require_parameters) or 400 (max_price, implicit) naming the filter, with no plan', () => {
     const kinds = Object.keys(EXPECTED) as Emptying[];
     fc.assert(
       fc.property(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseFaults } from '../../src/simulation/fault-spec.js';
 import { simulateWorkload, type SimulationOptions } from '../../src/simulation/simulate-workload.js';
-import { healthFromSnapshot } from '../../src/cli/commands/explain.js';
+import { formatPlan, healthFromSnapshot } from '../../src/cli/commands/explain.js';
+import { prioritySplits } from '../../src/runtime/policy/priority-balance.js';
 import { planRoute } from '../../src/runtime/policy/plan-route.js';
 import { buildRoutingTable } from '../../src/runtime/routing-table.js';
 import { handModel, handProvider, handWorld } from '../policy/arbitraries.js';
@@ -72,5 +73,37 @@ describe('explain with a health snapshot', () => {
     expect(route.plan.order.map((c) => c.upstream)).toEqual(['secondary/m', 'tertiary/m', 'primary/m']);
     expect(route.plan.healthy).toBe(2);
     expect(route.decisions.find((d) => d.upstream === 'primary/m')).toMatchObject({ included: true, reason: expect.stringContaining('ejected for') });
+  });
+});
+
+describe('a split within a priority in simulate and explain', () => {
+  const tied = handWorld({
+    providers: [handProvider('heavy'), handProvider('light'), handProvider('spare')],
+    models: [
+      handModel('test/m', [], {
+        candidates: [
+          { provider: 'heavy', model: 'm', priority: 1, weight: 3, pricing: { prompt: 1, completion: 2 } },
+          { provider: 'light', model: 'm', priority: 1, weight: 1, pricing: { prompt: 1, completion: 2 } },
+          { provider: 'spare', model: 'm', priority: 2, pricing: { prompt: 1, completion: 2 } },
+        ],
+      }),
+    ],
+  });
+
+  it('simulate shows the weighted split (3:1) and the next priority only on failures', async () => {
+    const report = await simulateWorkload(tied.bundle, { ...base, requests: 4000 });
+    expect(report.servedByUpstream.heavy).toBeGreaterThan(0.72);
+    expect(report.servedByUpstream.heavy).toBeLessThan(0.78);
+    expect(report.servedByUpstream.heavy! + report.servedByUpstream.light!).toBeCloseTo(1, 5);
+    expect(report.servedByUpstream.spare).toBeUndefined();
+  });
+
+  it('explain prints each upstream\'s share of its priority, and the plan is the first draw', () => {
+    const table = buildRoutingTable(tied.bundle, tied.env);
+    const route = planRoute({ table, body: { model: 'test/m', messages: [] }, rawLength: 10, health: healthFromSnapshot({}, Date.now()), stats: { ttfb: () => undefined, throughput: () => undefined }, now: Date.now(), random: () => 0 });
+    if ('status' in route) throw new Error(route.message);
+    expect(prioritySplits(route)).toEqual([{ model: 'test/m', priority: 1, balance: 'weight', members: [{ upstream: 'heavy/m', weight: 3, share: 0.75 }, { upstream: 'light/m', weight: 1, share: 0.25 }] }]);
+    expect(formatPlan(route, tied.bundle)).toContain('test/m priority 1, by weight: heavy/m 75% (weight 3), light/m 25% (weight 1)');
+    expect(route.plan.order.map((c) => c.upstream)).toEqual(['heavy/m', 'light/m', 'spare/m']);
   });
 });

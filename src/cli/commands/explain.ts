@@ -7,6 +7,7 @@ import type { RoutingBundle } from '../../bundle/format.js';
 import { HealthState, keyId } from '../../runtime/engine/health.js';
 import { DEFAULT_OUTLIER_POLICY } from '../../runtime/engine/outlier.js';
 import { planRoute, type RoutePlan } from '../../runtime/policy/plan-route.js';
+import { prioritySplits } from '../../runtime/policy/priority-balance.js';
 import type { RoutedCandidate } from '../../runtime/policy/rank-candidates.js';
 import { explainRoute } from '../../runtime/policy/route-explanation.js';
 import { buildRoutingTable } from '../../runtime/routing-table.js';
@@ -56,6 +57,14 @@ export function formatPlan(route: RoutePlan, bundle: RoutingBundle): string {
     const probe = route.plan.panic ? ' [panic]' : i >= route.plan.healthy ? ' [ejected]' : '';
     lines.push(`  ${i + 1}. ${rc.upstream}  model ${rc.modelId}  $${rc.pricing.prompt}/$${rc.pricing.completion} per 1M  keys ${provider.keys.map((k) => `${k.name}(${k.tier})`).join(', ')} ${provider.keyStrategy}${probe}`);
   });
+  const splits = prioritySplits(route);
+  if (splits.length > 0) {
+    lines.push('', 'split within a priority (the plan above is one draw):');
+    for (const s of splits) {
+      const how = s.balance === 'latency' ? 'power of two choices over live latency (EWMA time to first byte)' : 'by weight';
+      lines.push(`  ${s.model} priority ${s.priority}, ${how}: ${s.members.map((m) => `${m.upstream} ${s.balance === 'latency' ? '' : `${Math.round(m.share * 100)}% (weight ${m.weight})`}`.trim()).join(', ')}`);
+    }
+  }
   lines.push('', 'decisions:');
   for (const d of route.decisions) lines.push(`  ${d.included ? '+' : '-'} ${d.upstream} (${d.model}): ${d.reason}`);
   lines.push('', `then at most ${bundle.routing.maxAttempts} attempts within ${bundle.routing.requestTimeoutMs} ms`);
@@ -89,7 +98,8 @@ export const explainCommand = {
     // by default every key counts as set, so the plan shows the routing itself; --env uses this shell's environment
     const env = values.env ? process.env : Object.fromEntries(Object.values(bundle.providers).flatMap((p) => p.keys.map((k) => [k.env, 'set'])));
     const table = buildRoutingTable(bundle, env);
-    const route = planRoute({ table, body, rawLength: JSON.stringify(body).length, health, stats: { ttfb: () => undefined, throughput: () => undefined }, now });
+    // the first draw of every split (rank order): the same plan on every run
+    const route = planRoute({ table, body, rawLength: JSON.stringify(body).length, health, stats: { ttfb: () => undefined, throughput: () => undefined }, now, random: () => 0 });
     if (format === 'json') {
       process.stdout.write(JSON.stringify(explainRoute(route, bundle), null, 2) + '\n');
       return 'status' in route ? 1 : 0;

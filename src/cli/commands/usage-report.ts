@@ -1,6 +1,6 @@
-/** `anyrouter usage [--by model|key|app|upstream] [--bucket hour|day] [--since 24h] [--db FILE|URL]`: requests, tokens, cost, errors, latency. */
+/** `anyrouter usage [--by model|key|app|user|upstream] [--bucket hour|day] [--since 24h] [--db FILE|URL]`: requests, tokens, cost, errors, latency. */
 import { parseTime } from '../../runtime/admin/admin-routes.js';
-import type { UsageBucket, UsageGroupBy } from '../../runtime/observability/usage-query.js';
+import { USAGE_GROUPS, type UsageBucket, type UsageGroupBy } from '../../runtime/observability/usage-query.js';
 import { formatTable, openRequestLog, requestLogOptions } from '../request-log-input.js';
 import { UsageError } from '../usage.js';
 
@@ -8,7 +8,7 @@ export const usageCommand = {
   options: { ...requestLogOptions, by: { type: 'string' }, bucket: { type: 'string' }, since: { type: 'string' } },
   async run(values: Record<string, string | boolean | undefined>): Promise<number> {
     const by = values.by === undefined ? 'model' : String(values.by);
-    if (!['model', 'key', 'app', 'upstream'].includes(by)) throw new UsageError(`--by is one of model, key, app, upstream, not '${by}'`);
+    if (!(USAGE_GROUPS as readonly string[]).includes(by)) throw new UsageError(`--by is one of ${USAGE_GROUPS.join(', ')}, not '${by}'`);
     if (values.bucket !== undefined && !['hour', 'day'].includes(String(values.bucket))) throw new UsageError(`--bucket is hour or day`);
     const from = parseTime(typeof values.since === 'string' ? values.since : undefined, Date.now());
     if (from === 'invalid') throw new UsageError('--since takes a duration such as 24h or 7d, or a date');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { providerPreferencesSchema } from '../../preferences/provider-preferences-schema.js';
+import { responseCacheSchema } from './model.js';
 
 export const presetSchema = z
   .object({
@@ -10,6 +11,8 @@ export const presetSchema = z
     provider: providerPreferencesSchema.optional(),
     system: z.string().optional(),
     params: z.record(z.string(), z.unknown()).default({}),
+    /** Answers to requests through this preset are cached for `ttl` seconds. */
+    cache: responseCacheSchema.optional(),
   })
   .strict();
 

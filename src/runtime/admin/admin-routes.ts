@@ -12,7 +12,7 @@ import type { GatewayState } from '../gateway-state.js';
 import { authorizeAdmin, presentedAdminKey } from './admin-auth.js';
 import type { RequestLog } from '../observability/request-log.js';
 import type { RequestFilter } from '../observability/request-queries.js';
-import type { UsageBucket, UsageGroupBy } from '../observability/usage-query.js';
+import { USAGE_GROUPS, type UsageBucket, type UsageGroupBy } from '../observability/usage-query.js';
 import { catalogView, explainFor, liveHealth } from './gateway-views.js';
 import { streamRequests } from './request-stream.js';
 import { isHeadRequest } from '../http/head-requests.js';
@@ -58,6 +58,7 @@ function requestFilter(q: Record<string, string>): RequestFilter | AdminError {
   if (q.model) filter.model = q.model;
   if (q.key) filter.key = q.key;
   if (q.app) filter.app = q.app;
+  if (q.user) filter.user = q.user;
   if (q.upstream) filter.upstream = q.upstream;
   if (q.status) filter.status = q.status === 'failed' || q.status === 'ok' ? q.status : Number(q.status);
   if (typeof filter.status === 'number' && !Number.isInteger(filter.status)) return { status: 400, code: 'invalid_status', message: "'status' takes a status code, 'ok' or 'failed'" };
@@ -129,7 +130,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
       const range = timeRange(q.from, q.to);
       if (range === 'invalid') return error(c, INVALID_TIME);
       const { from, to } = range;
-      if (q.group_by !== undefined && !['model', 'key', 'app', 'upstream'].includes(q.group_by)) return error(c, { status: 400, code: 'invalid_group_by', message: "'group_by' is one of model, key, app, upstream" });
+      if (q.group_by !== undefined && !(USAGE_GROUPS as readonly string[]).includes(q.group_by)) return error(c, { status: 400, code: 'invalid_group_by', message: `'group_by' is one of ${USAGE_GROUPS.join(', ')}` });
       if (q.bucket !== undefined && !['hour', 'day'].includes(q.bucket)) return error(c, { status: 400, code: 'invalid_bucket', message: "'bucket' is hour or day" });
       const rows = await log.reader.usage({
         ...(q.group_by ? { groupBy: q.group_by as UsageGroupBy } : {}),

@@ -1,11 +1,14 @@
 /** Parsing a client's request body only as far as routing needs, and merging a preset under it. */
+import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
 import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../protocols/json-depth.js';
+import { cacheFieldError } from '../cache/cache-policy.js';
+import { transformsError } from '../policy/middle-out.js';
 import type { RequestTarget } from '../policy/request-target.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import type { GatewayError } from './openai-errors.js';
 
 /** Fields the gateway reads and an upstream must not see (OpenAI and Anthropic reject unknown arguments). */
-export const GATEWAY_FIELDS = ['models', 'provider', 'preset', 'route', 'transforms'] as const;
+export const GATEWAY_FIELDS = ['models', 'provider', 'preset', 'route', 'transforms', 'cache'] as const;
 
 export type ParsedBody = { ok: true; body: Record<string, unknown> } | { ok: false; error: GatewayError };
 
@@ -29,6 +32,12 @@ export function parseClientBody(raw: Buffer, client: ClientProtocolSpec): Parsed
   if (record.models !== undefined && (!Array.isArray(record.models) || record.models.some((m) => typeof m !== 'string'))) {
     return { ok: false, error: { status: 400, code: 'invalid_models', message: "'models' must be an array of model ids" } };
   }
+  const badCache = record.cache === undefined ? undefined : cacheFieldError(record.cache);
+  if (badCache) return { ok: false, error: { status: 400, code: 'invalid_cache', message: badCache } };
+  if (record.transforms !== undefined) {
+    const refused = transformsError(record.transforms);
+    if (refused) return { ok: false, error: { status: 400, code: 'invalid_transforms', message: refused } };
+  }
   return { ok: true, body: record };
 }
 
@@ -43,7 +52,12 @@ export async function checkProviderPreferences(body: Readonly<Record<string, unk
   if (checked.success) return undefined;
   const issue = checked.error.issues[0]!;
   const where = ['provider', ...issue.path.map(String)].join('.');
-  return { status: 400, code: 'invalid_provider', message: `'${where}': ${issue.message} (see the provider object: order, only, ignore, allow_fallbacks, sort, max_price, ...)` };
+  if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
+    const key = issue.keys[0]!;
+    const known = Object.keys((await preferencesSchema).providerPreferencesSchema.shape);
+    return { status: 400, code: 'invalid_provider', message: `'provider': unknown field '${key}'${didYouMeanSuffix(key, known)} (the provider object takes ${known.join(', ')})` };
+  }
+  return { status: 400, code: 'invalid_provider', message: `'${where}': ${issue.message} (see the provider object: order, only, ignore, allow_fallbacks, sort, max_price, zdr, data_collection, quantizations, ...)` };
 }
 
 /**

@@ -9,7 +9,14 @@ import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
 import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/attempt-loop.js';
 import type { GatewayState } from '../gateway-state.js';
 import { mayUseModel } from '../model-catalog.js';
+import { middleOut, wantsMiddleOut, type MiddleOutResult } from '../policy/middle-out.js';
 import { planRoute } from '../policy/plan-route.js';
+import type { RoutedCandidate } from '../policy/rank-candidates.js';
+import { resolveTarget } from '../policy/request-target.js';
+import { StickyLookup } from '../policy/sticky-routes.js';
+import { AnswerCapture } from '../cache/answer-capture.js';
+import { cacheDirective, mayCache, responseCacheKey } from '../cache/cache-policy.js';
+import type { CachedAnswer } from '../cache/response-cache.js';
 import { loopSettings, type ServeCandidate, type ServeKey } from '../routing-table.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
@@ -32,6 +39,8 @@ export interface RequestSummary extends Partial<Answered> {
   protocol: ClientProtocolSpec['protocol'];
   /** Who asked (the gateway key's name). */
   identity: string;
+  /** The end user the client named (`user`, or Messages' `metadata.user_id`). */
+  user?: string;
   stream: boolean;
   /** Every upstream attempt, in order (none when the request was refused before the loop). */
   attempts: AttemptRecord[];
@@ -63,16 +72,28 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   // checked (with zod, loaded on first use) only when the request carries a provider object
   const badPreferences = parsed.body.provider === undefined ? undefined : await checkProviderPreferences(parsed.body);
   if (badPreferences) return refuse(res, client, ctx, summary, badPreferences);
-  const body = parsed.body;
+  let body = parsed.body;
+  let raw = read.body;
   const stream = body.stream === true;
   summary.stream = stream;
   summary.requestBody = read.body;
   if (typeof body.model === 'string') summary.requestedModel = body.model;
+  const user = endUserOf(body);
+  if (user !== undefined) summary.user = user;
+  if (wantsMiddleOut(body)) {
+    const trimmed = trimToContext(table, body);
+    if (trimmed) {
+      body = trimmed.body;
+      raw = Buffer.from(JSON.stringify(body));
+      ctx.baseHeaders['x-anyrouter-middle-out'] = String(trimmed.removed);
+    }
+  }
 
   // 2. the plan: which (upstream, key) pairs to try, in order
   const pinned = headerValue(req.headers['x-anyrouter-provider']);
   const now = clock.now();
-  const route = planRoute({ table, body: client.routingView(body), rawLength: read.body.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true });
+  const sticky = table.anySticky ? new StickyLookup(state.sticky, body, now) : undefined;
+  const route = planRoute({ table, body: client.routingView(body), rawLength: raw.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true, random: state.random, sticky });
   if ('status' in route) return refuse(res, client, ctx, summary, route);
   const { target } = route;
   const primary = target.models[0]!;
@@ -85,8 +106,21 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
     return refuse(res, client, ctx, summary, { status: 400, code: 'provider_not_available', message: `provider '${pinned}' does not serve '${primary.spec.id}'${didYouMeanSuffix(pinned, providers)}` }, primary.spec.id);
   }
 
+  // the response cache, where the request, its preset or its model asks for it
+  const cacheControl = headerValue(req.headers['cache-control']);
+  const directive = mayCache(body, cacheControl, target) ? cacheDirective(body, cacheControl, target) : undefined;
+  let cacheKey: string | undefined;
+  let capture: AnswerCapture | undefined;
+  if (directive !== undefined) {
+    cacheKey = responseCacheKey(client.protocol, ctx.identity.name, target, body);
+    const hit = directive.read ? state.responseCache.get(cacheKey, now) : undefined;
+    if (hit !== undefined) return replayCached(res, ctx, summary, hit, clock.now());
+    ctx.baseHeaders['x-anyrouter-cache'] = 'miss';
+    capture = AnswerCapture.attach(res, state.responseCache.maxBytes);
+  }
+
   // 3. what each candidate is sent: the client's bytes, or a translation into its wire format
-  const requests = createUpstreamRequests({ raw: read.body, body, target, client, clientHeaders: req.headers, stream, primaryModel: primary.spec.id });
+  const requests = createUpstreamRequests({ raw, body, target, client, clientHeaders: req.headers, stream, primaryModel: primary.spec.id });
   let plan = route.plan;
   if (plan.order.some((c) => !requests.isNative(c as ServeCandidate))) {
     const untranslatable = requests.prepareTranslation();
@@ -155,6 +189,10 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   summary.answeredAt = clock.now();
   const answered = await sendAnswer({ state, ctx, client, res, result, plan, requests, ranked: route.ranked, primaryModel: primary.spec.id });
   res.off('close', onClose);
+  if (capture !== undefined && result.kind === 'served' && answered.status === 200 && answered.error === undefined && !capture.overflow && capture.status === 200) {
+    state.responseCache.set(cacheKey!, { status: 200, headers: capture.headers, body: capture.body(), model: answered.model, expiresAt: clock.now() + directive!.ttlMs });
+  }
+  if (sticky !== undefined && result.kind === 'served') rememberServed(state, sticky, result.attempts[result.attempts.length - 1]!.upstream, route.ranked);
 
   // here every attempt record, the served model, the usage (when read) and the final status are known
   // member by member: Object.assign onto the summary cost ~0.1-0.2 us more
@@ -171,6 +209,28 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   return summary;
 }
 
+/** A cached answer, sent as it was (a stream replayed as its SSE bytes): no upstream call, no cost. */
+function replayCached(res: ServerResponse, ctx: RequestContext, summary: RequestSummary, hit: CachedAnswer, now: number): RequestSummary {
+  const headers = headersFrom(hit.headers, ctx.baseHeaders);
+  headers['x-anyrouter-cache'] = 'hit';
+  headers['x-anyrouter-attempts'] = '0';
+  res.writeHead(hit.status, headers);
+  res.end(hit.body);
+  summary.answeredAt = now;
+  summary.status = hit.status;
+  summary.model = hit.model;
+  return summary;
+}
+
+/** The conversation's prefix prefers the upstream that served it, where its model is sticky. */
+function rememberServed(state: GatewayState, sticky: StickyLookup, upstream: string, ranked: readonly RoutedCandidate[]): void {
+  const served = ranked.find((c) => c.upstream === upstream);
+  const model = served === undefined ? undefined : state.table.models.get(served.modelId.toLowerCase());
+  if (model === undefined || model.stickyMs === 0) return;
+  const now = state.clock.now();
+  sticky.served(model.spec.id, upstream, now, model.stickyMs, (u) => state.health.upstreamCoolingUntil(u, now) !== undefined);
+}
+
 /** The gateway's own error, sent; the summary says so. */
 function refuse(res: ServerResponse, client: ClientProtocolSpec, ctx: RequestContext, summary: RequestSummary, error: GatewayError, model?: string): RequestSummary {
   sendGatewayError(res, client.envelope, error, ctx.requestId, ctx.baseHeaders);
@@ -178,6 +238,22 @@ function refuse(res: ServerResponse, client: ClientProtocolSpec, ctx: RequestCon
   summary.error = error.message;
   if (model !== undefined) summary.model = model;
   return summary;
+}
+
+/** middle-out against the smallest context of the models the request names, so each of them can take it. */
+function trimToContext(table: GatewayState['table'], body: Record<string, unknown>): MiddleOutResult | undefined {
+  const target = resolveTarget(table, body);
+  if ('status' in target) return undefined;
+  let context = Infinity;
+  for (const m of target.models) context = Math.min(context, m.spec.context);
+  return context === Infinity ? undefined : middleOut(body, context);
+}
+
+/** OpenAI's `user` (Chat Completions, Responses), else Anthropic's `metadata.user_id`; at most 200 characters. */
+function endUserOf(body: Record<string, unknown>): string | undefined {
+  const metadata = body.metadata;
+  const user = typeof body.user === 'string' ? body.user : metadata !== null && typeof metadata === 'object' ? (metadata as { user_id?: unknown }).user_id : undefined;
+  return typeof user === 'string' && user !== '' ? user.slice(0, 200) : undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -39,6 +39,7 @@ export function requestRecordOf(summary: RequestSummary, headers: IncomingHttpHe
     latencyMs: endedAt - summary.startedAt,
     attempts: attemptTraces(summary.attempts),
   };
+  if (summary.user !== undefined) record.user = summary.user;
   if (summary.preset) record.preset = summary.preset;
   if (summary.provider && summary.model) record.servedModel = summary.model;
   if (summary.error) record.errorClass = errorClassOf(summary);

@@ -62,6 +62,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX requests_failed   ON requests (time) WHERE failed;
     `,
   },
+  {
+    // the end user a client names (OpenAI's `user`, Anthropic's `metadata.user_id`): usage per user (as SQLite's version 5)
+    version: 2,
+    name: 'end user of a request',
+    sql: `
+      ALTER TABLE requests ADD COLUMN end_user text;
+      CREATE INDEX requests_by_user ON requests (end_user, time) WHERE end_user IS NOT NULL;
+    `,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

@@ -39,7 +39,7 @@ const COLUMN_TYPES: Readonly<Record<(typeof REQUEST_COLUMNS)[number], string>> =
   app_referer: 'text', protocol: 'text', requested_model: 'text', preset: 'text', served_model: 'text', model: 'text',
   upstream: 'text', stream: 'int2', status: 'int4', error_class: 'text', failed: 'int2', latency_ms: 'float8', ttfb_ms: 'float8',
   prompt_tokens: 'int8', completion_tokens: 'int8', cached_tokens: 'int8', reasoning_tokens: 'int8', cost_nano_usd: 'int8',
-  attempt_count: 'int4', request_body: 'text', response_body: 'text', attempts: 'text',
+  attempt_count: 'int4', request_body: 'text', response_body: 'text', attempts: 'text', end_user: 'text',
 };
 
 /** From a column array's element to the column: the row's 0/1 flags are booleans here, attempts jsonb. */

@@ -37,6 +37,7 @@ const STREAM = 1 << 11;
 const BODIES = 1 << 12;
 const BODY_REQUEST = 1 << 13;
 const BODY_RESPONSE = 1 << 14;
+const USER = 1 << 15;
 // attempt flags
 const A_STATUS = 1 << 0;
 const A_ERROR_CLASS = 1 << 1;
@@ -104,6 +105,7 @@ export class RecordEncoder {
     if (app.version !== undefined) flags |= APP_VERSION;
     if (app.referer !== undefined) flags |= APP_REFERER;
     if (r.preset !== undefined) flags |= PRESET;
+    if (r.user !== undefined) flags |= USER;
     if (r.servedModel !== undefined) flags |= SERVED_MODEL;
     if (r.errorClass !== undefined) flags |= ERROR_CLASS;
     if (r.ttfbMs !== undefined) flags |= TTFB;
@@ -138,6 +140,7 @@ export class RecordEncoder {
     if (flags & APP_SOURCE) this.string(app.source!);
     if (flags & APP_VERSION) this.string(app.version!);
     if (flags & APP_REFERER) this.string(app.referer!);
+    if (flags & USER) this.string(r.user!);
     this.string(r.protocol);
     this.string(r.requestedModel);
     if (flags & PRESET) this.string(r.preset!);
@@ -250,6 +253,7 @@ class RecordDecoder {
     if (flags & APP_SOURCE) app.source = this.string();
     if (flags & APP_VERSION) app.version = this.string();
     if (flags & APP_REFERER) app.referer = this.string();
+    const user = flags & USER ? this.string() : undefined;
     const protocol = this.string() as RequestRecord['protocol'];
     const requestedModel = this.string();
     const preset = flags & PRESET ? this.string() : undefined;
@@ -261,6 +265,7 @@ class RecordDecoder {
     const record: RequestRecord = { id, time } as RequestRecord;
     if (gatewayKey !== undefined) record.gatewayKey = gatewayKey;
     record.app = app;
+    if (user !== undefined) record.user = user;
     record.protocol = protocol;
     record.requestedModel = requestedModel;
     if (preset !== undefined) record.preset = preset;

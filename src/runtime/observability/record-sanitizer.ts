@@ -47,7 +47,7 @@ export function createRecordSanitizer(options: { secrets?: Iterable<string>; bod
     if (scrubber.size === 0) return false;
     const found = (value: string | undefined) => value !== undefined && scrubber.foundIn(value);
     const { app } = record;
-    if (found(record.id) || found(record.gatewayKey) || found(record.requestedModel) || found(record.preset) || found(record.servedModel) || found(record.errorClass)) return true;
+    if (found(record.id) || found(record.gatewayKey) || found(record.user) || found(record.requestedModel) || found(record.preset) || found(record.servedModel) || found(record.errorClass)) return true;
     if (found(app.title) || found(app.source) || found(app.version) || found(app.referer)) return true;
     return record.attempts.some((a) => found(a.upstream) || found(a.provider) || found(a.upstreamModel) || found(a.keyName) || found(a.errorClass) || found(a.nextBecause));
   };
@@ -65,6 +65,7 @@ export function createRecordSanitizer(options: { secrets?: Iterable<string>; bod
       id: text(record.id),
       gatewayKey: opt(record.gatewayKey),
       app: { title: opt(record.app.title), source: opt(record.app.source), version: opt(record.app.version), referer: opt(record.app.referer) },
+      user: opt(record.user),
       requestedModel: text(record.requestedModel),
       preset: opt(record.preset),
       servedModel: opt(record.servedModel),

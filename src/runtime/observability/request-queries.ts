@@ -15,6 +15,8 @@ export interface RequestFilter {
   key?: string;
   /** App name (title, else source, else referer). */
   app?: string;
+  /** The end user the client named. */
+  user?: string;
   /** An HTTP status, `failed` (error status or error class) or `ok`. */
   status?: number | 'failed' | 'ok';
   /** Requests that made any attempt on this upstream (`provider/model`) or provider. */
@@ -52,7 +54,7 @@ export const MAX_PAGE_SIZE = 1000;
 
 export const SUMMARY_COLUMNS = `seq, id, time, gateway_key, app_title, app_source, app_version, app_referer, protocol,
   requested_model, preset, served_model, upstream, stream, status, error_class, latency_ms, ttfb_ms,
-  prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano_usd, attempt_count`;
+  prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano_usd, attempt_count, end_user`;
 
 /** A row of `requests` as both stores read it (PostgreSQL gives `stream` as a boolean). */
 export interface RequestRow {
@@ -80,6 +82,7 @@ export interface RequestRow {
   reasoning_tokens: number | null;
   cost_nano_usd: number | null;
   attempt_count: number;
+  end_user: string | null;
   request_body?: string | null;
   response_body?: string | null;
 }
@@ -129,6 +132,7 @@ export function filterSql(filter: RequestFilter, cursor: { time: number; seq: nu
   if (filter.model !== undefined) where.push(`(model = ${bind(filter.model)} OR (requested_model = ${bind(filter.model)} AND requested_model <> model))`);
   if (filter.key !== undefined) where.push(`gateway_key = ${bind(filter.key)}`);
   if (filter.app !== undefined) where.push(`app = ${bind(filter.app)}`);
+  if (filter.user !== undefined) where.push(`end_user = ${bind(filter.user)}`);
   if (filter.status === 'failed') where.push(dialect.failed);
   else if (filter.status === 'ok') where.push(dialect.ok);
   else if (filter.status !== undefined) {
@@ -189,6 +193,7 @@ export function toSummary(row: RequestRow): RequestSummary {
   if (row.app_source !== null) s.app.source = row.app_source;
   if (row.app_version !== null) s.app.version = row.app_version;
   if (row.app_referer !== null) s.app.referer = row.app_referer;
+  if (row.end_user != null) s.user = row.end_user;
   if (row.preset !== null) s.preset = row.preset;
   if (row.served_model !== null) s.servedModel = row.served_model;
   if (row.error_class !== null) s.errorClass = row.error_class;

@@ -13,7 +13,7 @@ export const REQUEST_COLUMNS = [
   'id', 'time', 'gateway_key', 'app', 'app_title', 'app_source', 'app_version', 'app_referer', 'protocol',
   'requested_model', 'preset', 'served_model', 'model', 'upstream', 'stream', 'status', 'error_class', 'failed',
   'latency_ms', 'ttfb_ms', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'reasoning_tokens',
-  'cost_nano_usd', 'attempt_count', 'request_body', 'response_body', 'attempts',
+  'cost_nano_usd', 'attempt_count', 'request_body', 'response_body', 'attempts', 'end_user',
 ] as const;
 
 /** The attempts column: a JSON array, one object an attempt, keyed as the columns of the table it replaced. */
@@ -82,5 +82,6 @@ export function requestRow(r: RequestRecord): RowValue[] {
     r.bodies?.request ?? null,
     r.bodies?.response ?? null,
     attemptsJson(r.attempts),
+    r.user ?? null,
   ];
 }

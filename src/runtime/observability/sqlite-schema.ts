@@ -118,6 +118,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX requests_by_asked ON requests (requested_model, time) WHERE requested_model <> model;
     `,
   },
+  {
+    // the end user a client names (OpenAI's `user`, Anthropic's `metadata.user_id`): usage per user
+    version: 5,
+    name: 'end user of a request',
+    sql: `
+      ALTER TABLE requests ADD COLUMN end_user TEXT;
+      CREATE INDEX requests_by_user ON requests (end_user, time) WHERE end_user IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,7 +8,8 @@
  */
 import { nanoToUsd } from './cost.js';
 
-export type UsageGroupBy = 'model' | 'key' | 'app' | 'upstream';
+export type UsageGroupBy = 'model' | 'key' | 'app' | 'user' | 'upstream';
+export const USAGE_GROUPS: readonly UsageGroupBy[] = ['model', 'key', 'app', 'user', 'upstream'];
 export type UsageBucket = 'hour' | 'day';
 
 export interface UsageQuery {
@@ -26,7 +27,7 @@ export interface UsageRow {
   /** Start of the UTC hour or day (ms); absent without a bucket. */
   bucketStart?: number;
   /**
-   * The model (served, else requested), gateway key name, app name, or upstream of the last
+   * The model (served, else requested), gateway key name, app name, end user, or upstream of the last
    * attempt; null for requests without one (no app attribution, no attempt made).
    */
   group: string | null;
@@ -43,7 +44,7 @@ export interface UsageRow {
   p99LatencyMs: number;
 }
 
-const GROUP_COLUMN: Record<UsageGroupBy, string> = { model: 'model', key: 'gateway_key', app: 'app', upstream: 'upstream' };
+const GROUP_COLUMN: Record<UsageGroupBy, string> = { model: 'model', key: 'gateway_key', app: 'app', user: 'end_user', upstream: 'upstream' };
 const BUCKET_MS: Record<UsageBucket, number> = { hour: 3_600_000, day: 86_400_000 };
 
 /** A row of the usage statement. */

@@ -5,7 +5,7 @@
 import type { HealthState } from '../engine/health.js';
 import { planAttempts, type EngineKey, type EngineProvider, type Plan } from '../engine/plan.js';
 import type { RoutingTable, ServeProvider } from '../routing-table.js';
-import { rankCandidates, type Decision, type FilterName, type LiveStats, type RankResult, type RoutedCandidate } from './rank-candidates.js';
+import { rankCandidates, type Decision, type FilterName, type LiveStats, type RankResult, type RoutedCandidate, type StickyPreference } from './rank-candidates.js';
 import { readFeatures } from './request-features.js';
 import { resolveTarget, type RequestTarget, type TargetError } from './request-target.js';
 
@@ -20,6 +20,10 @@ export interface RouteInput {
   pinnedProvider?: string;
   /** The gateway key forbids the operator's shared provider keys. */
   byokOnly?: boolean;
+  /** Draws the order among upstreams that share a priority (Math.random when absent). */
+  random?: (() => number) | undefined;
+  /** Prompt-cache stickiness for this request (absent: none). */
+  sticky?: StickyPreference | undefined;
 }
 
 export interface RoutePlan {
@@ -34,7 +38,16 @@ export interface RoutePlan {
 
 export type RouteError = TargetError & { decisions?: Decision[] };
 
-const HARD_FILTERS_404: ReadonlySet<FilterName> = new Set(['provider.only', 'provider.ignore', 'provider.require_parameters', 'allow_fallbacks']);
+const HARD_FILTERS_404: ReadonlySet<FilterName> = new Set([
+  'provider.only',
+  'provider.ignore',
+  'provider.zdr',
+  'provider.data_collection',
+  'provider.quantizations',
+  'provider.enforce_distillable_text',
+  'provider.require_parameters',
+  'allow_fallbacks',
+]);
 
 export function planRoute(input: RouteInput): RoutePlan | RouteError {
   const target = resolveTarget(input.table, input.body);
@@ -46,6 +59,8 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
     // the preset's parameters count as the request's: they reach the upstream too
     features: readFeatures(target.params === input.body || Object.keys(target.params).length === 0 ? input.body : { ...target.params, ...input.body }, input.rawLength),
     stats: input.stats,
+    random: input.random,
+    sticky: input.sticky,
   });
   if (ranked.candidates.length === 0) return emptiedError(target, ranked.excludedBy, ranked.decisions);
 

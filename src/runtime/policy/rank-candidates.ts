@@ -7,6 +7,7 @@ import type { BundlePricing, PercentileThresholds, ProviderPreferences, SortBy }
 import type { ServeCandidate, ServeModel } from '../routing-table.js';
 import type { Percentiles } from './upstream-stats.js';
 import type { RequestFeatures } from './request-features.js';
+import { balancedWithinPriority, preferWithinPriority, type Random } from './priority-balance.js';
 
 export interface RoutedCandidate extends ServeCandidate {
   /** Index of the model in the request's model list: a request error moves on to the next group. */
@@ -23,11 +24,21 @@ export interface Decision {
 }
 
 /** Which filter removed a candidate; hard filters that empty the list decide the error. */
-export type FilterName = 'provider.only' | 'provider.ignore' | 'provider.max_price' | 'provider.require_parameters' | 'tools' | 'max_tokens' | 'context_length' | 'allow_fallbacks';
+export type FilterName =
+  | 'provider.only'
+  | 'provider.ignore'
+  | 'provider.zdr'
+  | 'provider.data_collection'
+  | 'provider.quantizations'
+  | 'provider.enforce_distillable_text'
+  | 'provider.max_price'
+  | 'provider.require_parameters' | 'tools' | 'max_tokens' | 'context_length' | 'allow_fallbacks';
 
 export interface LiveStats {
   ttfb(upstream: string): Percentiles | undefined;
   throughput(upstream: string): Percentiles | undefined;
+  /** EWMA of time to first byte (ms), for `balance: latency`; absent: that balance falls back to weights. */
+  latencyEwma?(upstream: string): number | undefined;
 }
 
 export interface RankInput {
@@ -37,6 +48,14 @@ export interface RankInput {
   suffixSort?: SortBy | undefined;
   features: RequestFeatures;
   stats: LiveStats;
+  /** Draws the order within a priority (Math.random when absent): injected so tests can seed it. */
+  random?: Random | undefined;
+  /** The upstream that served this conversation's prefix lately, per model: first within its priority. */
+  sticky?: StickyPreference | undefined;
+}
+
+export interface StickyPreference {
+  upstreamFor(modelId: string): string | undefined;
 }
 
 export interface RankResult {
@@ -140,6 +159,7 @@ export function rankCandidates(input: RankInput): RankResult {
   let pinnedByOrder: Set<RoutedCandidate> | undefined;
   let globalSort: SortBy | undefined;
   const { features } = input;
+  const random = input.random ?? Math.random;
 
   for (let group = 0; group < input.models.length; group++) {
     const model = input.models[group]!;
@@ -152,18 +172,26 @@ export function rankCandidates(input: RankInput): RankResult {
       !features.promptExceeds(model.spec.context);
     // the common request: no preferences and nothing the model cannot take; its ranked list as built
     if (prefs === undefined && suffixSort === undefined && modelFits && !features.tools) {
-      groups.push(all);
+      groups.push(model.ties ? balanced(model, all, random, input) : all);
       continue;
     }
     const only = lower(prefs?.only);
     const ignore = lower(prefs?.ignore);
     const maxPrice = prefs?.max_price;
+    const zdr = prefs?.zdr === true;
+    const denyCollection = prefs?.data_collection === 'deny';
+    const quantizations = prefs?.quantizations;
+    const distillable = prefs?.enforce_distillable_text === true;
     let kept: RoutedCandidate[] = [];
     for (const routed of all) {
       const provider = only || ignore ? routed.provider.id.toLowerCase() : '';
       const declared = routed.spec.parameters;
       if (only && !only.has(provider)) exclude(routed, 'provider.only', `'${routed.provider.id}' is not listed`);
       else if (ignore?.has(provider)) exclude(routed, 'provider.ignore', `'${routed.provider.id}' is ignored`);
+      else if (zdr && routed.spec.zdr !== true) exclude(routed, 'provider.zdr', 'the upstream is not marked zdr: true');
+      else if (denyCollection && routed.spec.dataCollection !== 'deny') exclude(routed, 'provider.data_collection', `the upstream's data collection is ${routed.spec.dataCollection ?? 'not declared'}, not deny`);
+      else if (quantizations && !quantizations.includes(routed.spec.quantization ?? 'unknown')) exclude(routed, 'provider.quantizations', `quantization ${routed.spec.quantization ?? 'unknown'} is not in ${quantizations.join(', ')}`);
+      else if (distillable && routed.spec.distillable !== true) exclude(routed, 'provider.enforce_distillable_text', 'the upstream is not marked distillable: true');
       else if (maxPrice?.prompt !== undefined && routed.pricing.prompt > maxPrice.prompt) exclude(routed, 'provider.max_price', `prompt $${routed.pricing.prompt}/M is over $${maxPrice.prompt}/M`);
       else if (maxPrice?.completion !== undefined && routed.pricing.completion > maxPrice.completion) exclude(routed, 'provider.max_price', `completion $${routed.pricing.completion}/M is over $${maxPrice.completion}/M`);
       else if (maxPrice?.request !== undefined && (routed.pricing.request ?? 0) > maxPrice.request) exclude(routed, 'provider.max_price', `request price $${routed.pricing.request} is over $${maxPrice.request}`);
@@ -180,6 +208,8 @@ export function rankCandidates(input: RankInput): RankResult {
     const ordered = order.length === 0 ? NO_ORDER_PLACED : order.flatMap((p) => kept.filter((c) => c.provider.id.toLowerCase() === p));
     let rest = order.length > 0 ? kept.filter((c) => !order.includes(c.provider.id.toLowerCase())) : kept;
     if (by && partition === 'model') rest = sortedBy(rest, by, input.stats);
+    // an explicit order or sort ranks them; otherwise upstreams sharing a priority split the traffic
+    else if (by === undefined && order.length === 0 && model.ties) rest = balanced(model, rest, random, input) as RoutedCandidate[];
     if (by && partition === 'none') globalSort ??= by;
     if (ordered.length > 0) {
       pinnedByOrder ??= new Set();
@@ -219,6 +249,12 @@ export function rankCandidates(input: RankInput): RankResult {
     ];
   }
   return new ExplainedRanking(candidates, excludedBy, excluded, missesPreferred ?? NONE_MISSED);
+}
+
+/** A model's candidates with its equal priorities drawn by its balance, the conversation's sticky upstream first within its own. */
+function balanced(model: ServeModel, candidates: readonly RoutedCandidate[], random: Random, input: RankInput): readonly RoutedCandidate[] {
+  const drawn = balancedWithinPriority(candidates, model.balance, random, input.stats);
+  return model.stickyMs > 0 && input.sticky !== undefined ? preferWithinPriority(drawn, input.sticky.upstreamFor(model.spec.id)) : drawn;
 }
 
 /** The groups one after another (a plain loop: Array.prototype.flat was the largest cost of a request with fallback models). */

@@ -71,7 +71,8 @@ export function readFeatures(body: Record<string, unknown>, rawLength: number): 
   return new BodyFeatures(body, rawLength);
 }
 
-function textLength(value: unknown): number {
+/** Characters of text in a request part (content, text, input, parts and system members, nested). */
+export function textLength(value: unknown): number {
   if (typeof value === 'string') return value.length;
   if (Array.isArray(value)) {
     let n = 0;

@@ -79,7 +79,14 @@ class LiveView implements LiveStats {
   throughput(upstream: string): Percentiles | undefined {
     return this.stats.throughputPercentiles(upstream, this.now);
   }
+
+  latencyEwma(upstream: string): number | undefined {
+    return this.stats.latencyEwma(upstream);
+  }
 }
+
+/** Weight of the newest sample in the latency EWMA (about the last 10 samples count). */
+const EWMA_ALPHA = 0.2;
 
 export interface UpstreamStatsOptions {
   capacity?: number;
@@ -98,6 +105,8 @@ export class UpstreamStats {
   private readonly view = new LiveView(this);
   /** Told of every sample recorded here (not of those `applyRemote` brings): to share it. */
   onSample: ((kind: StatKind, upstream: string, at: number, value: number) => void) | undefined;
+  /** Exponentially weighted mean of time to first byte per upstream (each sample weighs EWMA_ALPHA). */
+  private readonly ewma = new Map<string, number>();
 
   constructor(options: UpstreamStatsOptions = {}) {
     this.capacity = Math.max(1, Math.floor(options.capacity ?? 256));
@@ -115,8 +124,19 @@ export class UpstreamStats {
   }
 
   recordTtfb(upstream: string, at: number, ms: number): void {
-    this.series(this.ttfb, upstream).add(at, ms);
+    this.addTtfb(upstream, at, ms);
     this.onSample?.('ttfb', upstream, at, ms);
+  }
+
+  private addTtfb(upstream: string, at: number, ms: number): void {
+    this.series(this.ttfb, upstream).add(at, ms);
+    const before = this.ewma.get(upstream);
+    this.ewma.set(upstream, before === undefined ? ms : before + EWMA_ALPHA * (ms - before));
+  }
+
+  /** The live EWMA of an upstream's time to first byte (ms), undefined before its first sample. */
+  latencyEwma(upstream: string): number | undefined {
+    return this.ewma.get(upstream);
   }
 
   recordThroughput(upstream: string, at: number, tokensPerSecond: number): void {
@@ -128,7 +148,8 @@ export class UpstreamStats {
   /** A sample another instance recorded: into the same series, not shared again. */
   applyRemote(kind: StatKind, upstream: string, at: number, value: number): void {
     if (!Number.isFinite(value) || value < 0) return;
-    this.series(kind === 'ttfb' ? this.ttfb : this.throughput, upstream).add(at, value);
+    if (kind === 'ttfb') this.addTtfb(upstream, at, value);
+    else this.series(this.throughput, upstream).add(at, value);
   }
 
   ttfbPercentiles(upstream: string, now: number): Percentiles | undefined {
