@@ -13,7 +13,8 @@ import { browserTestsRun, launchBrowser, screenshot } from './browser.js';
 const ADMIN_KEY = 'sk-ar-admin-dashboard-test-0123456789';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-describe.skipIf(!browserTestsRun)('the dashboard in headless Chromium', () => {
+// a real browser on a busy 2-core machine takes its time: a minute a test, not the suite's 20 s
+describe.skipIf(!browserTestsRun)('the dashboard in headless Chromium', { timeout: 60_000 }, () => {
   const e2e = useE2E();
   let browser: Browser;
   let context: BrowserContext | undefined;
