@@ -600,6 +600,10 @@ try {
       probe('direct', mock.url, chatPath(0), upstreamHeaders, chatBody(MODEL.fast, false)),
       probe('bare proxy', proxy.url, chatPath(0), upstreamHeaders, chatBody(MODEL.fast, false)),
       probe('gateway', gateway.url, '/v1/chat/completions', gatewayHeaders, chatBody(MODEL.fast, false)),
+      // the response cache on the same run: a request that opts out (the uncached path through the cache's
+      // checks), and one answered from the cache (the first round, a warm-up, stores it)
+      probe('gateway, Cache-Control: no-store', gateway.url, '/v1/chat/completions', { ...gatewayHeaders, 'cache-control': 'no-store' }, chatBody(MODEL.fast, false)),
+      probe('gateway, cache hit', gateway.url, '/v1/chat/completions', { ...gatewayHeaders, 'cache-control': 'max-age=3600' }, chatBody(MODEL.fast, false)),
     ],
     samples,
     warmupSamples,
@@ -776,6 +780,17 @@ function print(results: Results, info: { proxyClient: string; gatewayFrom: strin
     );
   };
   c1('Added latency, JSON, 0 ms upstream', results.latency, (s) => s.totalUs, samples);
+  {
+    const d = find(results.latency, 'direct');
+    const q = (s: ProbeSamples, at: number) => percentile(s.totalUs, at);
+    out.push('', `Response cache, JSON (c=1, ${samples} per target, in the same interleaved rounds as above)`);
+    const table = new Table(['', 'p50', 'p99', 'added p50 over direct', 'added p99 over direct']);
+    for (const name of ['gateway', 'gateway, Cache-Control: no-store', 'gateway, cache hit']) {
+      const s = find(results.latency, name);
+      table.row(name, fmt.us(q(s, 0.5)), fmt.us(q(s, 0.99)), fmt.addUs(q(s, 0.5) - q(d, 0.5)), fmt.addUs(q(s, 0.99) - q(d, 0.99)));
+    }
+    out.push(table.toString());
+  }
   c1(`Stream time to first token, ${STREAM_CHUNKS}-chunk SSE, 0 ms upstream`, results.ttft, (s) => s.firstTokenUs, streamSamples);
   c1(`Stream to the last byte, ${STREAM_CHUNKS}-chunk SSE, 0 ms upstream`, results.ttft, (s) => s.totalUs, streamSamples);
 
