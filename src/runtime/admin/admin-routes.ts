@@ -21,9 +21,10 @@ export interface AdminDeps {
   state: () => GatewayState;
 }
 
-type AdminError = { status: 400 | 401 | 403 | 404 | 503; code: string; message: string };
+export type AdminError = { status: 400 | 401 | 403 | 404 | 405 | 409 | 503; code: string; message: string; headers?: Record<string, string> };
 
-const error = (c: Context, e: AdminError) => c.json({ error: { message: e.message, type: e.status === 401 ? 'authentication_error' : e.status === 403 ? 'permission_error' : 'invalid_request_error', code: e.code } }, e.status);
+/** The admin surfaces' error envelope (OpenAI's shape). */
+export const error = (c: Context, e: AdminError) => c.json({ error: { message: e.message, type: e.status === 401 ? 'authentication_error' : e.status === 403 ? 'permission_error' : 'invalid_request_error', code: e.code } }, e.status, e.headers);
 
 function authorize(c: Context, state: GatewayState): AdminError | undefined {
   const { adminKeys, gatewayKeys } = state.table.bundle.auth;

@@ -35,12 +35,12 @@ export function catalogView(state: GatewayState) {
 }
 
 /**
- * The plan for `model` as the gateway would route a plain chat request for it now: planRoute (the function
+ * The plan for `model` as the gateway would route a chat request for it now (a plain one, or `request`'s fields): planRoute (the function
  * requests are served with, and `anyrouter explain` prints) over this gateway's keys, health and live stats.
  */
-export function explainFor(state: GatewayState, model: string): RouteExplanation | RouteRefusalExplanation {
+export function explainFor(state: GatewayState, model: string, request: Record<string, unknown> = {}): RouteExplanation | RouteRefusalExplanation {
   const now = state.clock.now();
-  const body = { model, messages: [{ role: 'user', content: 'hello' }] };
+  const body = { messages: [{ role: 'user', content: 'hello' }], ...request, model };
   const route = planRoute({ table: state.table, body, rawLength: JSON.stringify(body).length, health: state.health, stats: state.stats.liveAt(now), now });
   return explainRoute(route, state.table.bundle);
 }

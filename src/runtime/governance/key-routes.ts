@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AdminScope, BundleGatewayKey } from '../../bundle/format.js';
 import { authorizeAdmin, presentedAdminKey } from '../admin/admin-auth.js';
+import { error, type AdminError } from '../admin/admin-routes.js';
 import type { GatewayState } from '../gateway-state.js';
 import type { RuntimeKey } from './key-store.js';
 
@@ -32,9 +33,6 @@ const patchSchema = z
   })
   .strict();
 
-type Fail = { status: 400 | 401 | 403 | 404 | 409 | 503; code: string; message: string };
-
-const fail = (c: Context, e: Fail) => c.json({ error: { message: e.message, type: e.status === 401 ? 'authentication_error' : e.status === 403 ? 'permission_error' : 'invalid_request_error', code: e.code } }, e.status);
 
 function describeKey(key: RuntimeKey | BundleGatewayKey, source: 'api' | 'config') {
   const runtime = source === 'api' ? (key as RuntimeKey) : undefined;
@@ -63,7 +61,7 @@ export class KeyAdmin {
     return [...config, ...runtime];
   }
 
-  async create(input: unknown): Promise<Fail | { key: ReturnType<typeof describeKey>; plaintext: string }> {
+  async create(input: unknown): Promise<AdminError | { key: ReturnType<typeof describeKey>; plaintext: string }> {
     const state = this.getState();
     if (!state.runtimeKeys) return { status: 503, code: 'keys_unavailable', message: 'run-time keys live in the request log database: turn logging on (logging.enabled)' };
     const parsed = createSchema.safeParse(input);
@@ -76,7 +74,7 @@ export class KeyAdmin {
     return { key: describeKey(created.key, 'api'), plaintext: created.plaintext };
   }
 
-  async update(name: string, input: unknown): Promise<Fail | ReturnType<typeof describeKey>> {
+  async update(name: string, input: unknown): Promise<AdminError | ReturnType<typeof describeKey>> {
     const state = this.getState();
     if (state.table.bundle.auth.gatewayKeys.some((k) => k.name === name)) return { status: 409, code: 'config_key', message: `key '${name}' is in the config: change it there (git holds it)` };
     if (!state.runtimeKeys) return { status: 404, code: 'key_not_found', message: `no key '${name}'` };
@@ -88,7 +86,7 @@ export class KeyAdmin {
     return key ? describeKey(key, 'api') : { status: 404, code: 'key_not_found', message: `no key '${name}' (or it was revoked)` };
   }
 
-  async revoke(name: string): Promise<Fail | { revoked: string }> {
+  async revoke(name: string): Promise<AdminError | { revoked: string }> {
     const state = this.getState();
     if (state.table.bundle.auth.gatewayKeys.some((k) => k.name === name)) return { status: 409, code: 'config_key', message: `key '${name}' is in the config: remove it there (git holds it)` };
     const revoked = (await state.runtimeKeys?.revoke(name, Date.now())) ?? false;
@@ -99,7 +97,7 @@ export class KeyAdmin {
 export function keyRoutes(getState: () => GatewayState): Hono {
   const app = new Hono();
   const admin = new KeyAdmin(getState);
-  const guard = (c: Context, need: AdminScope): Fail | undefined => {
+  const guard = (c: Context, need: AdminScope): AdminError | undefined => {
     const bundle = getState().table.bundle;
     const caller = authorizeAdmin(presentedAdminKey(c.req.header('authorization'), c.req.header('x-api-key')), bundle.auth.adminKeys, bundle.auth.gatewayKeys.length + (getState().runtimeKeys?.keys.length ?? 0), need);
     return 'status' in caller ? caller : undefined;
@@ -107,26 +105,26 @@ export function keyRoutes(getState: () => GatewayState): Hono {
   const body = async (c: Context): Promise<unknown> => c.req.json().catch(() => undefined);
   app.get('/api/keys', (c) => {
     const denied = guard(c, 'read');
-    return denied ? fail(c, denied) : c.json({ object: 'list', data: admin.list() });
+    return denied ? error(c, denied) : c.json({ object: 'list', data: admin.list() });
   });
   app.post('/api/keys', async (c) => {
     const denied = guard(c, 'standard');
-    if (denied) return fail(c, denied);
+    if (denied) return error(c, denied);
     const result = await admin.create(await body(c));
-    return 'status' in result ? fail(c, result) : c.json({ ...result.key, key: result.plaintext }, 201);
+    return 'status' in result ? error(c, result) : c.json({ ...result.key, key: result.plaintext }, 201);
   });
   app.patch('/api/keys/:name', async (c) => {
     const denied = guard(c, 'full');
-    if (denied) return fail(c, denied);
+    if (denied) return error(c, denied);
     const result = await admin.update(c.req.param('name'), await body(c));
-    return 'status' in result ? fail(c, result) : c.json(result);
+    return 'status' in result ? error(c, result) : c.json(result);
   });
   app.delete('/api/keys/:name', async (c) => {
     const denied = guard(c, 'full');
-    if (denied) return fail(c, denied);
+    if (denied) return error(c, denied);
     const result = await admin.revoke(c.req.param('name'));
-    return 'status' in result ? fail(c, result) : c.json(result);
+    return 'status' in result ? error(c, result) : c.json(result);
   });
-  app.all('/api/keys/:name', (c) => c.json({ error: { message: `${c.req.method} is not allowed here; use PATCH or DELETE`, type: 'invalid_request_error', code: 'method_not_allowed' } }, 405, { allow: 'PATCH, DELETE' }));
+  app.all('/api/keys/:name', (c) => error(c, { status: 405, code: 'method_not_allowed', message: `${c.req.method} is not allowed here; use PATCH or DELETE`, headers: { allow: 'PATCH, DELETE' } }));
   return app;
 }

@@ -11,8 +11,8 @@ import { authorizeAdmin, hasScope, presentedAdminKey, type AdminCaller } from '.
 import type { AdminScope } from '../../bundle/format.js';
 import { KeyAdmin } from '../governance/key-routes.js';
 import type { GatewayState } from '../gateway-state.js';
-import { planRoute } from '../policy/plan-route.js';
-import type { RoutedCandidate } from '../policy/rank-candidates.js';
+import { parseTime } from '../admin/admin-routes.js';
+import { explainFor } from '../admin/gateway-views.js';
 import type { UsageGroupBy } from '../observability/usage-query.js';
 
 type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean };
@@ -51,16 +51,9 @@ function buildServer(state: GatewayState, caller: AdminCaller): McpServer {
       inputSchema: { model: z.string().min(1), request: z.record(z.string(), z.unknown()).optional() },
     },
     async ({ model, request }) => {
-      const body = { messages: [{ role: 'user', content: 'hello' }], ...(request ?? {}), model };
-      const now = state.clock.now();
-      const route = planRoute({ table: state.table, body, rawLength: JSON.stringify(body).length, health: state.health, stats: state.stats.liveAt(now), now });
-      if ('status' in route) return toolError(`no plan: ${route.message} (the gateway answers ${route.status})`);
-      return json({
-        models: route.target.models.map((m) => m.spec.id),
-        plan: route.plan.order.map((c, i) => ({ upstream: c.upstream, provider: c.provider.id, model: (c as RoutedCandidate).modelId, ejected: i >= route.plan.healthy })),
-        panic: route.plan.panic,
-        decisions: route.decisions,
-      });
+      // what GET /api/explain answers
+      const explained = explainFor(state, model, request);
+      return 'error' in explained ? toolError(`no plan: ${explained.error.message} (the gateway answers ${explained.error.status})`) : json(explained);
     },
   );
 
@@ -122,21 +115,13 @@ function buildServer(state: GatewayState, caller: AdminCaller): McpServer {
     async ({ group_by, since }) => {
       const log = state.observability?.log;
       if (!log) return toolError('request logging is off (logging.enabled: false)');
-      const from = since === undefined ? undefined : sinceMs(since, Date.now());
+      const from = parseTime(since, Date.now());
       if (from === 'invalid') return toolError("'since' takes ms since the epoch, an ISO date, or a duration such as 24h");
       const rows = await log.reader.usage({ ...(group_by ? { groupBy: group_by as UsageGroupBy } : {}), ...(from !== undefined ? { from } : {}) });
       return json(rows);
     },
   );
   return server;
-}
-
-function sinceMs(value: string, now: number): number | 'invalid' {
-  if (/^\d{10,}$/.test(value)) return Number(value);
-  const ago = /^(\d+)(m|h|d)$/.exec(value);
-  if (ago) return now - Number(ago[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[ago[2] as 'm' | 'h' | 'd'];
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? 'invalid' : parsed;
 }
 
 /** One MCP request: authenticated, then handed to a fresh server and transport (stateless mode). */
