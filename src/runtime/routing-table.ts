@@ -7,7 +7,7 @@ import { KeyPool } from './engine/key-pool.js';
 import { keyId } from './engine/health.js';
 import { makeCandidate, type EngineCandidate, type EngineKey, type EngineProvider } from './engine/plan.js';
 import type { FailoverPolicy } from './engine/outcome.js';
-import { DEFAULT_OUTLIER_POLICY, type OutlierPolicy } from './engine/outlier.js';
+import { outlierPolicyOf, type OutlierPolicy } from './engine/outlier.js';
 import type { LoopSettings } from './engine/attempt-loop.js';
 import type { RoutedCandidate } from './policy/rank-candidates.js';
 import { ModelCatalog } from './model-catalog.js';
@@ -162,7 +162,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     pools,
     names: bundle.models.flatMap((m) => [m.id, ...m.aliases]),
     policy: { failoverStatuses: new Set(bundle.routing.failoverStatuses), failoverClasses: new Set(bundle.routing.failoverClasses) },
-    outlier: Object.freeze({ ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier }),
+    outlier: Object.freeze(outlierPolicyOf(bundle.routing)),
     catalog: new ModelCatalog(bundle.models, bundle.lookup),
     keyEchoes: new KeyEchoRedactor(keyValuesOf(providers.values())),
     anySticky: [...byId.values()].some((m) => m.stickyMs > 0),

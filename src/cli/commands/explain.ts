@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { RoutingBundle } from '../../bundle/format.js';
 import { HealthState, keyId } from '../../runtime/engine/health.js';
-import { DEFAULT_OUTLIER_POLICY } from '../../runtime/engine/outlier.js';
+import { outlierPolicyOf } from '../../runtime/engine/outlier.js';
 import { planRoute, type RoutePlan } from '../../runtime/policy/plan-route.js';
 import { prioritySplits } from '../../runtime/policy/priority-balance.js';
 import type { RoutedCandidate } from '../../runtime/policy/rank-candidates.js';
@@ -74,7 +74,7 @@ export function formatPlan(route: RoutePlan, bundle: RoutingBundle): string {
 
 /** The outlier detection in force, defaults included (routing.outlier). */
 export function describeOutlier(bundle: RoutingBundle): string {
-  const o = { ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier };
+  const o = outlierPolicyOf(bundle.routing);
   return [
     `outlier detection: eject an upstream after ${o.consecutive} failures in a row, or ${Math.round(o.failureRate * 100)}% failed of at least ${o.minRequests} attempts in ${o.windowMs} ms;`,
     `  an ejection lasts ${bundle.routing.cooldownMs} ms x its recent ejections (at most ${o.maxCooldownMs} ms); at most ${o.maxEjectionPercent}% of a model's upstreams out at once, never all;`,

@@ -4,7 +4,7 @@
  * the upstream's recent ejections (capped), and that count decays while the upstream stays in.
  * Failures here are the upstream's own (408, 5xx, connect error, timeout, reset); 401/429 are a key's.
  */
-import type { BundleOutlier } from '../../bundle/format.js';
+import type { BundleOutlier, BundleRouting } from '../../bundle/format.js';
 
 /** The detector's settings: `routing.outlier` as the bundle holds it. */
 export type OutlierPolicy = BundleOutlier;
@@ -17,6 +17,11 @@ export const DEFAULT_OUTLIER_POLICY: Readonly<OutlierPolicy> = Object.freeze({
   maxEjectionPercent: 66,
   maxCooldownMs: 300_000,
 });
+
+/** A bundle's outlier settings with the defaults filled in (bundles from before outlier detection have none). */
+export function outlierPolicyOf(routing: BundleRouting): OutlierPolicy {
+  return { ...DEFAULT_OUTLIER_POLICY, ...routing.outlier };
+}
 
 /** The sliding window is this many buckets of `windowMs / BUCKETS` each. */
 const BUCKETS = 10;

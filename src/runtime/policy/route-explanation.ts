@@ -4,7 +4,7 @@
  * `GET /api/explain` answers it for the running gateway's live health and stats.
  */
 import type { BundlePricing, KeyTier, RoutingBundle } from '../../bundle/format.js';
-import { DEFAULT_OUTLIER_POLICY } from '../engine/outlier.js';
+import { outlierPolicyOf } from '../engine/outlier.js';
 import type { PlanRefusal } from '../engine/plan.js';
 import type { RouteError, RoutePlan } from './plan-route.js';
 import type { Decision, RoutedCandidate } from './rank-candidates.js';
@@ -63,7 +63,7 @@ export function explainRoute(route: RoutePlan | RouteError, bundle: RoutingBundl
     plan,
     panic: route.plan.panic,
     healthy: route.plan.healthy,
-    outlier: { ...DEFAULT_OUTLIER_POLICY, ...bundle.routing.outlier, cooldownMs: bundle.routing.cooldownMs },
+    outlier: { ...outlierPolicyOf(bundle.routing), cooldownMs: bundle.routing.cooldownMs },
     maxAttempts: bundle.routing.maxAttempts,
     requestTimeoutMs: bundle.routing.requestTimeoutMs,
     refusal: route.plan.refusal ?? null,
