@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AdminScope, BundleAdminKey } from '../../bundle/format.js';
+import type { GatewayState } from '../gateway-state.js';
 
 const RANK: Record<AdminScope, number> = { read: 0, standard: 1, full: 2 };
 
@@ -31,6 +32,12 @@ export function authorizeAdmin(presented: string | undefined, adminKeys: readonl
 
 export function hasScope(caller: AdminCaller, need: AdminScope): boolean {
   return RANK[caller.scope] >= RANK[need];
+}
+
+/** `authorizeAdmin` for a running gateway: its admin keys, and its gateway keys (config and run-time ones) for the open-when-keyless rule. */
+export function authorizeAdminOf(state: GatewayState, presented: string | undefined, need: AdminScope): AdminCaller | AdminDenied {
+  const { adminKeys, gatewayKeys } = state.table.bundle.auth;
+  return authorizeAdmin(presented, adminKeys, gatewayKeys.length + (state.runtimeKeys?.keys.length ?? 0), need);
 }
 
 /** The bearer token or `x-api-key` of a request's headers. */

@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import type { GatewayState } from '../gateway-state.js';
-import { authorizeAdmin, presentedAdminKey } from './admin-auth.js';
+import { authorizeAdminOf, presentedAdminKey } from './admin-auth.js';
 import type { RequestLog } from '../observability/request-log.js';
 import type { RequestFilter } from '../observability/request-queries.js';
 import { USAGE_GROUPS, type UsageBucket, type UsageGroupBy } from '../observability/usage-query.js';
@@ -27,8 +27,7 @@ export type AdminError = { status: 400 | 401 | 403 | 404 | 405 | 409 | 503; code
 export const error = (c: Context, e: AdminError) => c.json({ error: { message: e.message, type: e.status === 401 ? 'authentication_error' : e.status === 403 ? 'permission_error' : 'invalid_request_error', code: e.code } }, e.status, e.headers);
 
 function authorize(c: Context, state: GatewayState): AdminError | undefined {
-  const { adminKeys, gatewayKeys } = state.table.bundle.auth;
-  const caller = authorizeAdmin(presentedAdminKey(c.req.header('authorization'), c.req.header('x-api-key')), adminKeys, gatewayKeys.length + (state.runtimeKeys?.keys.length ?? 0), 'read');
+  const caller = authorizeAdminOf(state, presentedAdminKey(c.req.header('authorization'), c.req.header('x-api-key')), 'read');
   return 'status' in caller ? caller : undefined;
 }
 

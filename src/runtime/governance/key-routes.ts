@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AdminScope, BundleGatewayKey } from '../../bundle/format.js';
-import { authorizeAdmin, presentedAdminKey } from '../admin/admin-auth.js';
+import { authorizeAdminOf, presentedAdminKey } from '../admin/admin-auth.js';
 import { error, type AdminError } from '../admin/admin-routes.js';
 import type { GatewayState } from '../gateway-state.js';
 import type { RuntimeKey } from './key-store.js';
@@ -98,8 +98,7 @@ export function keyRoutes(getState: () => GatewayState): Hono {
   const app = new Hono();
   const admin = new KeyAdmin(getState);
   const guard = (c: Context, need: AdminScope): AdminError | undefined => {
-    const bundle = getState().table.bundle;
-    const caller = authorizeAdmin(presentedAdminKey(c.req.header('authorization'), c.req.header('x-api-key')), bundle.auth.adminKeys, bundle.auth.gatewayKeys.length + (getState().runtimeKeys?.keys.length ?? 0), need);
+    const caller = authorizeAdminOf(getState(), presentedAdminKey(c.req.header('authorization'), c.req.header('x-api-key')), need);
     return 'status' in caller ? caller : undefined;
   };
   const body = async (c: Context): Promise<unknown> => c.req.json().catch(() => undefined);

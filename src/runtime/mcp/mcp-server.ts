@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
-import { authorizeAdmin, hasScope, presentedAdminKey, type AdminCaller } from '../admin/admin-auth.js';
+import { authorizeAdminOf, hasScope, presentedAdminKey, type AdminCaller } from '../admin/admin-auth.js';
 import type { AdminScope } from '../../bundle/format.js';
 import { KeyAdmin } from '../governance/key-routes.js';
 import type { GatewayState } from '../gateway-state.js';
@@ -130,7 +130,7 @@ export async function handleMcpRequest(state: GatewayState, req: IncomingMessage
     const v = req.headers[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  const caller = authorizeAdmin(presentedAdminKey(header('authorization'), header('x-api-key')), state.table.bundle.auth.adminKeys, state.table.bundle.auth.gatewayKeys.length, 'read');
+  const caller = authorizeAdminOf(state, presentedAdminKey(header('authorization'), header('x-api-key')), 'read');
   if ('status' in caller) {
     const body = JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: caller.message }, id: null });
     res.writeHead(caller.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(caller.status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
