@@ -41,7 +41,6 @@ export class RedisState implements SharedState {
   private noticeHandler: ((notice: 'keys') => void) | undefined;
   private readonly noticeChannel: string;
   private localMarks: () => MarkEvent[] = () => [];
-  private wasUp = false;
   private announcedDown = false;
   private closed = false;
 
@@ -180,11 +179,10 @@ export class RedisState implements SharedState {
 
   /** (Re)connected: read the marks in force, then push the ones this instance made while Redis was away. */
   private async resync(): Promise<void> {
-    if (this.wasUp === false || this.announcedDown) {
-      if (this.announcedDown) this.options.log('anyrouter: state backend (redis) is back: sharing health and limits again');
+    if (this.announcedDown) {
+      this.options.log('anyrouter: state backend (redis) is back: sharing health and limits again');
       this.announcedDown = false;
     }
-    this.wasUp = true;
     try {
       let cursor = '0';
       do {
