@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { relaySse, type RelayOptions } from '../../src/runtime/http/sse-relay.js';
 
-const OPENAI: RelayOptions = { terminal: 'data: [DONE]' };
-const ANTHROPIC: RelayOptions = { terminal: 'event: message_stop', errorMarker: 'event: error' };
+const OPENAI: RelayOptions = { terminals: ['data: [DONE]'] };
+const ANTHROPIC: RelayOptions = { terminals: ['event: message_stop'], errorMarkers: ['event: error'] };
 
 async function relay(chunks: string[], options: RelayOptions) {
   const written: string[] = [];

@@ -176,7 +176,7 @@ function removedProvider(id: string, p: BundleProvider): BundleChange {
   return { kind: 'removed-provider', subject: { type: 'provider', id }, type: p.type, baseUrl: p.baseUrl };
 }
 
-const PROVIDER_SETTINGS: ReadonlyArray<Exclude<ProviderSetting, 'keyOrder'>> = ['type', 'baseUrl', 'keyStrategy', 'timeouts', 'headers', 'connections', 'shared'];
+const PROVIDER_SETTINGS: ReadonlyArray<Exclude<ProviderSetting, 'keyOrder'>> = ['type', 'baseUrl', 'keyStrategy', 'timeouts', 'headers', 'connections', 'shared', 'responses'];
 
 function diffProvider(id: string, base: BundleProvider, head: BundleProvider): BundleChange[] {
   const subject = { type: 'provider', id } as const;
