@@ -137,7 +137,7 @@ describe('e2e: /v1/responses relayed untouched to an upstream that serves Respon
       const native = await e2e.mock({ default: { status: 503 } });
       const translated = fallback === 'openai' ? await e2e.mock({ default: { content: 'From chat.' } }) : await e2e.anthropicMock({ default: { content: 'From chat.' } });
       const gw = await e2e.gateway({
-        providers: { up: provider('up', native, { responses: true }), chat: fallback === 'openai' ? provider('chat', translated) : anthropicProvider('chat', translated) },
+        providers: { up: provider('up', native, { responses: true }), chat: fallback === 'openai' ? provider('chat', translated.url) : anthropicProvider('chat', translated) },
         models: [chatModel(['up', 'chat'])],
       });
       const input = [
