@@ -79,6 +79,8 @@ describe('e2e: /v1/responses relayed untouched to an upstream that serves Respon
     expect(await received[0]).toBe(withCatalogModel(request.sent, 'up-model'));
     expect(first.response.headers.get('x-anyrouter-upstream')).toBe('up');
     expect(first.response.headers.get('x-anyrouter-dropped-params')).toBeNull();
+    // the usage was read on the way (priced in a header; the body keeps OpenAI's bytes)
+    expect(Number(first.response.headers.get('x-anyrouter-cost'))).toBeGreaterThan(0);
     const response = first.data;
     expect(response.model).toBe(MODEL);
     expect(response.metadata).toEqual({ model: 'up-model' });
