@@ -56,16 +56,12 @@ function parse(text: string): unknown {
 export class UsageMeter {
   private current: CanonicalUsage | undefined;
   private priced: number | undefined;
-  private readonly protocol: ClientProtocol;
-
   constructor(
-    protocol: ClientProtocol,
+    private readonly protocol: ClientProtocol,
     private readonly pricing: UsagePricing,
-  ) {
-    this.protocol = protocol;
-  }
+  ) {}
 
-  /** Reads every usage object of `data` (complete events, or a whole JSON answer); for OpenAI, records `"cost"` going into each that has none. */
+  /** Reads every usage object of `data` (complete events, or a whole JSON answer); for Chat Completions, records `"cost"` going into each that has none. */
   read(data: Buffer, edits: ByteEdits): void {
     for (let start = nextUsageObject(data, 0); start >= 0; ) {
       const end = objectEnd(data, start);
