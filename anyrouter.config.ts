@@ -17,6 +17,7 @@
  * Add a provider:  add an entry below (its id is what model YAML names in `upstreams`).
  *                  `type: 'openai'` covers any OpenAI-compatible API (Together, Fireworks,
  *                  a local vLLM or Ollama server, ...); then list it under a model's `upstreams`.
+ *                  Add `responses: true` when it also serves OpenAI Responses at /responses.
  * Add a model:     add it to a file in models/ (one file per model vendor).
  */
 import { defineConfig, env } from 'anyrouter';
@@ -27,6 +28,7 @@ export default defineConfig({
     openai: {
       type: 'openai',
       baseUrl: 'https://api.openai.com/v1',
+      responses: true, // also serves /responses: Codex's requests go to it as sent, reasoning items included
       keys: [
         { name: 'main', value: env('OPENAI_API_KEY') },
         // { name: 'spare', value: env('OPENAI_API_KEY_2'), weight: 2 },

@@ -40,6 +40,8 @@ export interface BundleProvider {
   connections: number;
   /** `never`: this provider's shared (operator) keys are never used. */
   shared: 'fallback' | 'never';
+  /** An `openai` provider that also serves OpenAI Responses (`/responses`): Responses requests reach it untranslated. */
+  responses?: true;
 }
 
 export interface BundlePricing {

@@ -32,6 +32,7 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
       connections: value.connections ?? DEFAULT_CONNECTIONS,
       shared: value.shared,
     };
+    if (value.responses === true) providers[id]!.responses = true;
   }
 
   const models: BundleModel[] = linked.models

@@ -2,7 +2,32 @@
 import type { ReasoningConfig, ReasoningEffort } from './canonical.js';
 import { ProtocolDecodeError } from './protocol-decode-error.js';
 
-const EFFORTS: ReadonlySet<string> = new Set<ReasoningEffort>(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']);
+/** Every level any protocol names, weakest first. */
+const EFFORT_ORDER: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
+const EFFORTS: ReadonlySet<string> = new Set<ReasoningEffort>(EFFORT_ORDER);
+
+/**
+ * The levels OpenAI's `reasoning_effort` (Chat Completions) and `reasoning.effort` (Responses) take. Not every
+ * model takes each (`none` from gpt-5.1, `minimal` before it, `xhigh` after gpt-5.1-codex-max), but none
+ * takes Anthropic's `max`.
+ */
+export const OPENAI_EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
+
+/**
+ * The level of `accepted` nearest to `effort` in strength (the weaker of two equally near), so a level the
+ * target does not name becomes its closest one: Anthropic's `max` is OpenAI's `xhigh`.
+ */
+export function clampEffort(effort: ReasoningEffort, accepted: readonly ReasoningEffort[]): ReasoningEffort {
+  if (accepted.includes(effort)) return effort;
+  const rank = EFFORT_ORDER.indexOf(effort);
+  let best = accepted[0]!;
+  for (const level of accepted) {
+    const distance = Math.abs(EFFORT_ORDER.indexOf(level) - rank);
+    const bestDistance = Math.abs(EFFORT_ORDER.indexOf(best) - rank);
+    if (distance < bestDistance || (distance === bestDistance && EFFORT_ORDER.indexOf(level) < EFFORT_ORDER.indexOf(best))) best = level;
+  }
+  return best;
+}
 
 export function readReasoningEffort(value: unknown, param: string): ReasoningEffort | undefined {
   if (value === undefined || value === null) return undefined;
@@ -37,4 +62,13 @@ export function effortOf(reasoning: ReasoningConfig | undefined): ReasoningEffor
   if (reasoning.enabled === false) return 'none';
   if (reasoning.budgetTokens !== undefined) return effortForBudget(reasoning.budgetTokens);
   return undefined;
+}
+
+/**
+ * The effort an OpenAI upstream is sent, only for a request that asked for reasoning (models without reasoning
+ * reject the field); a level OpenAI does not name (Anthropic's `max`) becomes its closest one.
+ */
+export function openAIEffortOf(reasoning: ReasoningConfig | undefined): ReasoningEffort | undefined {
+  const effort = reasoning?.enabled === false ? undefined : effortOf(reasoning);
+  return effort === undefined ? undefined : clampEffort(effort, OPENAI_EFFORTS);
 }

@@ -177,6 +177,19 @@ describe('each kind of change, found where it happens and nowhere else', () => {
     expect(text).toContain('routing defaults\n  maxAttempts changed: 6 → 3');
   });
 
+  it("a provider starting or stopping to serve Responses natively is a provider-change of 'responses'", async () => {
+    const base = await repoBundle();
+    const head = structuredClone(base);
+    delete head.providers.openai!.responses;
+    head.providers.openrouter!.responses = true;
+    const changes = diffBundles(base, head);
+    expect(changes).toEqual([
+      { kind: 'provider-change', subject: { type: 'provider', id: 'openai' }, setting: 'responses', before: true, after: false },
+      { kind: 'provider-change', subject: { type: 'provider', id: 'openrouter' }, setting: 'responses', before: false, after: true },
+    ]);
+    expect(formatDiffText(changes, sides)).toContain('responses changed: true → false');
+  });
+
   it('markdown keeps a pipe or backtick in a value inside its table cell', async () => {
     const base = await repoBundle();
     const head = structuredClone(base);

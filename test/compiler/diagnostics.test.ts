@@ -147,6 +147,14 @@ const fixtures: Fixture[] = [
     },
     (f) => [error('AR100', at(f, CONFIG, `'6xx'`), 'routing.failoverStatuses[1]')],
   ),
+  fixture(
+    'AR100 responses: true on a provider that is not openai',
+    {
+      [CONFIG]: OPENAI_CONFIG.replace("type: 'openai',", "type: 'anthropic',\n      responses: true,"),
+      [MODELS]: OPENAI_MODELS,
+    },
+    (f) => [error('AR100', at(f, CONFIG, 'true'), 'providers.openai.responses', "'responses' is for an 'openai' provider")],
+  ),
 
   // ---- AR101: wrong type
   fixture(

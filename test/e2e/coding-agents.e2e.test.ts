@@ -24,9 +24,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Two models: `agents/native` on an Anthropic upstream, `agents/translated` on an OpenAI-compatible one. */
+/**
+ * Three models: `agents/native` on an Anthropic upstream, `agents/translated` on an OpenAI-compatible one
+ * (Chat Completions only), `agents/responses` on an OpenAI one that serves Responses (`responses: true`).
+ */
 const NATIVE = 'agents/native';
 const TRANSLATED = 'agents/translated';
+const RESPONSES = 'agents/responses';
 const NOTE = 'The secret word is pelican.\n';
 const CLI_TIMEOUT_MS = 60_000;
 const TEST_TIMEOUT_MS = 90_000;
@@ -36,17 +40,23 @@ interface Setup {
   workspace: AgentWorkspace;
   anthropic: Awaited<ReturnType<typeof e2e.anthropicMock>>;
   openai: Awaited<ReturnType<typeof e2e.mock>>;
+  /** The upstream of `agents/responses`, speaking OpenAI Responses. */
+  responses: Awaited<ReturnType<typeof e2e.mock>>;
 }
 
-async function setup(behaviours: { anthropic?: (r: ReceivedRequest) => AnthropicReply; openai?: (r: ReceivedRequest) => ReplyBehaviour } = {}): Promise<Setup> {
+type Behaviours = { anthropic?: (r: ReceivedRequest) => AnthropicReply; openai?: (r: ReceivedRequest) => ReplyBehaviour; responses?: (r: ReceivedRequest) => ReplyBehaviour };
+
+async function setup(behaviours: Behaviours = {}): Promise<Setup> {
   const anthropic = await e2e.anthropicMock(behaviours.anthropic ? { default: behaviours.anthropic } : { default: { content: 'Hello from the Anthropic mock.' } });
   const openai = await e2e.mock(behaviours.openai ? { default: behaviours.openai } : { default: { content: 'Hello from the OpenAI mock.' } });
-  const models: ModelInput[] = [chatModel(['claude'], NATIVE, []), chatModel(['openai'], TRANSLATED, [])].map((m) => ({ ...m, context: 200_000 }));
-  const gw = await e2e.gateway({ providers: { claude: anthropicProvider('claude', anthropic), openai: provider('openai', openai) }, models, routing: { requestTimeoutMs: 30_000, firstByteTimeoutMs: 20_000 } });
+  const responses = await e2e.mock(behaviours.responses ? { default: behaviours.responses } : { default: { reasoning: 'A greeting.', content: 'Hello from the Responses mock.' } });
+  const models: ModelInput[] = [chatModel(['claude'], NATIVE, []), chatModel(['openai'], TRANSLATED, []), chatModel(['oai'], RESPONSES, [])].map((m) => ({ ...m, context: 200_000 }));
+  const providers = { claude: anthropicProvider('claude', anthropic), openai: provider('openai', openai), oai: provider('oai', responses, { responses: true }) };
+  const gw = await e2e.gateway({ providers, models, routing: { requestTimeoutMs: 30_000, firstByteTimeoutMs: 20_000 } });
   const proxy = await startRecordingProxy(gw.url);
   const workspace = await agentWorkspace({ 'note.txt': NOTE });
   cleanups.push(() => proxy.close(), () => workspace.remove());
-  return { proxy, workspace, anthropic, openai };
+  return { proxy, workspace, anthropic, openai, responses };
 }
 
 /** The OpenAI mock asks for one tool call until a tool result comes back, then answers with text. */
@@ -77,8 +87,11 @@ describe('Claude Code (claude -p) through the gateway', () => {
     expect(sent.url).toBe('/v1/messages?beta=true');
     const body = sent.body as { messages: Array<{ role: string }>; thinking?: unknown; context_management?: unknown };
     expect(body.messages.some((m) => m.role === 'system')).toBe(true);
-    const upstream = s.openai.requests.at(-1)!.body as { messages: Array<{ role: string }>; reasoning_effort?: string };
+    const upstream = s.openai.requests.at(-1)!.body as { messages: Array<{ role: string }>; reasoning_effort?: string; user?: string };
     expect(upstream.messages[0]!.role).toBe('system');
+    // Claude Code's metadata.user_id (an opaque blob naming its account and session) does not go on as `user`
+    expect((body as { metadata?: { user_id?: string } }).metadata?.user_id?.length).toBeGreaterThan(64);
+    expect(upstream.user).toBeUndefined();
     expect(upstream.messages.filter((m) => m.role === 'system')).toHaveLength(1);
     expect(s.anthropic.requests).toHaveLength(1);
   });
@@ -119,6 +132,48 @@ describe('Codex (codex exec, wire_api responses) through the gateway', () => {
     // the command's output (or the sandbox's refusal) came back as the call's result
     expect(toolResultsIn(s.openai.requests[1]!)).not.toBe('[]');
     await maybeWriteFixture('codex-tool-turn', s.proxy.requests, s.workspace.dir);
+  });
+});
+
+describe('Codex on a model whose upstream serves Responses itself (relayed untouched)', () => {
+  /** What Codex sent (through the proxy) as the upstream should get it: the same request, `model` renamed. */
+  function asRelayed(proxied: RecordingProxy['requests'][number]): unknown {
+    return { ...(proxied.body as Record<string, unknown>), model: 'oai-model' };
+  }
+
+  it('completes a turn: the upstream gets what Codex sent but model, reasoning and hosted tools included', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const s = await setup();
+    const run = await runCodex({ baseUrl: s.proxy.url, model: RESPONSES, prompt: 'Say hello', workspace: s.workspace, timeoutMs: CLI_TIMEOUT_MS });
+    expect(run.stdout, run.stderr).toContain('Hello from the Responses mock.');
+    expect(run.code).toBe(0);
+    const sent = s.proxy.requests.filter((r) => r.url.startsWith('/v1/responses'));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(s.responses.requests.map((r) => r.path)).toEqual(sent.map(() => '/v1/responses'));
+    expect(s.responses.requests.map((r) => r.body)).toEqual(sent.map(asRelayed));
+    // what the translated path drops arrives: include, store, a hosted tool, a namespace tool
+    expect(s.responses.requests[0]!.body).toMatchObject({ store: false, include: ['reasoning.encrypted_content'], tools: expect.arrayContaining([expect.objectContaining({ type: 'web_search' }), expect.objectContaining({ type: 'namespace' })]) });
+    // nothing went to the other upstreams, and nothing was translated away
+    expect(s.openai.requests).toHaveLength(0);
+    expect(s.anthropic.requests).toHaveLength(0);
+  });
+
+  it('runs one tool call and answers after its result; the reasoning item comes back with its encrypted_content', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const s = await setup({
+      responses: (request) => {
+        const input = (request.body as { input?: Array<{ type?: string }> }).input ?? [];
+        return input.some((item) => item.type === 'function_call_output') ? { content: 'The note says pelican.' } : { reasoning: 'Read the note first.', toolCall: { name: 'exec_command', arguments: { cmd: 'cat note.txt' } } };
+      },
+    });
+    const run = await runCodex({ baseUrl: s.proxy.url, model: RESPONSES, prompt: 'What does note.txt say?', workspace: s.workspace, timeoutMs: CLI_TIMEOUT_MS });
+    expect(run.stdout, run.stderr).toContain('The note says pelican.');
+    expect(s.responses.requests).toHaveLength(2);
+    const [first, second] = [s.responses.requests[0]!, s.responses.requests[1]!];
+    const encrypted = /"encrypted_content":"(enc_[0-9a-f]+)"/.exec(first.sent)?.[1];
+    expect(encrypted).toBeDefined();
+    const items = (second.body as { input: Array<{ type?: string; encrypted_content?: string; output?: unknown }> }).input;
+    expect(items.find((item) => item.type === 'reasoning')?.encrypted_content).toBe(encrypted);
+    expect(items.find((item) => item.type === 'function_call_output')?.output).toBeDefined();
+    expect(s.responses.requests.map((r) => r.body)).toEqual(s.proxy.requests.filter((r) => r.url.startsWith('/v1/responses')).map(asRelayed));
   });
 });
 

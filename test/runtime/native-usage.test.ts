@@ -45,6 +45,16 @@ describe('nativeUsageMeter', () => {
     expect(meter.usage()).toMatchObject({ inputTokens: 25, outputTokens: 42, cacheReadTokens: 5 });
   });
 
+  it("reads a Responses response's usage (response.created's null, then response.completed's) without changing a byte", () => {
+    const meter = nativeUsageMeter('openai-responses', costOf);
+    const created = Buffer.from('event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","usage":null}}\n\n');
+    const completed = Buffer.from('event: response.completed\ndata: {"type":"response.completed","sequence_number":9,"response":{"id":"resp_1","usage":{"input_tokens":30,"input_tokens_details":{"cached_tokens":8},"output_tokens":12,"output_tokens_details":{"reasoning_tokens":4},"total_tokens":42}}}\n\n');
+    expect(meter.events(created)).toBe(created);
+    expect(meter.usage()).toBeUndefined();
+    expect(meter.events(completed)).toBe(completed);
+    expect(meter.usage()).toMatchObject({ inputTokens: 30, outputTokens: 12, cacheReadTokens: 8, reasoningTokens: 4 });
+  });
+
   it('prices the next usage object after one that does not close (a malformed event)', () => {
     const meter = nativeUsageMeter('openai-chat', costOf);
     const chunk = Buffer.from('data: {"usage":{"prompt_tokens":1,"completion_tokens":2,"x":"}\n\ndata: {"usage":{"prompt_tokens":5,"completion_tokens":6}}\n\n');

@@ -3,9 +3,11 @@ import type { ServerResponse } from 'node:http';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { relaySse, type RelayOptions } from '../../src/runtime/http/sse-relay.js';
+import { openAIResponsesClient } from '../../src/runtime/http/openai-responses-client.js';
 
-const OPENAI: RelayOptions = { terminal: 'data: [DONE]' };
-const ANTHROPIC: RelayOptions = { terminal: 'event: message_stop', errorMarker: 'event: error' };
+const OPENAI: RelayOptions = { terminals: ['data: [DONE]'] };
+const ANTHROPIC: RelayOptions = { terminals: ['event: message_stop'], errorMarkers: ['event: error'] };
+const RESPONSES: RelayOptions = { terminals: openAIResponsesClient.native!.streamTerminals, errorMarkers: openAIResponsesClient.native!.streamErrorMarkers! };
 
 async function relay(chunks: string[], options: RelayOptions) {
   const written: string[] = [];
@@ -45,6 +47,16 @@ describe('relaySse', () => {
     const { result, written } = await relay([delta('x'), error], ANTHROPIC);
     expect(written).toBe(delta('x') + error);
     expect(result).toMatchObject({ complete: false, upstreamErrorRelayed: true });
+  });
+
+  it('Responses: completed or incomplete ends a stream, with or without event lines; failed and error are the upstream\'s own error', async () => {
+    const event = (type: string, named: boolean) => `${named ? `event: ${type}\n` : ''}data: {"type":"${type}","sequence_number":1,"response":{"id":"r"}}\n\n`;
+    for (const named of [true, false]) {
+      const text = event('response.output_text.delta', named);
+      for (const end of ['response.completed', 'response.incomplete']) expect((await relay([text, event(end, named)], RESPONSES)).result.complete).toBe(true);
+      for (const end of ['response.failed', 'error']) expect((await relay([text, event(end, named)], RESPONSES)).result).toMatchObject({ complete: false, upstreamErrorRelayed: true });
+      expect((await relay([event('response.created', named), text], RESPONSES)).result).toMatchObject({ complete: false, error: 'upstream ended the stream before its final event' });
+    }
   });
 
   it('half an event at the end is held back', async () => {

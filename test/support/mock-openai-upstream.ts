@@ -1,6 +1,7 @@
 /**
  * A scriptable OpenAI-compatible upstream for end-to-end tests: a real `node:http` server on
- * 127.0.0.1 that speaks OpenAI's chat-completions wire format (JSON and SSE), records every request
+ * 127.0.0.1 that speaks OpenAI's chat-completions wire format (JSON and SSE) and, as api.openai.com,
+ * its Responses format at `/v1/responses` (mock-openai-responses.ts), records every request
  * and can misbehave on cue (error statuses, hangs, connection resets, streams cut mid-way).
  *
  *   const mock = await startMockOpenAI();
@@ -30,6 +31,7 @@ import {
   type MockUpstream as AnyMockUpstream,
   type RecordedRequest as AnyRecordedRequest,
 } from './mock-upstream-server.js';
+import { isResponsesRequest, responsesAnswer, responsesStream } from './mock-openai-responses.js';
 
 export type { HangBehaviour, ReceivedRequest, ResetBehaviour } from './mock-upstream-server.js';
 
@@ -50,6 +52,8 @@ export interface ReplyBehaviour extends BaseReply {
   chunks?: number;
   /** Override the reported token usage. */
   usage?: { prompt_tokens: number; completion_tokens: number };
+  /** `/v1/responses` only: a reasoning item with this summary (and an `encrypted_content`) before the answer. */
+  reasoning?: string;
 }
 
 export type Behaviour = AnyBehaviour<ReplyBehaviour>;
@@ -76,6 +80,13 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<MockUp
       const status = behaviour.status ?? 200;
       if (status >= 400) return sendJson(writer, status, behaviour.body ?? errorEnvelope(status, behaviour.message), behaviour.headers);
       if (request.method === 'GET' && request.path === '/v1/models') return sendJson(writer, status, behaviour.body ?? modelList(models), behaviour.headers);
+      if (request.method === 'POST' && request.path === '/v1/responses') {
+        if (!isResponsesRequest(request.body)) return sendJson(writer, 400, errorEnvelope(400, "Missing required parameter: 'input'."));
+        const answer = responsesAnswer(request.body, behaviour, DEFAULT_CONTENT);
+        if (request.body.stream !== true) return sendJsonReply(writer, status, behaviour.body ?? answer.response, behaviour);
+        const { events, terminal } = responsesStream(answer);
+        return streamSseReply(writer, status, events, terminal, behaviour);
+      }
       if (request.method !== 'POST' || request.path !== '/v1/chat/completions') {
         return sendJson(writer, 404, errorEnvelope(404, `Unknown request URL: ${request.method} ${request.path}.`, 'unknown_url'));
       }

@@ -31,7 +31,7 @@ export interface RankedUpstream extends UpstreamRef {
 /** Model fields that change which requests a model can serve or how pools order it. */
 export type ModelSetting = 'name' | 'context' | 'maxOutput' | 'capabilities' | 'rank';
 export type PresetField = 'description' | 'model' | 'models' | 'system' | 'params';
-export type ProviderSetting = 'type' | 'baseUrl' | 'keyStrategy' | 'keyOrder' | 'timeouts' | 'headers' | 'connections' | 'shared';
+export type ProviderSetting = 'type' | 'baseUrl' | 'keyStrategy' | 'keyOrder' | 'timeouts' | 'headers' | 'connections' | 'shared' | 'responses';
 
 interface On<T extends SubjectType> {
   subject: { type: T; id: string };

@@ -176,14 +176,21 @@ function removedProvider(id: string, p: BundleProvider): BundleChange {
   return { kind: 'removed-provider', subject: { type: 'provider', id }, type: p.type, baseUrl: p.baseUrl };
 }
 
-const PROVIDER_SETTINGS: ReadonlyArray<Exclude<ProviderSetting, 'keyOrder'>> = ['type', 'baseUrl', 'keyStrategy', 'timeouts', 'headers', 'connections', 'shared'];
+const PROVIDER_SETTINGS: ReadonlyArray<Exclude<ProviderSetting, 'keyOrder'>> = ['type', 'baseUrl', 'keyStrategy', 'timeouts', 'headers', 'connections', 'shared', 'responses'];
+
+/** A provider's setting as the diff shows it: an absent `responses` flag is `false`. */
+function providerSetting(p: BundleProvider, setting: (typeof PROVIDER_SETTINGS)[number]): unknown {
+  return setting === 'responses' ? p.responses === true : p[setting];
+}
 
 function diffProvider(id: string, base: BundleProvider, head: BundleProvider): BundleChange[] {
   const subject = { type: 'provider', id } as const;
   const out: BundleChange[] = [];
   for (const setting of PROVIDER_SETTINGS) {
-    if (same(base[setting], head[setting])) continue;
-    out.push({ kind: 'provider-change', subject, setting, before: json(base[setting]) ?? null, after: json(head[setting]) ?? null });
+    const before = providerSetting(base, setting);
+    const after = providerSetting(head, setting);
+    if (same(before, after)) continue;
+    out.push({ kind: 'provider-change', subject, setting, before: json(before) ?? null, after: json(after) ?? null });
   }
   const baseKeys = new Map(base.keys.map((k) => [k.name, k]));
   const headKeys = new Map(head.keys.map((k) => [k.name, k]));

@@ -17,6 +17,7 @@ export default defineConfig({
     openai: {
       type: 'openai', // any OpenAI-compatible API (Together, vLLM, Ollama, ...) uses this adapter
       baseUrl: 'https://api.openai.com/v1',
+      responses: true, // it also serves /responses: Codex's requests go to it untranslated
       keys: [{ name: 'main', value: env('OPENAI_API_KEY') }],
       keyStrategy: 'fallback', // fallback | round-robin | weighted | random
     },

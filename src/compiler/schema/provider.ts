@@ -33,8 +33,14 @@ export const providerSchema = z
     shared: z.enum(['fallback', 'never']).default('fallback'),
     /** Max open connections to this provider's origin. */
     connections: z.number().int().positive().optional(),
+    /**
+     * An `openai` provider that also serves OpenAI Responses at `{baseUrl}/responses` (as api.openai.com does):
+     * `/v1/responses` requests go to it as sent instead of translated to Chat Completions.
+     */
+    responses: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.responses !== true || p.type === 'openai', { path: ['responses'], message: "'responses' is for an 'openai' provider (one that also serves OpenAI Responses)" });
 
 export type ProviderInput = z.input<typeof providerSchema>;
 export type ProviderSpec = z.output<typeof providerSchema>;

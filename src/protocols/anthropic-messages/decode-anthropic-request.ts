@@ -4,6 +4,7 @@ import { addDropped } from '../extra-params.js';
 import { arrayAt, isJsonObject, numberAt, objectAt, stringAt, unknownEntries } from '../json-reader.js';
 import { ProtocolDecodeError } from '../protocol-decode-error.js';
 import { readReasoningEffort } from '../reasoning-effort.js';
+import { isPortableUserId } from '../end-user-id.js';
 import { decodeAssistantBlock, decodeImageBlock, decodeToolResultBlock } from './anthropic-content.js';
 
 const KNOWN = new Set([
@@ -36,7 +37,10 @@ export function decodeAnthropicRequest(body: unknown): CanonicalRequest {
   request.stopSequences = arrayAt(body.stop_sequences).filter((s): s is string => typeof s === 'string');
   const metadata = objectAt(body.metadata);
   const user = stringAt(metadata?.user_id);
-  if (user !== undefined) request.user = user;
+  if (user !== undefined) {
+    if (isPortableUserId(user)) request.user = user;
+    else addDropped(request.unsent, 'user');
+  }
   // `user_id` is the one metadata field with a place elsewhere
   if (metadata && Object.keys(metadata).some((key) => key !== 'user_id')) addDropped(request.unsent, 'metadata');
   decodeThinking(body, request);

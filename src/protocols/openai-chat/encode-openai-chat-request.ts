@@ -3,8 +3,7 @@ import type { CanonicalMessage, CanonicalRequest, JsonObject, ResponseFormat, To
 import type { EncodedRequest, EncodeRequestOptions } from '../codec.js';
 import { imageSourceToUrl } from '../data-url.js';
 import { withoutUndefined } from '../json-reader.js';
-import { effortOf } from '../reasoning-effort.js';
-import type { ReasoningEffort } from '../canonical.js';
+import { openAIEffortOf } from '../reasoning-effort.js';
 import { applyExtraParams } from '../extra-params.js';
 
 export function encodeOpenAIChatRequest(request: CanonicalRequest, options: EncodeRequestOptions = {}): EncodedRequest {
@@ -28,7 +27,7 @@ export function encodeOpenAIChatRequest(request: CanonicalRequest, options: Enco
     frequency_penalty: request.frequencyPenalty,
     stop: request.stopSequences.length > 0 ? request.stopSequences : undefined,
     response_format: request.responseFormat ? encodeResponseFormat(request.responseFormat) : undefined,
-    reasoning_effort: openAIEffort(request),
+    reasoning_effort: openAIEffortOf(request.reasoning),
     user: request.user,
     metadata: request.metadata,
   });
@@ -95,9 +94,4 @@ function encodeToolChoice(choice: ToolChoice): unknown {
 function encodeResponseFormat(format: ResponseFormat): JsonObject {
   if (format.type !== 'json_schema') return { type: format.type };
   return { type: 'json_schema', json_schema: withoutUndefined({ name: format.name, description: format.description, schema: format.schema, strict: format.strict }) };
-}
-
-/** Only a request that asked for reasoning gets `reasoning_effort`: models without reasoning reject the field. */
-function openAIEffort(request: CanonicalRequest): ReasoningEffort | undefined {
-  return request.reasoning?.enabled === false ? undefined : effortOf(request.reasoning);
 }

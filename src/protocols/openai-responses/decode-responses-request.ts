@@ -19,7 +19,7 @@ export function decodeResponsesRequest(body: unknown): CanonicalRequest {
   const model = stringAt(body.model);
   if (!model) throw new ProtocolDecodeError("'model' is required", 'model');
   for (const stateful of ['previous_response_id', 'conversation', 'prompt']) {
-    if (body[stateful] !== undefined && body[stateful] !== null) throw new ProtocolDecodeError(`'${stateful}' is not supported: this gateway's Responses API is stateless; send the whole input`, stateful);
+    if (body[stateful] !== undefined && body[stateful] !== null) throw new ProtocolDecodeError(`'${stateful}' is not supported: a Responses request translated for another API is stateless (send the whole input), and only upstreams that serve Responses themselves (responses: true) keep state`, stateful);
   }
   const request = emptyRequest(model, 'openai-responses');
   const instructions = stringAt(body.instructions);

@@ -3,7 +3,7 @@ import type { CanonicalRequest, JsonObject, UserContentPart } from '../canonical
 import type { EncodedRequest } from '../codec.js';
 import { imageSourceToUrl } from '../data-url.js';
 import { withoutUndefined } from '../json-reader.js';
-import { effortOf } from '../reasoning-effort.js';
+import { openAIEffortOf } from '../reasoning-effort.js';
 import { applyExtraParams } from '../extra-params.js';
 
 export function encodeResponsesRequest(request: CanonicalRequest): EncodedRequest {
@@ -26,7 +26,7 @@ export function encodeResponsesRequest(request: CanonicalRequest): EncodedReques
     }
   }
   const format = request.responseFormat;
-  const effort = request.reasoning?.enabled === false ? undefined : effortOf(request.reasoning);
+  const effort = openAIEffortOf(request.reasoning);
   const body: JsonObject = withoutUndefined({
     model: request.model,
     instructions: request.system.length > 0 ? request.system.map((p) => p.text).join('\n\n') : undefined,

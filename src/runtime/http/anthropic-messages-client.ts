@@ -12,8 +12,8 @@ export const anthropicMessagesClient: ClientProtocolSpec = {
   native: {
     upstream: 'anthropic',
     relayedHeaders: ANTHROPIC_RELAYED_HEADERS,
-    streamTerminal: 'event: message_stop',
-    streamErrorMarker: 'event: error',
+    streamTerminals: ['event: message_stop'],
+    streamErrorMarkers: ['event: error'],
     // a message's `model` (and `message.model` in message_start), never a tool input's `model` member
     renamesModel: true,
     modelMemberDepth: { json: 1, stream: 2 },

@@ -13,12 +13,24 @@ import type { GatewayError } from './openai-errors.js';
 export interface NativeRelay {
   /** The upstream type whose wire format is this protocol: its candidates get the client's bytes. */
   upstream: UpstreamType;
+  /**
+   * The provider flag that says an upstream of that type speaks this protocol too (`responses` on an
+   * `openai` provider); absent: every upstream of the type does.
+   */
+  optIn?: 'responses';
+  /** The endpoint below the provider's base path, when it is not the upstream type's own (`/responses`). */
+  path?: string;
   /** Client request headers (lowercase) relayed to such an upstream, e.g. `anthropic-beta`. */
   relayedHeaders: readonly string[];
-  /** Bytes of the protocol's last stream event: a relayed stream without them was cut. */
-  streamTerminal: string;
-  /** Bytes that show the upstream ended its stream with its own in-band error event (none needed from us then). */
-  streamErrorMarker?: string;
+  /** How the protocol's last stream events begin: a relayed stream that ends otherwise was cut. */
+  streamTerminals: readonly string[];
+  /** How the upstream's own in-band error events begin (the client has the error then; none is added). */
+  streamErrorMarkers?: readonly string[];
+  /**
+   * The in-band error event that ends a relayed stream cut after `relayedEvents` events, when it differs from
+   * `streamErrorEvent` (which opens a stream of its own); the upstream's start already reached the client.
+   */
+  streamCutEvent?(error: { message: string; kind: ErrorKind }, model: string, relayedEvents: number): string;
   /** Rewrite `model` in relayed answers to the catalog id (as OpenRouter does, and as `x-anyrouter-model` says); off means byte for byte. */
   renamesModel: boolean;
   /**

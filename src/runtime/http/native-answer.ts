@@ -90,8 +90,8 @@ export async function relayNativeStream(answer: ServedAnswer, status: number, up
   const rewriter = new NativeRewriter(answer, true);
   const started = answer.now();
   const relayed = await relaySse(res, upstream.first, upstream.rest, {
-    terminal: native.streamTerminal,
-    ...(native.streamErrorMarker !== undefined ? { errorMarker: native.streamErrorMarker } : {}),
+    terminals: native.streamTerminals,
+    ...(native.streamErrorMarkers !== undefined ? { errorMarkers: native.streamErrorMarkers } : {}),
     rewriter,
   });
   const usage = rewriter.meter.usage();
@@ -101,7 +101,10 @@ export async function relayNativeStream(answer: ServedAnswer, status: number, up
   } else {
     upstream.cancel();
     if (!res.destroyed && !relayed.upstreamErrorRelayed) {
-      await write(res, client.streamErrorEvent({ message: relayed.error ?? 'upstream stream failed', kind: 'api' }, answer.requestId, answer.servedModel));
+      const error = { message: relayed.error ?? 'upstream stream failed', kind: 'api' } as const;
+      // once the upstream's own start went out, a protocol that has one gets the event that ends a started stream
+      const cut = relayed.events > 0 && native.streamCutEvent !== undefined;
+      await write(res, cut ? native.streamCutEvent!(error, answer.servedModel, relayed.events) : client.streamErrorEvent(error, answer.requestId, answer.servedModel));
     }
   }
   res.end();

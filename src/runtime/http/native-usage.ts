@@ -1,10 +1,11 @@
 /**
  * Usage of answers relayed untouched, read as they pass: OpenAI's `usage` object (a JSON answer's, or a
- * stream's final usage chunk) and Anthropic's `message_start`/`message_delta` usage. OpenAI-shaped usage
- * gains OpenRouter's `cost` (USD), recorded as a byte edit; Anthropic answers stay byte for byte. Only
- * the `usage` object itself is parsed, never the whole answer.
+ * stream's final usage chunk), a Responses response's `usage` and Anthropic's `message_start`/`message_delta`
+ * usage. Chat Completions usage gains OpenRouter's `cost` (USD), recorded as a byte edit; Responses and
+ * Anthropic answers stay byte for byte. Only the `usage` object itself is parsed, never the whole answer.
  */
 import { mergeUsage, usageFromAnthropic, usageFromOpenAIChat, type CanonicalUsage } from '../../protocols/index.js';
+import { usageFromResponses } from '../../protocols/openai-responses/responses-usage.js';
 import type { ClientProtocol } from '../../protocols/index.js';
 import { jsonStringEnd, skipJsonSpace, type ByteEdits } from './byte-edits.js';
 
@@ -55,16 +56,12 @@ function parse(text: string): unknown {
 export class UsageMeter {
   private current: CanonicalUsage | undefined;
   private priced: number | undefined;
-  private readonly addsCost: boolean;
-
   constructor(
-    protocol: ClientProtocol,
+    private readonly protocol: ClientProtocol,
     private readonly pricing: UsagePricing,
-  ) {
-    this.addsCost = protocol === 'openai-chat';
-  }
+  ) {}
 
-  /** Reads every usage object of `data` (complete events, or a whole JSON answer); for OpenAI, records `"cost"` going into each that has none. */
+  /** Reads every usage object of `data` (complete events, or a whole JSON answer); for Chat Completions, records `"cost"` going into each that has none. */
   read(data: Buffer, edits: ByteEdits): void {
     for (let start = nextUsageObject(data, 0); start >= 0; ) {
       const end = objectEnd(data, start);
@@ -74,8 +71,12 @@ export class UsageMeter {
         continue;
       }
       const raw = parse(data.toString('utf8', start, end + 1));
-      if (this.addsCost) this.priceOpenAI(raw, end, edits);
-      else {
+      if (this.protocol === 'openai-chat') this.priceOpenAI(raw, end, edits);
+      else if (this.protocol === 'openai-responses') {
+        // the whole usage, in the response (a stream's response.completed); bytes untouched
+        const update = usageFromResponses(raw);
+        if (update) this.current = update;
+      } else {
         // Anthropic: message_start carries the input side, message_delta the cumulative output
         const update = usageFromAnthropic(raw);
         if (update) this.current = mergeUsage(this.current ?? { inputTokens: 0, outputTokens: 0 }, update);

@@ -8,7 +8,7 @@ export const openAIChatClient: ClientProtocolSpec = {
   native: {
     upstream: 'openai',
     relayedHeaders: [],
-    streamTerminal: 'data: [DONE]',
+    streamTerminals: ['data: [DONE]'],
     renamesModel: true,
     outputTokensField: 'completion_tokens',
   },

@@ -1,10 +1,36 @@
-/** `POST /v1/responses`: OpenAI Responses, stateless. No upstream type speaks it, so it is always translated. */
+/**
+ * `POST /v1/responses`: OpenAI Responses, relayed untouched to `openai` providers marked `responses: true`
+ * (at `{baseUrl}/responses`, `previous_response_id`, reasoning items and hosted tools included) and
+ * translated to every other upstream, which takes only a stateless request.
+ */
 import { openAIResponsesCodec } from '../../protocols/index.js';
+import { generateId } from '../../protocols/generate-id.js';
+import { responseObject } from '../../protocols/openai-responses/responses-output-items.js';
+import { formatSseEvent } from '../../protocols/sse/format-sse-event.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 
 export const openAIResponsesClient: ClientProtocolSpec = {
   protocol: 'openai-responses',
   envelope: 'openai',
+  native: {
+    upstream: 'openai',
+    optIn: 'responses',
+    path: '/responses',
+    relayedHeaders: [],
+    // OpenAI names each event (`event:` lines); an upstream that does not still puts `type` first in its data
+    streamTerminals: ['event: response.completed', 'event: response.incomplete', 'data: {"type":"response.completed"', 'data: {"type":"response.incomplete"'],
+    streamErrorMarkers: ['event: response.failed', 'event: error', 'data: {"type":"response.failed"', 'data: {"type":"error"'],
+    // the response's `model` (in a stream, `response.model` of response.created ... response.completed), never a
+    // deeper one (a tool's parameters, a JSON schema)
+    renamesModel: true,
+    modelMemberDepth: { json: 1, stream: 2 },
+    outputTokensField: 'output_tokens',
+    streamCutEvent(error, model, relayedEvents) {
+      // the upstream's response.created already went out: the stream ends with response.failed, numbered after it
+      const response = responseObject({ id: generateId('resp_'), model, createdAt: Math.floor(Date.now() / 1000), output: [], error: { code: 'server_error', message: error.message } });
+      return formatSseEvent({ type: 'response.failed', sequence_number: relayedEvents, response }, 'response.failed');
+    },
+  },
   checkContent(body) {
     if (typeof body.input !== 'string' && !Array.isArray(body.input)) return { status: 400, code: 'missing_input', message: "'input' is required: a string or an array of input items" };
     return undefined;

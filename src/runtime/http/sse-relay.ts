@@ -53,10 +53,10 @@ export interface RelayResult {
 }
 
 export interface RelayOptions {
-  /** The byte sequence of the protocol's final event (`data: [DONE]` for OpenAI, `event: message_stop` for Anthropic). */
-  terminal: string;
-  /** The byte sequence of the protocol's own in-band error event, if it has one (`event: error`). */
-  errorMarker?: string;
+  /** How the protocol's final events begin (`data: [DONE]` for OpenAI Chat, `event: message_stop` for Anthropic). */
+  terminals: readonly string[];
+  /** How the protocol's own in-band error events begin, if it has any (`event: error`). */
+  errorMarkers?: readonly string[];
   /** Rewrites complete events before they are written. */
   rewriter?: EventRewriter;
 }
@@ -68,7 +68,7 @@ export interface EventRewriter {
 
 /** Writes `first` and then every chunk of `rest`. Returns when the upstream ends, fails or the client goes away. */
 export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIterator<Buffer>, options: RelayOptions): Promise<RelayResult> {
-  const { terminal, rewriter } = options;
+  const { terminals, rewriter } = options;
   let pending: Buffer | undefined;
   let events = 0;
   /** The last event relayed that is not a comment (the chunk and its start in it): it tells how the stream ended. */
@@ -103,14 +103,14 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
   }
   if (pending) {
     // an unterminated last event: send it as is only if it carries the terminal marker
-    if (pending.includes(terminal)) {
+    if (terminals.some((terminal) => pending!.includes(terminal))) {
       await write(res, rewriter ? rewriter.rewrite(pending) : pending);
       return { complete: true, events: events + 1 };
     }
     return { complete: false, events, error: 'upstream ended the stream in the middle of an event' };
   }
-  if (lastChunk !== undefined && startsAt(lastChunk, lastHeadAt, terminal)) return { complete: true, events };
-  if (lastChunk !== undefined && options.errorMarker !== undefined && startsAt(lastChunk, lastHeadAt, options.errorMarker)) return { complete: false, events, error: 'upstream ended the stream with an error event', upstreamErrorRelayed: true };
+  if (lastChunk !== undefined && startsWithAny(lastChunk, lastHeadAt, terminals)) return { complete: true, events };
+  if (lastChunk !== undefined && options.errorMarkers !== undefined && startsWithAny(lastChunk, lastHeadAt, options.errorMarkers)) return { complete: false, events, error: 'upstream ended the stream with an error event', upstreamErrorRelayed: true };
   return { complete: false, events, error: 'upstream ended the stream before its final event' };
 }
 
@@ -128,6 +128,12 @@ function lastEventStart(events: Buffer): number {
     end = from;
   }
   return -1;
+}
+
+/** `data` holds one of the (ASCII) `texts` at `at`. */
+function startsWithAny(data: Buffer, at: number, texts: readonly string[]): boolean {
+  for (const text of texts) if (startsAt(data, at, text)) return true;
+  return false;
 }
 
 /** `data` holds the (ASCII) `text` at `at`. */

@@ -93,7 +93,9 @@ class RequestBodies implements UpstreamRequests {
   }
 
   isNative(candidate: ServeCandidate): boolean {
-    return this.client.native?.upstream === candidate.provider.spec.type;
+    const native = this.client.native;
+    if (native?.upstream !== candidate.provider.spec.type) return false;
+    return native.optIn === undefined || candidate.provider.spec[native.optIn] === true;
   }
 
   routeOf(candidate: ServeCandidate): UpstreamRoute {
@@ -125,7 +127,7 @@ class RequestBodies implements UpstreamRequests {
     const adapter = upstreamAdapters[candidate.provider.spec.type];
     const native = this.isNative(candidate);
     return {
-      path: adapter.path(candidate.model, this.stream),
+      path: (native ? this.client.native!.path : undefined) ?? adapter.path(candidate.model, this.stream),
       headers: adapter.headers({ provider: candidate.provider, key, stream: this.stream, relayed: native ? this.relayed : (NO_HEADERS as Record<string, string>) }),
       body: native ? this.nativeBody(candidate.model) : this.translation(candidate).body,
     };
