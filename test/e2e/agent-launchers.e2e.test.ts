@@ -7,13 +7,14 @@
  * and a forwarded SIGTERM.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelInput } from '../../src/index.js';
 import { CLAUDE_QUIET_ENV, agentWorkspace, runCli, withClaudeResult, type AgentWorkspace, type CliRun } from '../support/agent-cli.js';
-import { chatModel, provider, type GatewayFixture } from './harness.js';
+import { chatModel, provider, type GatewayConfig, type GatewayFixture } from './harness.js';
 import { anthropicProvider, useProtocolE2E } from './protocols-harness.js';
 
 const e2e = useProtocolE2E();
@@ -44,14 +45,15 @@ interface Setup {
   openai: Awaited<ReturnType<typeof e2e.mock>>;
 }
 
-async function setup(): Promise<Setup> {
+/** A pool and a preset over the translated model, for names GET /v1/models does not list. */
+const POOL_AND_PRESET: Partial<GatewayConfig> = { pools: { 'agents/pool': { members: [TRANSLATED] } }, presets: [{ name: 'agentic', model: TRANSLATED }] };
+const GATEWAY_KEY = 'sk-ar-launcher-e2e-0123456789abcdef';
+
+async function setup(extra: Partial<GatewayConfig> = {}): Promise<Setup> {
   const anthropic = await e2e.anthropicMock({ default: { content: 'Hello from the Anthropic mock.' } });
   const openai = await e2e.mock({ default: { content: 'Hello from the OpenAI mock.' } });
-  const models: ModelInput[] = [
-    { ...chatModel(['claude'], NATIVE, []), capabilities: ['tools', 'streaming'] },
-    { ...chatModel(['openai'], TRANSLATED, ['translated']), capabilities: ['tools', 'streaming'] },
-  ].map((m) => ({ ...m, context: 200_000 }));
-  const gw = await e2e.gateway({ providers: { claude: anthropicProvider('claude', anthropic), openai: provider('openai', openai) }, models, routing: { requestTimeoutMs: 30_000, firstByteTimeoutMs: 20_000 } });
+  const models: ModelInput[] = [chatModel(['claude'], NATIVE, []), chatModel(['openai'], TRANSLATED, ['translated'])].map((m) => ({ ...m, context: 200_000, capabilities: ['tools', 'streaming'] }));
+  const gw = await e2e.gateway({ providers: { claude: anthropicProvider('claude', anthropic), openai: provider('openai', openai) }, models, routing: { requestTimeoutMs: 30_000, firstByteTimeoutMs: 20_000 }, ...extra });
   const workspace = await agentWorkspace();
   for (const [name, text] of Object.entries(USER_FILES)) {
     await mkdir(path.dirname(path.join(workspace.dir, name)), { recursive: true });
@@ -189,6 +191,35 @@ describe('what the launcher hands the CLI', () => {
     expect(await exited).toBe(42);
     expect(stdout).toContain('got-term');
     await expect(fetch(`${gatewayUrl}/health`)).rejects.toThrow();
+  });
+
+  it('virtual pools and presets (not in GET /v1/models) are checked by the gateway itself, with its did-you-mean', async () => {
+    const s = await setup(POOL_AND_PRESET);
+    const bin = await fakeCli(s, 'exit 0');
+    for (const model of ['agents/pool', '@preset/agentic', `${TRANSLATED}@preset/agentic`, 'translated:floor']) {
+      const run = await anyrouter(s, ['claude', '--url', s.gw.url, '--model', model], { ANYROUTER_CLAUDE_BIN: bin });
+      expect(run.code, `${model}: ${run.stderr}`).toBe(0);
+    }
+    const typo = await anyrouter(s, ['claude', '--url', s.gw.url, '--model', '@preset/agentc'], { ANYROUTER_CLAUDE_BIN: bin });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("(did you mean 'agentic'?)");
+    expect(s.openai.requests).toHaveLength(0);
+  });
+
+  it('a gateway with gateway keys: ANYROUTER_API_KEY is required, handed to the CLI, and a wrong one is refused', async () => {
+    const s = await setup({ auth: { gatewayKeys: [{ name: 'dev', sha256: createHash('sha256').update(GATEWAY_KEY).digest('hex') }] } });
+    const bin = await fakeCli(s, PRINT);
+    const without = await anyrouter(s, ['claude', '--config', s.gw.configPath, '--model', NATIVE], { ANYROUTER_CLAUDE_BIN: bin });
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain('set ANYROUTER_API_KEY');
+    const keyed = await anyrouter(s, ['claude', '--config', s.gw.configPath, '--model', NATIVE], { ANYROUTER_CLAUDE_BIN: bin, ANYROUTER_API_KEY: GATEWAY_KEY });
+    expect(keyed.code, keyed.stderr).toBe(0);
+    expect(keyed.stdout).toContain(`ANTHROPIC_AUTH_TOKEN=${GATEWAY_KEY}`);
+    const wrong = await anyrouter(s, ['claude', '--url', s.gw.url, '--model', NATIVE], { ANYROUTER_CLAUDE_BIN: bin, ANYROUTER_API_KEY: 'sk-ar-wrong' });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('refused the gateway key (401)');
+    // the key never shows in what the launcher prints
+    expect(keyed.stderr + wrong.stderr).not.toContain(GATEWAY_KEY);
   });
 
   it('a CLI that is not installed: the install line on stderr, exit 127, no gateway left running', async () => {

@@ -53,8 +53,8 @@ export const claudeCode: CodingAgent = {
   },
 };
 
-/** A TOML basic string: JSON's escapes are TOML's for the characters a URL or model name holds. */
-const toml = (value: string) => JSON.stringify(value);
+/** A TOML basic string: JSON's escapes are TOML's, and TOML also wants DEL escaped. */
+const toml = (value: string) => JSON.stringify(value).replaceAll('\x7f', '\\u007f');
 
 export const GATEWAY_KEY_ENV = 'ANYROUTER_API_KEY';
 

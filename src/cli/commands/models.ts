@@ -45,10 +45,9 @@ export function listModels(bundle: RoutingBundle, forAgent: boolean): ModelListi
   }
   const presets: ModelListing[] = [];
   for (const preset of Object.values(bundle.presets)) {
-    const id = bundle.lookup[preset.model.toLowerCase()];
-    const target = id !== undefined ? byId.get(id) : undefined;
-    const fit = target ? (fitsCodingAgent(target.capabilities) ? modelListing(target) : undefined) : pools.get(preset.model.toLowerCase());
-    if (fit) presets.push({ model: `@preset/${preset.name}`, kind: 'preset', aliases: [], context: fit.context, capabilities: fit.capabilities });
+    // a preset names a catalog model (the compiler refuses anything else)
+    const target = byId.get(bundle.lookup[preset.model.toLowerCase()] ?? '');
+    if (target && fitsCodingAgent(target.capabilities)) presets.push({ model: `@preset/${preset.name}`, kind: 'preset', aliases: [], context: target.context, capabilities: target.capabilities });
   }
   return [...models, ...pools.values(), ...presets];
 }
