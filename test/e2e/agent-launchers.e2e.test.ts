@@ -232,4 +232,11 @@ describe('what the launcher hands the CLI', () => {
     expect(codex.code).toBe(127);
     expect(codex.stderr).toContain('npm i -g @openai/codex');
   });
+
+  it('no --config, --bundle or --url, and no anyrouter.config.ts in the folder: says what to give, exit 2', async () => {
+    const s = await setup();
+    const run = await anyrouter(s, ['claude', '--model', NATIVE]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('there is no anyrouter.config.ts here: give --config F or --bundle F to start a gateway from, or --url of a running one');
+  });
 });

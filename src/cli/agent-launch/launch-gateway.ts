@@ -3,9 +3,11 @@
  * process on a free 127.0.0.1 port from the config or bundle, stopped when the agent exits. While the agent
  * runs, the started gateway's log lines are held back (the agent owns the terminal) and printed after it.
  */
+import { access } from 'node:fs/promises';
 import type { RoutingBundle } from '../../bundle/format.js';
 import type { RunningGateway } from '../../runtime/server.js';
 import { loadBundleInput } from '../bundle-input.js';
+import { DEFAULT_CONFIG } from '../commands/check.js';
 import { UsageError } from '../usage.js';
 
 export interface LaunchGateway {
@@ -41,6 +43,9 @@ export async function launchGateway(values: Values): Promise<LaunchGateway | und
     if (values.config !== undefined || values.bundle !== undefined) throw new UsageError('give --url or --config/--bundle, not both');
     return { url: gatewayOrigin(values.url), quiet: () => undefined, stop: async () => undefined };
   }
+  if (values.config === undefined && values.bundle === undefined && !(await exists(DEFAULT_CONFIG))) {
+    throw new UsageError(`there is no ${DEFAULT_CONFIG} here: give --config F or --bundle F to start a gateway from, or --url of a running one`);
+  }
   const loaded = await loadBundleInput(values);
   if (!loaded) return undefined;
   // the agent owns stdout: no access log lines there (the request log still records every request)
@@ -74,6 +79,15 @@ export async function launchGateway(values: Values): Promise<LaunchGateway | und
       if (dropped > 0) log(`anyrouter: ${dropped} more gateway log lines were dropped`);
     },
   };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function answersHealth(url: string): Promise<void> {
