@@ -6,8 +6,6 @@
 import { access } from 'node:fs/promises';
 import type { RoutingBundle } from '../../bundle/format.js';
 import type { RunningGateway } from '../../runtime/server.js';
-import { loadBundleInput } from '../bundle-input.js';
-import { DEFAULT_CONFIG } from '../commands/check.js';
 import { UsageError } from '../usage.js';
 
 export interface LaunchGateway {
@@ -43,6 +41,8 @@ export async function launchGateway(values: Values): Promise<LaunchGateway | und
     if (values.config !== undefined || values.bundle !== undefined) throw new UsageError('give --url or --config/--bundle, not both');
     return { url: gatewayOrigin(values.url), quiet: () => undefined, stop: async () => undefined };
   }
+  // compiling a config loads the compiler; `--url` does not
+  const [{ loadBundleInput }, { DEFAULT_CONFIG }] = await Promise.all([import('../bundle-input.js'), import('../commands/check.js')]);
   if (values.config === undefined && values.bundle === undefined && !(await exists(DEFAULT_CONFIG))) {
     throw new UsageError(`there is no ${DEFAULT_CONFIG} here: give --config F or --bundle F to start a gateway from, or --url of a running one`);
   }
