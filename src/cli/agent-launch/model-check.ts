@@ -35,9 +35,13 @@ async function errorMessage(response: Response): Promise<string> {
   return `HTTP ${response.status}`;
 }
 
-function refused(url: string, status: number): ModelCheck {
-  return { ok: false, exitCode: 2, message: `the gateway at ${url} refused the gateway key (${status}): set ANYROUTER_API_KEY to a key it accepts` };
+/** The gateway refused the key (its body read and dropped, so the connection is free). */
+async function refused(url: string, response: Response): Promise<ModelCheck> {
+  await response.arrayBuffer();
+  return { ok: false, exitCode: 2, message: `the gateway at ${url} refused the gateway key (${response.status}): set ANYROUTER_API_KEY to a key it accepts` };
 }
+
+const isRefusal = (response: Response) => response.status === 401;
 
 export async function checkModel(url: string, key: string, model: string): Promise<ModelCheck> {
   let list: Response;
@@ -46,7 +50,7 @@ export async function checkModel(url: string, key: string, model: string): Promi
   } catch (error) {
     return { ok: false, exitCode: 1, message: `cannot reach the gateway at ${url} (${(error as Error).message})` };
   }
-  if (list.status === 401 || list.status === 403) return (await list.arrayBuffer(), refused(url, list.status));
+  if (isRefusal(list)) return refused(url, list);
   if (!list.ok) return { ok: false, exitCode: 1, message: `the gateway at ${url} answered GET /v1/models with ${list.status}: ${await errorMessage(list)}` };
   const models = ((await list.json()) as { data?: ListedModel[] }).data ?? [];
   const wanted = model.replace(SORT_SUFFIX, '').toLowerCase();
@@ -58,11 +62,14 @@ export async function checkModel(url: string, key: string, model: string): Promi
     headers: { ...authHeaders(key), 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
     body: JSON.stringify({ model, messages: [{ role: 'user', content: '.' }] }),
   });
-  if (probe.ok) return (await probe.arrayBuffer(), { ok: true });
-  if (probe.status === 401 || probe.status === 403) return (await probe.arrayBuffer(), refused(url, probe.status));
+  if (isRefusal(probe)) return refused(url, probe);
+  if (probe.ok) {
+    await probe.arrayBuffer();
+    return { ok: true };
+  }
   const message = await errorMessage(probe);
-  if (probe.status === 404) {
-    // the gateway's own message names the closest model; when it names none, the closest listed one
+  if (probe.status === 404 || probe.status === 403) {
+    // unknown, or not for this key: the gateway's own message, which names the closest model; else the closest listed one
     const hint = message.includes('did you mean') ? '' : didYouMeanSuffix(model, models.flatMap((m) => [m.id, ...(m.aliases ?? [])]));
     return { ok: false, exitCode: 2, message: message + hint };
   }
