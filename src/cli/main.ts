@@ -21,6 +21,10 @@ const commands: Record<string, () => Promise<Command>> = {
   simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
   logs: async () => (await import('./commands/logs.js')).logsCommand,
   usage: async () => (await import('./commands/usage-report.js')).usageCommand,
+  // coding agents through the gateway, and the models to give them
+  claude: async () => (await import('./commands/claude.js')).claudeCommand,
+  codex: async () => (await import('./commands/codex.js')).codexCommand,
+  models: async () => (await import('./commands/models.js')).modelsCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

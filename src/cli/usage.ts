@@ -26,5 +26,12 @@ Commands:
   keys create NAME [--models GLOB,...] [--rpm N] [--tpm N] [--budget-usd X --budget-period day|week|month|total] [--expires ISO]
   keys list | keys revoke NAME                     manage run-time keys on a running gateway (--url U, --admin-key K
                                                    or ANYROUTER_URL, ANYROUTER_ADMIN_KEY)
+  models  [--for claude|codex] [--format text|json] [--config F | --bundle F]
+                                                   the catalog's models (aliases, context, price, capabilities); --for: those
+                                                   that suit the agent (tools and streaming), pools and presets too
+  claude  [--model M] [--url URL] [--config F | --bundle F] [-- ARGS...]
+  codex   [--model M] [--effort low|medium|high] [--url URL] [--config F | --bundle F] [-- ARGS...]
+                                                   run Claude Code / Codex through a gateway started for the session on a free
+                                                   127.0.0.1 port (or the one at --url); ARGS go to the CLI
 
 The config defaults to ./anyrouter.config.ts.`;

@@ -40,7 +40,8 @@ export function cliPath(packageName: string, binName: string): string {
   return path.join(path.dirname(manifestPath), bin);
 }
 
-function run(command: string, args: string[], env: Record<string, string>, cwd: string, timeoutMs: number): Promise<CliRun> {
+/** Runs `command` in `cwd` with only PATH, LANG and `env` in its environment, killed at `timeoutMs`. */
+export function runCli(command: string, args: string[], env: Record<string, string>, cwd: string, timeoutMs: number): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -81,14 +82,23 @@ export async function runClaude(options: { baseUrl: string; model: string; promp
     ANTHROPIC_DEFAULT_HAIKU_MODEL: options.model,
     ANTHROPIC_DEFAULT_SONNET_MODEL: options.model,
     ANTHROPIC_DEFAULT_OPUS_MODEL: options.model,
-    DISABLE_AUTOUPDATER: '1',
-    DISABLE_TELEMETRY: '1',
-    DISABLE_ERROR_REPORTING: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    CLAUDE_CODE_DISABLE_TERMINAL_TITLE: '1',
+    ...CLAUDE_QUIET_ENV,
   };
   const args = ['-p', options.prompt, '--output-format', 'json', '--model', options.model, ...(options.args ?? [])];
-  const out = await run(cliPath('@anthropic-ai/claude-code', 'claude'), args, env, dir, options.timeoutMs ?? 60_000);
+  return withClaudeResult(await runCli(cliPath('@anthropic-ai/claude-code', 'claude'), args, env, dir, options.timeoutMs ?? 60_000));
+}
+
+/** Claude Code without auto-update, telemetry, error reports or other outside traffic. */
+export const CLAUDE_QUIET_ENV = {
+  DISABLE_AUTOUPDATER: '1',
+  DISABLE_TELEMETRY: '1',
+  DISABLE_ERROR_REPORTING: '1',
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  CLAUDE_CODE_DISABLE_TERMINAL_TITLE: '1',
+} as const;
+
+/** The run with the `--output-format json` result object read from its last stdout line, when there is one. */
+export function withClaudeResult(out: CliRun): ClaudeResult {
   const line = out.stdout.trim().split('\n').at(-1);
   try {
     return { ...out, result: JSON.parse(line ?? '') as ClaudeResult['result'] };
@@ -119,5 +129,5 @@ export async function runCodex(options: { baseUrl: string; model: string; prompt
   await writeFile(path.join(codexHome, 'config.toml'), config);
   const env = { HOME: dir, CODEX_HOME: codexHome, ANYROUTER_API_KEY: 'anyrouter-e2e-gateway-key' };
   const args = ['exec', '--skip-git-repo-check', '--color', 'never', options.prompt];
-  return run(cliPath('@openai/codex', 'codex'), args, env, dir, options.timeoutMs ?? 60_000);
+  return runCli(cliPath('@openai/codex', 'codex'), args, env, dir, options.timeoutMs ?? 60_000);
 }
