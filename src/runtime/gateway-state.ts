@@ -7,7 +7,7 @@ import { buildRoutingTable, type Env, type RoutingTable } from './routing-table.
 import { OriginPools } from './upstream/origin-pools.js';
 import { UpstreamStats } from './policy/upstream-stats.js';
 import { StickyRoutes } from './policy/sticky-routes.js';
-import { ResponseCache } from './cache/response-cache.js';
+import { ResponseCache, type AnswerStore } from './cache/response-cache.js';
 import type { Observability } from './observability/observability.js';
 import type { SharedState } from './state/shared-state.js';
 import { BudgetLedger } from './governance/budget-ledger.js';
@@ -24,8 +24,8 @@ export interface GatewayState {
   random?: () => number;
   /** Prompt-cache stickiness: which upstream served a conversation's prefix lately (kept across reloads). */
   sticky: StickyRoutes;
-  /** Exact-match answers (opt-in per request, preset or model), kept across reloads. */
-  responseCache: ResponseCache;
+  /** Exact-match answers (opt-in per request, preset or model): in memory, or in Redis with `state.redis`; kept across reloads. */
+  responseCache: AnswerStore;
   /** Request log, metrics, access log, traces: started once, kept across reloads. */
   observability?: Observability;
   /** Health marks and limits shared with other workers and replicas (absent: this process alone). */
@@ -58,7 +58,7 @@ export function createGatewayState(bundle: RoutingBundle, env: Env = process.env
     clock: systemClock,
     stats: new UpstreamStats(),
     sticky: new StickyRoutes(),
-    responseCache: new ResponseCache(),
+    responseCache: new ResponseCache(bundle.cache?.maxBytes, bundle.cache?.maxEntryBytes),
     startedAt: Date.now(),
     loadedAt: Date.now(),
     shutdown: new AbortController(),
