@@ -160,6 +160,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (state.budgets && requestLog) await state.budgets.load(spendFromLog(requestLog), state.clock.now()).catch((error: unknown) => log(`anyrouter: could not read this period's spend from the request log (${(error as Error).message}); budgets start at $0`));
   if (shared?.addSpend && state.budgets) state.budgets.shared = shared.addSpend.bind(shared);
   state.observability?.metrics.responseCache(() => state.responseCache);
+  // with --workers, the fewest any worker holds: each holds the others' entries too, once relayed
+  state.observability?.metrics.gauge('anyrouter_sticky_routes', 'Prompt-cache sticky entries (conversation prefix to upstream) held; with --workers, the fewest any worker holds.', () => state.sticky.size, 'min');
   if (shared) state.observability?.metrics.gauge('anyrouter_state_backend_up', `Whether the shared state backend (${shared.name}) answers: 1 up, 0 down (serving on local state).`, () => (shared.up ? 1 : 0), 'min');
   let host = options.host ?? options.bundle.server.host ?? LOOPBACK;
   if (!state.auth.enabled && host !== LOOPBACK && host !== 'localhost' && host !== '::1') {
