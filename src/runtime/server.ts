@@ -11,7 +11,7 @@ import { syncHealth } from './state/health-sync.js';
 import { syncStats } from './state/stats-sync.js';
 import { syncSticky } from './state/sticky-sync.js';
 import { RedisResponseCache } from './cache/redis-response-cache.js';
-import { DEFAULT_CACHE_MAX_ENTRY_BYTES } from './cache/response-cache.js';
+import { cacheBoundsOf } from './cache/response-cache.js';
 import { RpmLeases } from './state/rpm-leases.js';
 import { BudgetLedger, type SpendSource } from './governance/budget-ledger.js';
 import { RuntimeKeys } from './governance/runtime-keys.js';
@@ -134,7 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     syncSticky(state.sticky, shared, () => state.clock.now());
     // with Redis, the response cache is the replicas' one: keys under the prefix, read by opted-in requests only
     if (shared.readAnswer !== undefined && shared.storeAnswer !== undefined) {
-      state.responseCache = new RedisResponseCache({ readAnswer: shared.readAnswer.bind(shared), storeAnswer: shared.storeAnswer.bind(shared) }, options.bundle.cache?.maxEntryBytes ?? DEFAULT_CACHE_MAX_ENTRY_BYTES);
+      state.responseCache = new RedisResponseCache({ readAnswer: shared.readAnswer.bind(shared), storeAnswer: shared.storeAnswer.bind(shared) }, cacheBoundsOf(options.bundle.cache).maxEntryBytes);
     }
     const redis = options.bundle.state?.redis;
     if (shared.addTokens !== undefined) state.auth.sharedTokens = shared.addTokens.bind(shared);

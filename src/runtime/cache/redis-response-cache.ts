@@ -8,7 +8,7 @@
  * microseconds (bench/gateway.ts measures it against a memory hit).
  */
 import type { SharedState } from '../state/shared-state.js';
-import { entryBytes, zeroCounts, type AnswerStore, type CachedAnswer } from './response-cache.js';
+import { entryBytes, zeroCounts, type AnswerStore, type CacheBounds, type CachedAnswer } from './response-cache.js';
 
 type AnswerBackend = Required<Pick<SharedState, 'readAnswer' | 'storeAnswer'>>;
 
@@ -19,8 +19,12 @@ export class RedisResponseCache implements AnswerStore {
 
   constructor(
     private readonly redis: AnswerBackend,
-    readonly maxEntryBytes: number,
+    public maxEntryBytes: number,
   ) {}
+
+  resize(bounds: CacheBounds): void {
+    this.maxEntryBytes = bounds.maxEntryBytes;
+  }
 
   async get(key: string, now: number): Promise<CachedAnswer | undefined> {
     const bytes = await this.redis.readAnswer(key);

@@ -4,7 +4,7 @@
  * surface: this one, in memory, bounded by bytes, least recently used out first, each entry until its own
  * expiry; and the Redis one (redis-response-cache.ts) when `state.redis` is set.
  */
-import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES } from '../../bundle/format.js';
+import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES, type BundleCache } from '../../bundle/format.js';
 
 export { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES };
 
@@ -39,6 +39,15 @@ export interface AnswerStore {
   get(key: string, now: number): CachedAnswer | undefined | Promise<CachedAnswer | undefined>;
   /** Stores an answer until its `expiresAt` (replacing one under the same key); off the request path. */
   set(key: string, answer: CachedAnswer, now: number): void;
+  /** New bounds (a reloaded bundle's `cache`): what is held past them goes, least recently used first. */
+  resize(bounds: CacheBounds): void;
+}
+
+export type CacheBounds = BundleCache;
+
+/** The bundle's `cache` (the compiler filled its defaults), or the defaults when it has none. */
+export function cacheBoundsOf(cache: BundleCache | undefined): CacheBounds {
+  return cache ?? { maxBytes: DEFAULT_CACHE_MAX_BYTES, maxEntryBytes: DEFAULT_CACHE_MAX_ENTRY_BYTES };
 }
 
 export function zeroCounts(): CacheCounts {
@@ -57,13 +66,23 @@ export class ResponseCache implements AnswerStore {
   private readonly entries = new Map<string, { answer: CachedAnswer; bytes: number }>();
   private used = 0;
   readonly counts = zeroCounts();
-  readonly maxEntryBytes: number;
+  maxEntryBytes: number;
 
   constructor(
-    readonly maxBytes = DEFAULT_CACHE_MAX_BYTES,
-    maxEntryBytes = Math.min(DEFAULT_CACHE_MAX_ENTRY_BYTES, maxBytes),
+    public maxBytes = DEFAULT_CACHE_MAX_BYTES,
+    maxEntryBytes = DEFAULT_CACHE_MAX_ENTRY_BYTES,
   ) {
     this.maxEntryBytes = Math.min(maxEntryBytes, maxBytes);
+  }
+
+  resize(bounds: CacheBounds): void {
+    this.maxBytes = bounds.maxBytes;
+    this.maxEntryBytes = Math.min(bounds.maxEntryBytes, bounds.maxBytes);
+    for (const [key, entry] of this.entries) {
+      if (this.used <= this.maxBytes) break;
+      this.remove(key, entry.bytes);
+      this.counts.evictions++;
+    }
   }
 
   /** Bytes held now (never above `maxBytes`). */
