@@ -6,12 +6,12 @@
  * that dies leaves both serving (cache misses, stickiness local), counted on /metrics.
  */
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelInput } from '../../src/index.js';
 import { MODEL, provider, useE2E, type GatewayConfig, type GatewayFixture } from './harness.js';
-import { PrivateRedis, REDIS_URL, freshPrefix, redisAvailable } from '../support/redis-server.js';
+import { PrivateRedis, REDIS_URL, redisAvailable } from '../support/redis-server.js';
+import { gatewaysOnOneRedis, waitFor } from './redis-pair.js';
 import type { MockUpstream } from '../support/mock-openai-upstream.js';
 
 const e2e = useE2E();
@@ -42,15 +42,7 @@ async function pairOfGateways(redisUrl: string, extra: Partial<GatewayConfig> = 
   // every upstream answer differs, so a repeated answer can only come from a cache
   upA.setDefault(() => ({ content: `from a, answer ${++n}` }));
   upB.setDefault(() => ({ content: `from b, answer ${++n}` }));
-  const config = {
-    providers: { a: provider('a', upA), b: provider('b', upB) },
-    models: [tiedModel],
-    state: { redis: { url: { env: 'REDIS_URL' }, prefix: freshPrefix() } },
-    ...extra,
-  } as GatewayConfig;
-  const env = { REDIS_URL: redisUrl };
-  const a = await e2e.gateway(config, env);
-  const b = await e2e.gateway(config, env);
+  const { a, b } = await gatewaysOnOneRedis(e2e, { providers: { a: provider('a', upA), b: provider('b', upB) }, models: [tiedModel], ...extra } as GatewayConfig, redisUrl);
   a.gateway.state.random = () => 0;
   b.gateway.state.random = () => 0.999_999;
   return { a, b, upA, upB };
@@ -71,14 +63,6 @@ const chats = (mock: MockUpstream) => mock.requests.filter((r) => r.path === '/v
 const metricsOf = async (gw: GatewayFixture) => (await fetch(`${gw.url}/metrics`)).text();
 /** A counter's value in /metrics text (0 when the series is absent). */
 const sample = (text: string, series: string) => Number(text.split('\n').find((line) => line.startsWith(series + ' '))?.slice(series.length + 1) ?? 0);
-
-async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
 
 describe('e2e: stickiness and the response cache shared through Redis', () => {
   it('a conversation A served on upstream a lands on a through B, whose own draw picks b', async (ctx) => {
