@@ -53,6 +53,9 @@ const HELP = `npm run bench -- [options]
                         requests/s and CPU per request over the whole process tree, in turns (4 rounds; quick 2)
   --only redis          a gateway key's rpm counted in-process against counted in Redis (state.redis), in turns
   --only budget         a gateway key with a budget against the same key without one, in turns
+  --only cache          the response cache at c=1: an uncached request, an in-memory hit and a Redis hit (a second
+                        gateway with state.redis at --redis-url, a fresh key prefix), interleaved in the same rounds
+  --redis-url URL       the Redis of --only cache (default redis://127.0.0.1:6379)
   --only faults         issue 19's sustained-fault scenario (bench/fault-bench.ts): three mock upstreams each failing 30%
                         of attempts (429 Retry-After 1 s, 500, 503, 4 s hang, reset, stream cut), official SDK client,
                         half streaming; saturation at --connections for --duration s (default 15; quick 4) and a fixed
@@ -94,6 +97,7 @@ const { values } = parseArgs({
     base: { type: 'string' },
     only: { type: 'string' },
     pin: { type: 'string', default: 'on' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -122,7 +126,7 @@ if (gatewayFrom !== 'js' && gatewayFrom !== 'lib' && gatewayFrom !== 'tsx') thro
 if (values.src !== undefined && gatewayFrom !== 'js') throw new Error('--src works with --gateway-from js only');
 if (gatewayFrom === 'lib' && !existsSync(path.join(repoRoot, 'lib/cli/main.js'))) throw new Error('--gateway-from lib: lib/cli/main.js is missing; run npm run build first');
 const proxyClient = values['proxy-client'];
-if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults', 'workers', 'redis', 'budget', 'pglog', 'dashboard'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory, faults, workers, redis, budget, pglog or dashboard, not '${values.only}'`);
+if (values.only !== undefined && !['saturation', 'logging', 'rate', 'compare', 'memory', 'faults', 'workers', 'redis', 'budget', 'pglog', 'dashboard', 'cache'].includes(values.only)) throw new Error(`--only takes saturation, rate, logging, compare, memory, faults, workers, redis, budget, pglog, dashboard or cache, not '${values.only}'`);
 if ((values.only === 'compare') !== (values.base !== undefined)) throw new Error('--only compare and --base DIR go together');
 if (proxyClient !== 'undici' && proxyClient !== 'http') throw new Error(`--proxy-client takes undici or http, not '${proxyClient}'`);
 
@@ -190,8 +194,8 @@ const MODEL = { fast: 'fast', slow: 'slow', failoverKey: 'failover-key', failove
 const gatewayKey = `ar-bench-${randomBytes(16).toString('hex')}`;
 const PROVIDER_ENV: Record<string, string> = { BENCH_OK_KEY: OK_KEY, BENCH_LIMITED_KEY: RATE_LIMITED_KEY };
 
-/** `dashboard`: undefined leaves the config's default (on: the bench gateway listens on loopback), else it is set. */
-function gatewayConfig(mockOrigin: string, logging = values.logging ?? 'on', dashboard?: boolean): string {
+/** `dashboard`: undefined leaves the config's default (on: the bench gateway listens on loopback), else it is set; `extra`: more top-level config lines. */
+function gatewayConfig(mockOrigin: string, logging = values.logging ?? 'on', dashboard?: boolean, extra = ''): string {
   const provider = (thinkMs: number, keys: Array<[string, string]>, extra = '') =>
     `{ type: 'openai', baseUrl: '${mockOrigin}${mockBasePath(thinkMs)}', keys: [${keys.map(([name, env]) => `{ name: '${name}', value: { env: '${env}' } }`).join(', ')}]${extra} }`;
   const model = (id: string, alias: string, upstreams: Array<[string, number]>) =>
@@ -212,7 +216,7 @@ ${model('failover-provider', MODEL.failoverProvider, [['limited', 1], ['fast', 2
   ],
   presets: [],
   auth: { gatewayKeys: [{ name: 'bench', sha256: '${createHash('sha256').update(gatewayKey).digest('hex')}' }] },
-  server: { host: '127.0.0.1', port: 0 },${loggingConfigLine(logging)}${dashboard === undefined ? '' : `\n  dashboard: { enabled: ${dashboard} },`}
+  server: { host: '127.0.0.1', port: 0 },${loggingConfigLine(logging)}${dashboard === undefined ? '' : `\n  dashboard: { enabled: ${dashboard} },`}${extra}
 };
 `;
 }
@@ -265,12 +269,12 @@ try {
   children.push(proxy);
 
   /** Compiles the bench config with this logging setting and serves it from its own folder (own request log). */
-  const startGateway = async (name: string, logging: string, profile: boolean, jsDir = js, dashboard?: boolean): Promise<BenchChild> =>
+  const startGateway = async (name: string, logging: string, profile: boolean, jsDir = js, dashboard?: boolean, extra?: string): Promise<BenchChild> =>
     pin(
       await startGatewayProcess({
         name,
         dir: path.join(work, name.replace(/\W+/g, '-')),
-        config: gatewayConfig(mock.url, logging, dashboard),
+        config: gatewayConfig(mock.url, logging, dashboard, extra),
         gatewayFrom,
         jsDir,
         env: PROVIDER_ENV,
@@ -552,7 +556,56 @@ try {
     );
   }
 
-  if (values.only === 'logging') {
+  /**
+   * `--only cache`: what a Redis cache hit adds at c=1, against an in-memory hit and an uncached request,
+   * interleaved in the same rounds; each gateway's uncached request (`no-store`) alongside, so the Redis
+   * gateway's own overhead apart from the lookup shows too.
+   */
+  async function cacheLatency(): Promise<void> {
+    const prefix = `anyrouter-bench:${randomBytes(6).toString('hex')}:`;
+    const shared = await startGateway('gateway with state.redis', values.logging ?? 'on', false, js, undefined, `\n  state: { redis: { url: '${values['redis-url']}', prefix: '${prefix}' } },`);
+    children.push(shared);
+    const body = chatBody(MODEL.fast, false);
+    const cached = { ...gatewayHeaders, 'cache-control': 'max-age=3600' };
+    const uncached = { ...gatewayHeaders, 'cache-control': 'no-store' };
+    const probeOf = (name: string, server: BenchChild, headers: Record<string, string>, urlPath = '/v1/chat/completions') => {
+      const p = httpProbe(name, server.url, [{ path: urlPath, headers, body }]);
+      probes.push(p);
+      return p;
+    };
+    // the warm-up rounds store the answer; every timed cached request after them is a hit
+    progress(`c=1 response cache: ${samples} requests per target, interleaved (Redis at ${new URL(values['redis-url']).host}, prefix ${prefix})`);
+    const list = await interleave(
+      [
+        probeOf('direct', mock, upstreamHeaders, chatPath(0)),
+        probeOf('uncached (memory gateway, no-store)', gateway, uncached),
+        probeOf('in-memory hit', gateway, cached),
+        probeOf('uncached (redis gateway, no-store)', shared, uncached),
+        probeOf('Redis hit', shared, cached),
+      ],
+      samples,
+      warmupSamples,
+    );
+    const metrics = await (await fetch(`${shared.url}/metrics`)).text();
+    const count = (series: string) => metrics.split('\n').find((line) => line.startsWith(series + ' '))?.slice(series.length + 1) ?? '0';
+    const q = (name: string, at: number) => percentile(find(list, name).totalUs, at);
+    const table = new Table(['', 'p50', 'p99', 'added p50 over direct', 'p50 vs in-memory hit']);
+    for (const s of list) table.row(s.name, fmt.us(q(s.name, 0.5)), fmt.us(q(s.name, 0.99)), fmt.addUs(q(s.name, 0.5) - q('direct', 0.5)), s.name === 'direct' ? '' : fmt.addUs(q(s.name, 0.5) - q('in-memory hit', 0.5)));
+    console.log(
+      [
+        '',
+        `Response cache at c=1 (--only cache): ${samples} requests per target, interleaved, hrtime; JSON, 0 ms upstream`,
+        table.toString(),
+        `a Redis hit adds ${fmt.addUs(q('Redis hit', 0.5) - q('in-memory hit', 0.5))} at p50 (${fmt.addUs(q('Redis hit', 0.99) - q('in-memory hit', 0.99))} at p99) over an in-memory hit, and is ${fmt.us(q('uncached (redis gateway, no-store)', 0.5) - q('Redis hit', 0.5))} faster at p50 than the same gateway's uncached request (a 0 ms upstream: with a real one, the whole upstream call is saved)`,
+        `redis gateway's counters: hits ${count('anyrouter_cache_hits_total{backend="redis"}')}, misses ${count('anyrouter_cache_misses_total{backend="redis"}')}, stores ${count('anyrouter_cache_stores_total{backend="redis"}')}, errors ${count('anyrouter_cache_errors_total{backend="redis"}')}`,
+        `load average ${loadAtStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}; done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      ].join('\n'),
+    );
+  }
+
+  if (values.only === 'cache') {
+    await cacheLatency();
+  } else if (values.only === 'logging') {
     await loggingCost();
   } else if (values.only === 'pglog') {
     await pglogCost();

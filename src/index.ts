@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { authSchema, dashboardSchema, serverSchema } from './compiler/schema/server.js';
 import type { poolSchema } from './compiler/schema/config.js';
 import type { loggingSchema, telemetrySchema } from './compiler/schema/observability.js';
+import type { CacheInput } from './compiler/schema/cache.js';
 
 export type { EnvRef, ProviderInput, RoutingInput, ModelInput, PresetInput };
 
@@ -27,6 +28,8 @@ export interface AnyRouterConfig {
   dashboard?: z.input<typeof dashboardSchema>;
   logging?: z.input<typeof loggingSchema>;
   telemetry?: z.input<typeof telemetrySchema>;
+  /** The response cache's bounds: `{ maxBytes, maxEntryBytes }` (bytes). */
+  cache?: CacheInput;
   /** Virtual pool models, e.g. `'anyrouter/coding': { capabilities: ['coding'] }`. */
   pools?: Record<string, z.input<typeof poolSchema>>;
 }

@@ -230,6 +230,18 @@ export interface BundleState {
   redis?: { url: string | EnvRef; prefix: string; onError: 'open' | 'closed' };
 }
 
+/** `cache`: the response cache's bounds, bytes. */
+export interface BundleCache {
+  /** The in-memory store's bound (with `state.redis`, Redis's own `maxmemory` bounds the shared one). */
+  maxBytes: number;
+  /** The largest answer stored, in either store. */
+  maxEntryBytes: number;
+}
+
+/** Absent `cache`: these bounds. */
+export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_CACHE_MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+
 export interface RoutingBundle {
   format: typeof BUNDLE_FORMAT;
   /** sha256 of the canonical JSON of everything else. */
@@ -250,6 +262,8 @@ export interface RoutingBundle {
   observability: BundleObservability;
   /** Absent: in-process state. */
   state?: BundleState;
+  /** Absent: the default bounds (DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES). */
+  cache?: BundleCache;
   /** Absent or empty: no gateway or app budget. */
   budgets?: BundleGatewayBudget[];
 }

@@ -1,6 +1,7 @@
 /** Pass 4, lower: resolve aliases and presets, rank every model's candidates, expand status classes. */
-import type { BundleCandidate, BundleModel, BundlePreset, BundlePricing, BundleProvider, RoutingBundle } from '../bundle/format.js';
-import { BUNDLE_FORMAT } from '../bundle/format.js';
+import type { BundleCache, BundleCandidate, BundleModel, BundlePreset, BundlePricing, BundleProvider, RoutingBundle } from '../bundle/format.js';
+import { BUNDLE_FORMAT, DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES } from '../bundle/format.js';
+import type { ConfigSpec } from './schema/config.js';
 import type { Pricing } from './schema/model.js';
 import type { LinkedConfig } from './link.js';
 
@@ -114,8 +115,15 @@ export function lower(linked: LinkedConfig): UnhashedBundle {
     pools: Object.fromEntries(linked.pools.map((p) => [p.id, p])),
     observability: { logging: config.logging, telemetry: config.telemetry },
     ...(config.state.redis ? { state: { redis: { ...config.state.redis } } } : {}),
+    ...(config.cache ? { cache: responseCacheBounds(config.cache) } : {}),
     ...(config.budgets.length > 0 ? { budgets: config.budgets.map((b) => ({ ...b })) } : {}),
   };
+}
+
+/** `cache` with its defaults filled (the entry cap never above the store's bound). */
+function responseCacheBounds(cache: NonNullable<ConfigSpec['cache']>): BundleCache {
+  const maxBytes = cache.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
+  return { maxBytes, maxEntryBytes: cache.maxEntryBytes ?? Math.min(DEFAULT_CACHE_MAX_ENTRY_BYTES, maxBytes) };
 }
 
 function pricing(p: Pricing): BundlePricing {

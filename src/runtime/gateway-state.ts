@@ -7,7 +7,7 @@ import { buildRoutingTable, type Env, type RoutingTable } from './routing-table.
 import { OriginPools } from './upstream/origin-pools.js';
 import { UpstreamStats } from './policy/upstream-stats.js';
 import { StickyRoutes } from './policy/sticky-routes.js';
-import { ResponseCache } from './cache/response-cache.js';
+import { cacheBoundsOf, ResponseCache, type AnswerStore } from './cache/response-cache.js';
 import type { Observability } from './observability/observability.js';
 import type { SharedState } from './state/shared-state.js';
 import { BudgetLedger } from './governance/budget-ledger.js';
@@ -24,8 +24,8 @@ export interface GatewayState {
   random?: () => number;
   /** Prompt-cache stickiness: which upstream served a conversation's prefix lately (kept across reloads). */
   sticky: StickyRoutes;
-  /** Exact-match answers (opt-in per request, preset or model), kept across reloads. */
-  responseCache: ResponseCache;
+  /** Exact-match answers (opt-in per request, preset or model): in memory, or in Redis with `state.redis`; kept across reloads. */
+  responseCache: AnswerStore;
   /** Request log, metrics, access log, traces: started once, kept across reloads. */
   observability?: Observability;
   /** Health marks and limits shared with other workers and replicas (absent: this process alone). */
@@ -49,6 +49,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export function createGatewayState(bundle: RoutingBundle, env: Env = process.env): GatewayState {
   const budgets = new BudgetLedger(bundle, Date.now());
+  const cache = cacheBoundsOf(bundle.cache);
   return {
     ...(budgets.empty ? {} : { budgets }),
     table: buildRoutingTable(bundle, env),
@@ -58,7 +59,7 @@ export function createGatewayState(bundle: RoutingBundle, env: Env = process.env
     clock: systemClock,
     stats: new UpstreamStats(),
     sticky: new StickyRoutes(),
-    responseCache: new ResponseCache(),
+    responseCache: new ResponseCache(cache.maxBytes, cache.maxEntryBytes),
     startedAt: Date.now(),
     loadedAt: Date.now(),
     shutdown: new AbortController(),
@@ -67,7 +68,8 @@ export function createGatewayState(bundle: RoutingBundle, env: Env = process.env
 
 /**
  * The state for a new bundle, sharing what outlives a reload: health (kept only for upstreams and keys
- * whose provider did not change), live stats, upstream connection pools and gateway-key rate windows.
+ * whose provider did not change), live stats, upstream connection pools, gateway-key rate windows, sticky
+ * routes and the response cache (under the new bundle's bounds).
  */
 export function reloadGatewayState(previous: GatewayState, bundle: RoutingBundle, env: Env = process.env): GatewayState {
   const table = buildRoutingTable(bundle, env);
@@ -91,6 +93,8 @@ export function reloadGatewayState(previous: GatewayState, bundle: RoutingBundle
     auth.setRuntimeKeys(previous.runtimeKeys.keys);
     budgets.setRuntimeBudgets(previous.runtimeKeys.keys, new Set(bundle.auth.gatewayKeys.map((k) => k.name)), previous.clock.now());
   }
+  // the cache keeps its entries; new bounds apply from now (what is over them goes)
+  previous.responseCache.resize(cacheBoundsOf(bundle.cache));
   const next: GatewayState = { ...previous, table, auth, loadedAt: Date.now() };
   if (budgets.empty) delete next.budgets;
   else next.budgets = budgets;

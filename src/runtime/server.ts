@@ -9,6 +9,9 @@ import type { AccessLogTarget } from './observability/access-log.js';
 import { startObservability } from './observability/observability.js';
 import { syncHealth } from './state/health-sync.js';
 import { syncStats } from './state/stats-sync.js';
+import { syncSticky } from './state/sticky-sync.js';
+import { RedisResponseCache } from './cache/redis-response-cache.js';
+import { cacheBoundsOf } from './cache/response-cache.js';
 import { RpmLeases } from './state/rpm-leases.js';
 import { BudgetLedger, type SpendSource } from './governance/budget-ledger.js';
 import { RuntimeKeys } from './governance/runtime-keys.js';
@@ -128,6 +131,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     state.shared = shared;
     syncHealth(state.health, shared);
     stopStats = syncStats(state.stats, shared);
+    syncSticky(state.sticky, shared, () => state.clock.now());
+    // with Redis, the response cache is the replicas' one: keys under the prefix, read by opted-in requests only
+    if (shared.readAnswer !== undefined && shared.storeAnswer !== undefined) {
+      state.responseCache = new RedisResponseCache({ readAnswer: shared.readAnswer.bind(shared), storeAnswer: shared.storeAnswer.bind(shared) }, cacheBoundsOf(options.bundle.cache).maxEntryBytes);
+    }
     const redis = options.bundle.state?.redis;
     if (shared.addTokens !== undefined) state.auth.sharedTokens = shared.addTokens.bind(shared);
     if (shared.takeTokens !== undefined) {
@@ -151,6 +159,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const requestLog = state.observability?.log;
   if (state.budgets && requestLog) await state.budgets.load(spendFromLog(requestLog), state.clock.now()).catch((error: unknown) => log(`anyrouter: could not read this period's spend from the request log (${(error as Error).message}); budgets start at $0`));
   if (shared?.addSpend && state.budgets) state.budgets.shared = shared.addSpend.bind(shared);
+  state.observability?.metrics.responseCache(() => state.responseCache);
+  // with --workers, the fewest any worker holds: each holds the others' entries too, once relayed
+  state.observability?.metrics.gauge('anyrouter_sticky_routes', 'Prompt-cache sticky entries (conversation prefix to upstream) held; with --workers, the fewest any worker holds.', () => state.sticky.size, 'min');
   if (shared) state.observability?.metrics.gauge('anyrouter_state_backend_up', `Whether the shared state backend (${shared.name}) answers: 1 up, 0 down (serving on local state).`, () => (shared.up ? 1 : 0), 'min');
   let host = options.host ?? options.bundle.server.host ?? LOOPBACK;
   if (!state.auth.enabled && host !== LOOPBACK && host !== 'localhost' && host !== '::1') {

@@ -44,6 +44,47 @@ describe('response cache store', () => {
     );
   });
 
+  it('with cache: { maxBytes, maxEntryBytes }: holds at most maxBytes, never an entry over maxEntryBytes, and counts every lookup, store and eviction (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 200, max: 20_000 }).chain((maxBytes) => fc.tuple(fc.constant(maxBytes), fc.integer({ min: 1, max: maxBytes }))),
+        fc.array(opArb, { maxLength: 300 }),
+        ([maxBytes, maxEntryBytes], ops) => {
+          const cache = new ResponseCache(maxBytes, maxEntryBytes);
+          const oversize = new Set<string>();
+          let now = 0;
+          let gets = 0;
+          let kept = 0;
+          for (const op of ops) {
+            if (op.kind === 'tick') now += op.ms;
+            else if (op.kind === 'set') {
+              const key = String(op.key);
+              const answer = { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(op.size, op.key), model: 'm', expiresAt: now + op.ttl };
+              const tooLarge = entryBytes(key, answer) > maxEntryBytes;
+              cache.set(key, answer);
+              if (tooLarge) oversize.add(key);
+              else {
+                oversize.delete(key);
+                kept++;
+              }
+            } else {
+              gets++;
+              const got = cache.get(String(op.key), now);
+              // an answer over the entry cap is never stored (and drops the one it replaces)
+              if (oversize.has(String(op.key))) expect(got).toBeUndefined();
+            }
+            expect(cache.bytes).toBeLessThanOrEqual(maxBytes);
+            expect(cache.counts.hits + cache.counts.misses).toBe(gets);
+            expect(cache.counts.stores).toBe(kept);
+            // what is held is what was stored less what was evicted, expired or replaced
+            expect(cache.size).toBeLessThanOrEqual(cache.counts.stores - cache.counts.evictions);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('evicts the least recently used entry first', () => {
     const body = Buffer.alloc(100);
     const one = entryBytes('a', { headers: {}, body });

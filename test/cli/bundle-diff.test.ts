@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { RoutingBundle } from '../../src/bundle/format.js';
+import type { BundleCandidate, RoutingBundle } from '../../src/bundle/format.js';
 import type { BundleChange } from '../../src/cli/diff/bundle-change.js';
 import { diffBundles } from '../../src/cli/diff/bundle-diff.js';
 import { formatDiffJson } from '../../src/cli/diff/format-diff-json.js';
@@ -188,6 +188,46 @@ describe('each kind of change, found where it happens and nowhere else', () => {
       { kind: 'provider-change', subject: { type: 'provider', id: 'openrouter' }, setting: 'responses', before: false, after: true },
     ]);
     expect(formatDiffText(changes, sides)).toContain('responses changed: true → false');
+  });
+
+  it("an upstream's data policy, precision and weight, a model's balance, sticky window and cache TTL, and a preset's cache TTL each report their kind", async () => {
+    const base = await repoBundle();
+    const head = structuredClone(base);
+    const m = model(head, 'openai/gpt-5.4-mini');
+    const [first, second] = m.candidates as [BundleCandidate, BundleCandidate];
+    first.zdr = true;
+    first.dataCollection = 'deny';
+    first.quantization = 'fp8';
+    first.distillable = false;
+    second.weight = 3;
+    second.parameters = ['tools'];
+    m.balance = 'latency';
+    m.stickyMs = 0;
+    m.cacheTtlMs = 60_000;
+    head.presets.coding!.cacheTtlMs = 30_000;
+    const changes = diffBundles(base, head);
+    const subject = { type: 'model', id: 'openai/gpt-5.4-mini' };
+    const firstRef = { provider: first.provider, model: first.model };
+    const secondRef = { provider: second.provider, model: second.model };
+    expect(changes).toEqual([
+      { kind: 'upstream-parameters-change', subject, upstream: firstRef, setting: 'zdr', after: true },
+      { kind: 'upstream-parameters-change', subject, upstream: firstRef, setting: 'dataCollection', after: 'deny' },
+      { kind: 'upstream-parameters-change', subject, upstream: firstRef, setting: 'quantization', after: 'fp8' },
+      { kind: 'upstream-parameters-change', subject, upstream: firstRef, setting: 'distillable', after: false },
+      { kind: 'upstream-parameters-change', subject, upstream: secondRef, setting: 'parameters', after: ['tools'] },
+      { kind: 'upstream-parameters-change', subject, upstream: secondRef, setting: 'weight', after: 3 },
+      { kind: 'model-change', subject, setting: 'balance', after: 'latency' },
+      { kind: 'model-change', subject, setting: 'stickyMs', after: 0 },
+      { kind: 'model-change', subject, setting: 'cacheTtlMs', after: 60_000 },
+      { kind: 'preset-change', subject: { type: 'preset', id: 'coding' }, field: 'cacheTtlMs', after: 30_000 },
+    ]);
+    const text = formatDiffText(changes, sides);
+    expect(text).toContain(`  upstream zdr changed: ${first.provider}:${first.model}: (none) → true`);
+    expect(text).toContain(`  upstream weight changed: ${second.provider}:${second.model}: (none) → 3`);
+    expect(text).toContain('  balance changed: (none) → "latency"');
+    expect(text).toContain('preset @preset/coding\n  cacheTtlMs changed: (none) → 30000');
+    // the reverse diff takes each back
+    expect(diffBundles(head, base).map((c) => ('setting' in c ? c.setting : 'field' in c ? c.field : c.kind))).toEqual(['zdr', 'dataCollection', 'quantization', 'distillable', 'parameters', 'weight', 'balance', 'stickyMs', 'cacheTtlMs', 'cacheTtlMs']);
   });
 
   it('markdown keeps a pipe or backtick in a value inside its table cell', async () => {

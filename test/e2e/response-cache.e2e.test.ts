@@ -101,6 +101,25 @@ describe('e2e: the response cache', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('keeps no answer over cache.maxEntryBytes, and counts hits, misses, stores and bytes for the memory backend on /metrics', async () => {
+    const up = await e2e.mock();
+    up.setDefault({ content: 'x'.repeat(2_000) });
+    const gw = await e2e.gateway({ providers: { up: provider('up', up) }, models: [model()], cache: { maxBytes: 100_000, maxEntryBytes: 1_500 } });
+    const ask = (content: string) => gw.postChat({ model: MODEL, messages: [{ role: 'user', content }], cache: { ttl: 60 } });
+    for (let i = 0; i < 2; i++) expect((await ask('long')).headers.get('x-anyrouter-cache')).toBe('miss');
+    up.setDefault({ content: 'short' });
+    await (await ask('short')).arrayBuffer();
+    expect((await ask('short')).headers.get('x-anyrouter-cache')).toBe('hit');
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const sample = (series: string) => Number(metrics.split('\n').find((line) => line.startsWith(series + ' '))?.slice(series.length + 1));
+    expect(sample('anyrouter_cache_hits_total{backend="memory"}')).toBe(1);
+    expect(sample('anyrouter_cache_misses_total{backend="memory"}')).toBe(3);
+    expect(sample('anyrouter_cache_stores_total{backend="memory"}')).toBe(1);
+    expect(sample('anyrouter_cache_evictions_total{backend="memory"}')).toBe(0);
+    expect(sample('anyrouter_cache_bytes{backend="memory"}')).toBeGreaterThan(0);
+    expect(sample('anyrouter_cache_bytes{backend="memory"}')).toBeLessThanOrEqual(1_500);
+  });
+
   it('does not store errors', async () => {
     const { up, chat } = await cachedGateway();
     up.script([{ status: 400, message: 'bad request' }]);

@@ -1,8 +1,8 @@
 /**
  * `anyrouter serve --workers 2` as a real process tree: health marks hold across the workers (a key
  * quarantined through one is skipped by the other), /metrics adds the workers up, a SIGKILLed worker is
- * replaced without failing more than what it had in flight, SIGTERM drains them all, and an rpm limit
- * without shared state is refused at start.
+ * replaced without failing more than what it had in flight, SIGTERM drains them all, a conversation one
+ * worker served keeps its upstream on the other, and an rpm limit without shared state is refused at start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,13 +20,13 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-function config(first: MockUpstream, second: MockUpstream, extra = ''): string {
+function config(first: MockUpstream, second: MockUpstream, extra = '', secondPriority = 2): string {
   return `export default {
   providers: {
     first: { type: 'openai', baseUrl: '${first.url}', keys: [{ name: 'k1', value: { env: 'FIRST_K1' } }, { name: 'k2', value: { env: 'FIRST_K2' } }] },
     second: { type: 'openai', baseUrl: '${second.url}', keys: [{ name: 'main', value: { env: 'SECOND_KEY' } }] },
   },
-  models: [{ id: 'test/chat', context: 8000, pricing: { prompt: 1, completion: 1 }, upstreams: [{ provider: 'first', model: 'm', priority: 1 }, { provider: 'second', model: 'm', priority: 2 }] }],
+  models: [{ id: 'test/chat', context: 8000, pricing: { prompt: 1, completion: 1 }, upstreams: [{ provider: 'first', model: 'm', priority: 1 }, { provider: 'second', model: 'm', priority: ${secondPriority} }] }],
   presets: [],
   logging: { enabled: false },
   ${extra}
@@ -59,9 +59,9 @@ async function serveWorkers(dir: string, workers = 2): Promise<Served> {
 }
 
 /** One request on a connection of its own, so the workers take turns accepting them. */
-function ask(url: string): Promise<{ status: number; upstream: string | undefined }> {
+function ask(url: string, messages: unknown[] = [{ role: 'user', content: 'hi' }]): Promise<{ status: number; upstream: string | undefined }> {
   return new Promise((resolve) => {
-    const body = JSON.stringify({ model: 'test/chat', messages: [{ role: 'user', content: 'hi' }] });
+    const body = JSON.stringify({ model: 'test/chat', messages });
     const req = request(`${url}/v1/chat/completions`, { method: 'POST', agent: false, timeout: 5_000, headers: { 'content-type': 'application/json', connection: 'close' } }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.complete ? (res.statusCode ?? 0) : 0, upstream: res.headers['x-anyrouter-upstream'] as string | undefined }));
@@ -74,12 +74,12 @@ function ask(url: string): Promise<{ status: number; upstream: string | undefine
   });
 }
 
-async function setup(extra = '') {
+async function setup(extra = '', secondPriority = 2) {
   const first = await startMockOpenAI();
   const second = await startMockOpenAI();
   const dir = await mkdtemp(path.join(tmpdir(), 'anyrouter-workers-'));
   cleanup.push(() => first.close(), () => second.close(), () => rm(dir, { recursive: true, force: true }));
-  await writeFile(path.join(dir, 'anyrouter.config.ts'), config(first, second, extra));
+  await writeFile(path.join(dir, 'anyrouter.config.ts'), config(first, second, extra, secondPriority));
   return { first, second, dir };
 }
 
@@ -149,6 +149,25 @@ describe('e2e: serve --workers', () => {
     expect(gw.log()).toMatch(/SIGHUP: the new config has errors; every worker still serves bundle/);
     for (let i = 0; i < 10; i++) expect((await ask(gw.url)).upstream).toBe('second');
     void first;
+  });
+
+  it('a conversation one worker served keeps its upstream on the other (sticky entries relayed by the primary)', { timeout: 60_000 }, async () => {
+    // both upstreams at priority 1: without the relay, the worker that did not serve a conversation draws for it
+    const { dir } = await setup('', 1);
+    const gw = await serveWorkers(dir);
+    expect(gw.url, gw.log()).not.toBe('');
+    const conversation = (topic: number, turn: number) => [
+      { role: 'system', content: 'You review changes. '.repeat(20) },
+      { role: 'user', content: `review change ${topic}` },
+      ...Array.from({ length: turn }, (_, i) => [{ role: 'assistant', content: `reply ${i}` }, { role: 'user', content: `follow-up ${i}` }]).flat(),
+    ];
+    const topics = 8;
+    const firstUpstream: Array<string | undefined> = [];
+    for (let topic = 0; topic < topics; topic++) firstUpstream.push((await ask(gw.url, conversation(topic, 0))).upstream);
+    // every worker holds every conversation's entry once the primary relayed them (the gauge is the fewest any worker holds)
+    for (let i = 0; i < 200 && !new RegExp(`^anyrouter_sticky_routes ${topics}$`, 'm').test(await (await fetch(`${gw.url}/metrics`)).text()); i++) await sleep(20);
+    // the workers take turns accepting connections: each later turn goes to either, and lands where the first did
+    for (let turn = 1; turn <= 3; turn++) for (let topic = 0; topic < topics; topic++) expect((await ask(gw.url, conversation(topic, turn))).upstream).toBe(firstUpstream[topic]);
   });
 
   it('refuses to start more than one worker when a gateway key has an rpm limit and there is no state.redis', async () => {

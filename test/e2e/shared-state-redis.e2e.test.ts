@@ -5,10 +5,10 @@
  * and shares marks again once it is back.
  */
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL, chatModel, messages, provider, useE2E, type GatewayConfig, type GatewayFixture } from './harness.js';
-import { PrivateRedis, REDIS_URL, freshPrefix, redisAvailable } from '../support/redis-server.js';
+import { PrivateRedis, REDIS_URL, redisAvailable } from '../support/redis-server.js';
+import { gatewaysOnOneRedis, waitFor } from './redis-pair.js';
 import type { MockUpstream } from '../support/mock-openai-upstream.js';
 
 const e2e = useE2E();
@@ -24,28 +24,16 @@ async function pairOfGateways(redisUrl: string, extra: Partial<GatewayConfig> = 
   const secondary = await e2e.mock();
   primary.setDefault({ content: 'from primary' });
   secondary.setDefault({ content: 'from secondary' });
-  const config: GatewayConfig = {
+  const config = {
     providers: { primary: provider('primary', primary, { keys: ['k1', 'k2'] }), secondary: provider('secondary', secondary) },
     models: [chatModel(['primary', 'secondary'])],
-    state: { redis: { url: { env: 'REDIS_URL' }, prefix: freshPrefix() } },
     ...extra,
   } as GatewayConfig;
-  const env = { REDIS_URL: redisUrl };
-  const a = await e2e.gateway(config, env);
-  const b = await e2e.gateway(config, env);
-  return { a, b, primary, secondary };
+  return { ...(await gatewaysOnOneRedis(e2e, config, redisUrl)), primary, secondary };
 }
 
 const keyOf = (gw: GatewayFixture, name: string) => gw.env[Object.keys(gw.env).find((k) => k.endsWith(name.toUpperCase()) && k.includes('PRIMARY'))!]!;
 const chat = (mock: MockUpstream) => mock.requests.filter((r) => r.path === '/v1/chat/completions');
-
-async function waitFor(condition: () => boolean | Promise<boolean>, ms = 2_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
 
 async function health(gw: GatewayFixture): Promise<{ upstreams: Record<string, { state: string }>; providers: Record<string, { keys: Record<string, { state: string }> }> }> {
   return (await (await fetch(`${gw.url}/health`)).json()) as never;

@@ -25,4 +25,18 @@ describe('reloadGatewayState', () => {
     // the old state is untouched for requests still in flight on it
     expect(state.table.bundle).toBe(world.bundle);
   });
+
+  it('keeps the response cache across a reload, under the new bundle\'s cache bounds: what is over them goes, oldest first', () => {
+    const world = handWorld({ providers: [handProvider('same')], models: [handModel('v/a', ['same'])] });
+    const state = createGatewayState({ ...world.bundle, cache: { maxBytes: 100_000, maxEntryBytes: 10_000 } }, world.env);
+    const answer = (n: number) => ({ status: 200, headers: {}, body: Buffer.alloc(n), model: 'v/a', expiresAt: Number.MAX_SAFE_INTEGER });
+    for (const key of ['one', 'two', 'three']) state.responseCache.set(key, answer(5_000), 0);
+    const reloaded = reloadGatewayState(state, { ...world.bundle, cache: { maxBytes: 12_000, maxEntryBytes: 1_000 } }, world.env);
+    expect(reloaded.responseCache).toBe(state.responseCache);
+    expect(reloaded.responseCache.bytes).toBeLessThanOrEqual(12_000);
+    expect(reloaded.responseCache.get('one', 0)).toBeUndefined();
+    expect(reloaded.responseCache.get('three', 0)).toBeDefined();
+    expect(reloaded.responseCache.maxEntryBytes).toBe(1_000);
+    expect(reloaded.responseCache.counts.evictions).toBe(1);
+  });
 });

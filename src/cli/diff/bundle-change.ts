@@ -28,9 +28,11 @@ export interface RankedUpstream extends UpstreamRef {
   rank: number;
 }
 
-/** Model fields that change which requests a model can serve or how pools order it. */
-export type ModelSetting = 'name' | 'context' | 'maxOutput' | 'capabilities' | 'rank';
-export type PresetField = 'description' | 'model' | 'models' | 'system' | 'params';
+/** Model fields that change which requests a model can serve, how pools order it, how its tied upstreams share traffic, and how its answers are cached. */
+export type ModelSetting = 'name' | 'context' | 'maxOutput' | 'capabilities' | 'rank' | 'balance' | 'stickyMs' | 'cacheTtlMs';
+export type PresetField = 'description' | 'model' | 'models' | 'system' | 'params' | 'cacheTtlMs';
+/** One upstream's own attributes: the parameters it takes, its data policy and precision (the `provider` object filters on them), its traffic share. */
+export type UpstreamSetting = 'parameters' | 'zdr' | 'dataCollection' | 'quantization' | 'distillable' | 'weight';
 export type ProviderSetting = 'type' | 'baseUrl' | 'keyStrategy' | 'keyOrder' | 'timeouts' | 'headers' | 'connections' | 'shared' | 'responses';
 
 interface On<T extends SubjectType> {
@@ -49,7 +51,8 @@ export type ReorderedUpstreams = On<'model'> & { kind: 'reordered-upstreams'; be
 export type PriorityChange = On<'model'> & { kind: 'priority-change'; upstream: UpstreamRef; before: number; after: number };
 /** The model's price, or (with `upstream`) one upstream's own price override. */
 export type PriceChange = On<'model'> & { kind: 'price-change'; upstream?: UpstreamRef; before: BundlePricing; after: BundlePricing };
-export type UpstreamParametersChange = On<'model'> & { kind: 'upstream-parameters-change'; upstream: UpstreamRef; before?: string[]; after?: string[] };
+/** One of an upstream's own attributes (`setting`); absent is "not declared". */
+export type UpstreamParametersChange = On<'model'> & { kind: 'upstream-parameters-change'; upstream: UpstreamRef; setting: UpstreamSetting; before?: JsonValue; after?: JsonValue };
 export type FallbacksChange = On<'model'> & { kind: 'fallbacks-change'; before: string[]; after: string[] };
 export type ModelSettingChange = On<'model'> & { kind: 'model-change'; setting: ModelSetting; before?: JsonValue; after?: JsonValue };
 /** A model's or preset's default `provider` object. */

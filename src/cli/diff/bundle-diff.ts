@@ -14,6 +14,7 @@ import {
   type PresetField,
   type ProviderSetting,
   type RankedUpstream,
+  type UpstreamSetting,
 } from './bundle-change.js';
 
 export function diffBundles(base: RoutingBundle, head: RoutingBundle): BundleChange[] {
@@ -69,7 +70,8 @@ function removedModel(id: string, m: BundleModel): BundleChange {
   return { kind: 'removed-model', subject: { type: 'model', id }, aliases: m.aliases, upstreams: ranked(m.candidates) };
 }
 
-const MODEL_SETTINGS: readonly ModelSetting[] = ['name', 'context', 'maxOutput', 'capabilities', 'rank'];
+const MODEL_SETTINGS: readonly ModelSetting[] = ['name', 'context', 'maxOutput', 'capabilities', 'rank', 'balance', 'stickyMs', 'cacheTtlMs'];
+const UPSTREAM_SETTINGS: readonly UpstreamSetting[] = ['parameters', 'zdr', 'dataCollection', 'quantization', 'distillable', 'weight'];
 
 function diffModel(id: string, base: BundleModel, head: BundleModel): BundleChange[] {
   const subject = { type: 'model', id } as const;
@@ -102,8 +104,9 @@ function diffModel(id: string, base: BundleModel, head: BundleModel): BundleChan
     // an upstream that inherits the model's price on both sides is covered by the model's price change
     const inherits = same(before.pricing, base.pricing) && same(after.pricing, head.pricing);
     if (!same(before.pricing, after.pricing) && !inherits) out.push({ kind: 'price-change', subject, upstream, before: before.pricing, after: after.pricing });
-    if (!same(before.parameters, after.parameters)) {
-      out.push({ kind: 'upstream-parameters-change', subject, upstream, ...(before.parameters ? { before: before.parameters } : {}), ...(after.parameters ? { after: after.parameters } : {}) });
+    for (const setting of UPSTREAM_SETTINGS) {
+      if (same(before[setting], after[setting])) continue;
+      out.push({ kind: 'upstream-parameters-change', subject, upstream, setting, ...defined('before', json(before[setting])), ...defined('after', json(after[setting])) });
     }
   }
 
@@ -153,7 +156,7 @@ function removedPreset(id: string, p: BundlePreset): BundleChange {
   return { kind: 'removed-preset', subject: { type: 'preset', id }, model: p.model, models: p.models };
 }
 
-const PRESET_FIELDS: readonly PresetField[] = ['model', 'models', 'system', 'params', 'description'];
+const PRESET_FIELDS: readonly PresetField[] = ['model', 'models', 'system', 'params', 'description', 'cacheTtlMs'];
 
 function diffPreset(id: string, base: BundlePreset, head: BundlePreset): BundleChange[] {
   const subject = { type: 'preset', id } as const;

@@ -80,7 +80,7 @@ export function describeChange(change: BundleChange, style: NameStyle): ChangeDe
     case 'price-change':
       return { label: 'price changed', detail: (change.upstream ? `${upstream(change.upstream)}: ` : '') + pricingChangeText(change.before, change.after, c) };
     case 'upstream-parameters-change':
-      return { label: 'upstream parameters changed', detail: `${upstream(change.upstream)}: ${fromTo(change.before, change.after)}` };
+      return { label: `upstream ${change.setting} changed`, detail: `${upstream(change.upstream)}: ${fromTo(change.before, change.after)}` };
     case 'fallbacks-change':
       return { label: 'fallbacks changed', detail: `${list(change.before)} ${ARROW} ${list(change.after)}` };
     case 'model-change':

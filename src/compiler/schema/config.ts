@@ -6,6 +6,7 @@ import { capabilities, modelIdPattern } from './model.js';
 import { loggingSchema, telemetrySchema } from './observability.js';
 import { stateSchema } from './state.js';
 import { gatewayBudgetSchema } from './budgets.js';
+import { cacheSchema } from './cache.js';
 
 /** A virtual model whose members are catalog models, strongest (highest `rank`) first. */
 export const poolSchema = z
@@ -33,6 +34,8 @@ export const configSchema = z
     telemetry: telemetrySchema.default(telemetrySchema.parse({})),
     /** Shared health and limits for `serve --workers` and replicas (absent: in-process). */
     state: stateSchema.default({}),
+    /** The response cache's bounds (absent: 64 MiB in memory, entries up to 8 MiB). */
+    cache: cacheSchema.optional(),
     /** Spend limits for the whole gateway or per app (`X-AnyRouter-Title`); per key ones sit on the gateway key. */
     budgets: z.array(gatewayBudgetSchema).default([]),
     /** Virtual pool models such as `anyrouter/coding`. */

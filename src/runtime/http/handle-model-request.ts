@@ -113,10 +113,12 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   let capture: AnswerCapture | undefined;
   if (directive !== undefined) {
     cacheKey = responseCacheKey(client.protocol, ctx.identity.name, target, body);
-    const hit = directive.read ? state.responseCache.get(cacheKey, now) : undefined;
+    // a memory lookup answers at once; a Redis one is the one round trip this request asked for
+    const found = directive.read ? state.responseCache.get(cacheKey, now) : undefined;
+    const hit = found instanceof Promise ? await found : found;
     if (hit !== undefined) return replayCached(res, ctx, summary, hit, clock.now());
     ctx.baseHeaders['x-anyrouter-cache'] = 'miss';
-    capture = AnswerCapture.attach(res, state.responseCache.maxBytes);
+    capture = AnswerCapture.attach(res, state.responseCache.maxEntryBytes);
   }
 
   // 3. what each candidate is sent: the client's bytes, or a translation into its wire format
@@ -190,7 +192,8 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   const answered = await sendAnswer({ state, ctx, client, res, result, plan, requests, ranked: route.ranked, primaryModel: primary.spec.id });
   res.off('close', onClose);
   if (capture !== undefined && result.kind === 'served' && answered.status === 200 && answered.error === undefined && !capture.overflow && capture.status === 200) {
-    state.responseCache.set(cacheKey!, { status: 200, headers: capture.headers, body: capture.body(), model: answered.model, expiresAt: clock.now() + directive!.ttlMs });
+    const storedAt = clock.now();
+    state.responseCache.set(cacheKey!, { status: 200, headers: capture.headers, body: capture.body(), model: answered.model, expiresAt: storedAt + directive!.ttlMs }, storedAt);
   }
   if (sticky !== undefined && result.kind === 'served') rememberServed(state, sticky, result.attempts[result.attempts.length - 1]!.upstream, route.ranked);
 

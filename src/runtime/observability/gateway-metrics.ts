@@ -3,7 +3,8 @@
  * once per finished request (collected-metrics.ts: no label hashing per call); health gauges and the
  * dropped-record count are read at scrape time.
  */
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { AnswerStore, CacheCounts } from '../cache/response-cache.js';
 import type { HealthMark, HealthState } from '../engine/health.js';
 import { CollectedCounter, CollectedHistogram } from './collected-metrics.js';
 import type { RequestRecord } from './request-record.js';
@@ -130,6 +131,43 @@ export class GatewayMetrics {
       aggregator,
       collect() {
         this.set(read());
+      },
+    });
+  }
+
+  /**
+   * The response cache's counts by backend (memory or redis), read at scrape time: hits, misses, stores,
+   * evictions (memory: dropped for room), errors (redis: lookups and stores it did not answer) and the bytes
+   * held (memory; Redis's own figure is its INFO memory).
+   */
+  responseCache(read: () => AnswerStore): void {
+    const registers = [this.registry];
+    const counter = (kind: keyof CacheCounts, help: string) =>
+      new Counter({
+        name: `anyrouter_cache_${kind}_total`,
+        help,
+        labelNames: ['backend'],
+        registers,
+        collect() {
+          const store = read();
+          this.reset();
+          this.inc({ backend: store.backend }, store.counts[kind]);
+        },
+      });
+    counter('hits', 'Response cache lookups answered from the cache, by backend.');
+    counter('misses', 'Response cache lookups not answered from the cache (absent, expired, or the backend down), by backend.');
+    counter('stores', 'Answers stored in the response cache, by backend.');
+    counter('evictions', 'Response cache entries dropped to make room (memory backend), by backend.');
+    counter('errors', 'Response cache lookups and stores the backend did not answer (Redis down: served from upstream), by backend.');
+    new Gauge({
+      name: 'anyrouter_cache_bytes',
+      help: 'Bytes the response cache holds in this process (memory backend), by backend.',
+      labelNames: ['backend'],
+      registers,
+      collect() {
+        const store = read();
+        this.reset();
+        if (store.bytes !== undefined) this.set({ backend: store.backend }, store.bytes);
       },
     });
   }

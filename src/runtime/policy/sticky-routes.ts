@@ -4,12 +4,18 @@
  * of the balance's draw, so the upstream's prompt cache keeps serving the conversation. In memory, a
  * bounded LRU. An entry whose upstream is ejected is kept (not overwritten by the upstream that served
  * meanwhile), so requests come back to it once it recovers, as long as the window has not run out.
+ *
+ * Shared (state/sticky-sync.ts): an entry that is new, moves to another upstream or has used half of the
+ * window it was last announced with goes to `onAnnounce` (so a conversation's every turn is not a write to
+ * Redis); entries other instances announce come in through `applyRemote`. The planner reads only this map.
  */
 import { createHash } from 'node:crypto';
 
 interface StickyEntry {
   upstream: string;
   until: number;
+  /** The expiry other instances were last told of. */
+  announced: number;
 }
 
 export const DEFAULT_STICKY_ENTRIES = 10_000;
@@ -17,6 +23,9 @@ export const DEFAULT_STICKY_ENTRIES = 10_000;
 /** Prefix hash -> the upstream that last served it, least recently used first. */
 export class StickyRoutes {
   private readonly entries = new Map<string, StickyEntry>();
+
+  /** Called with an entry the other instances should learn of (set by sticky-sync.ts). */
+  onAnnounce: ((key: string, upstream: string, until: number) => void) | undefined;
 
   constructor(readonly capacity = DEFAULT_STICKY_ENTRIES) {}
 
@@ -45,8 +54,28 @@ export class StickyRoutes {
   served(key: string, upstream: string, now: number, windowMs: number, isEjected: (upstream: string) => boolean): void {
     const entry = this.entries.get(key);
     if (entry !== undefined && entry.until > now && entry.upstream !== upstream && isEjected(entry.upstream)) return;
+    const until = now + windowMs;
+    const known = entry !== undefined && entry.upstream === upstream && entry.announced - now > windowMs / 2;
+    this.put(key, { upstream, until, announced: known ? entry.announced : until });
+    if (!known) this.onAnnounce?.(key, upstream, until);
+  }
+
+  /** Another instance's entry: in force here too, until its own expiry (the later one wins for the same upstream). */
+  applyRemote(key: string, upstream: string, until: number, now: number): void {
+    if (until <= now) return;
+    const entry = this.entries.get(key);
+    if (entry !== undefined && entry.upstream === upstream && entry.until >= until) return;
+    this.put(key, { upstream, until, announced: until });
+  }
+
+  /** The entries in force, least recently used first (pushed back to a backend that was away). */
+  *inForce(now: number): IterableIterator<[key: string, upstream: string, until: number]> {
+    for (const [key, entry] of this.entries) if (entry.until > now) yield [key, entry.upstream, entry.until];
+  }
+
+  private put(key: string, entry: StickyEntry): void {
     this.entries.delete(key);
-    this.entries.set(key, { upstream, until: now + windowMs });
+    this.entries.set(key, entry);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 }

@@ -1,12 +1,14 @@
 /**
- * Shared state in Redis (ioredis): marks are written as keys that expire with them (so an instance that
- * starts or reconnects reads what is in force) and published on one channel (so every instance learns of a
- * 429 or a 5xx within milliseconds); gateway-key request counts are one atomic INCR-and-expire per request.
+ * Shared state in Redis (ioredis): marks and prompt-cache sticky entries are written as keys that expire
+ * with them (so an instance that starts or reconnects reads what is in force) and published on a channel
+ * each (so every instance learns of a 429, a 5xx or a conversation's upstream within milliseconds);
+ * gateway-key request counts are one atomic INCR-and-expire per request; cached answers are keys with the
+ * answer's TTL, read with one GET by the requests that opted in.
  * Redis down: commands fail at once (no offline queue), the gateway serves on its local view, and the
  * marks it made meanwhile are pushed back when Redis returns.
  */
 import { Redis } from 'ioredis';
-import { RPM_WINDOW_MS, type MarkEvent, type SharedState, type StatsBatch } from './shared-state.js';
+import { isStickyEvent, RPM_WINDOW_MS, type MarkEvent, type SharedState, type StatsBatch, type StickyEvent } from './shared-state.js';
 
 export interface RedisStateOptions {
   url: string;
@@ -40,7 +42,10 @@ export class RedisState implements SharedState {
   private statsHandler: ((batch: StatsBatch) => void) | undefined;
   private noticeHandler: ((notice: 'keys') => void) | undefined;
   private readonly noticeChannel: string;
+  private readonly stickyChannel: string;
+  private stickyHandler: ((event: StickyEvent) => void) | undefined;
   private localMarks: () => MarkEvent[] = () => [];
+  private localSticky: () => StickyEvent[] = () => [];
   private announcedDown = false;
   private closed = false;
 
@@ -51,13 +56,15 @@ export class RedisState implements SharedState {
     this.channel = `${options.prefix}marks`;
     this.statsChannel = `${options.prefix}stats`;
     this.noticeChannel = `${options.prefix}notices`;
+    this.stickyChannel = `${options.prefix}sticky`;
     this.client.defineCommand('anyrouterTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
     this.client.defineCommand('anyrouterAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
     for (const connection of [this.client, this.subscriber]) connection.on('error', () => this.noteDown());
     this.client.on('ready', () => void this.resync());
-    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel, this.noticeChannel).catch(() => this.noteDown()));
+    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel, this.noticeChannel, this.stickyChannel).catch(() => this.noteDown()));
     this.subscriber.on('message', (channel: string, text: string) => {
       if (channel === this.statsChannel) this.deliverStats(text);
+      else if (channel === this.stickyChannel) this.deliverSticky(text);
       else if (channel === this.noticeChannel) {
         if (text === 'keys') this.noticeHandler?.('keys');
       } else this.deliver(text);
@@ -98,6 +105,52 @@ export class RedisState implements SharedState {
       this.statsHandler?.(JSON.parse(text) as StatsBatch);
     } catch {
       // not ours
+    }
+  }
+
+  publishSticky(event: StickyEvent): void {
+    if (this.client.status !== 'ready') return;
+    const ttl = Math.ceil(event.until - Date.now());
+    if (ttl <= 0) return;
+    const text = JSON.stringify(event);
+    this.client.multi().set(`${this.options.prefix}sticky:${event.key}`, text, 'PX', ttl).publish(this.stickyChannel, text).exec().catch(() => this.noteDown());
+  }
+
+  onSticky(handler: (event: StickyEvent) => void): void {
+    this.stickyHandler = handler;
+  }
+
+  setLocalSticky(read: () => StickyEvent[]): void {
+    this.localSticky = read;
+  }
+
+  private deliverSticky(text: string): void {
+    try {
+      const event: unknown = JSON.parse(text);
+      if (isStickyEvent(event)) this.stickyHandler?.(event);
+    } catch {
+      // not ours
+    }
+  }
+
+  async readAnswer(key: string): Promise<Buffer | null | undefined> {
+    if (this.client.status !== 'ready') return undefined;
+    try {
+      return await this.client.getBuffer(`${this.options.prefix}cache:${key}`);
+    } catch {
+      this.noteDown();
+      return undefined;
+    }
+  }
+
+  async storeAnswer(key: string, bytes: Buffer, ttlMs: number): Promise<boolean> {
+    if (this.client.status !== 'ready') return false;
+    try {
+      await this.client.set(`${this.options.prefix}cache:${key}`, bytes, 'PX', Math.max(1, Math.ceil(ttlMs)));
+      return true;
+    } catch {
+      this.noteDown();
+      return false;
     }
   }
 
@@ -177,20 +230,27 @@ export class RedisState implements SharedState {
     if ((event.kind === 'upstream' || event.kind === 'key') && typeof event.id === 'string' && typeof event.until === 'number') this.handler?.(event);
   }
 
-  /** (Re)connected: read the marks in force, then push the ones this instance made while Redis was away. */
+  /** Every value under `prefix` + `pattern`, in batches, to `deliver`. */
+  private async scanValues(pattern: string, deliver: (text: string) => void): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.options.prefix}${pattern}`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) for (const text of await this.client.mget(...keys)) if (text !== null) deliver(text);
+    } while (cursor !== '0');
+  }
+
+  /** (Re)connected: read the marks and sticky entries in force, then push the ones this instance made while Redis was away. */
   private async resync(): Promise<void> {
     if (this.announcedDown) {
       this.options.log('anyrouter: state backend (redis) is back: sharing health and limits again');
       this.announcedDown = false;
     }
     try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.options.prefix}mark:*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) for (const text of await this.client.mget(...keys)) if (text !== null) this.deliver(text);
-      } while (cursor !== '0');
+      await this.scanValues('mark:*', (text) => this.deliver(text));
+      await this.scanValues('sticky:*', (text) => this.deliverSticky(text));
       for (const event of this.localMarks()) this.publishMark(event);
+      for (const event of this.localSticky()) this.publishSticky(event);
     } catch {
       this.noteDown();
     }

@@ -1,8 +1,9 @@
 /**
- * What gateway instances share: the health marks (upstream ejections, key quarantines) and the gateway-key
- * request counters. Each instance keeps its own `HealthState` as the local view the planner reads; a
- * shared state only carries marks between instances (pub/sub, IPC) and counts limits, so no routing
- * decision waits on it.
+ * What gateway instances share: the health marks (upstream ejections, key quarantines), the prompt-cache
+ * sticky entries and the gateway-key request counters (and, in Redis, the response cache). Each instance
+ * keeps its own `HealthState` and `StickyRoutes` as the local view the planner reads; a shared state only
+ * carries marks and entries between instances (pub/sub, IPC) and counts limits, so no routing decision
+ * waits on it.
  */
 
 /** A health mark one instance made, for the others. Times are epoch ms (instances share a clock). */
@@ -40,12 +41,34 @@ export interface SharedState {
   /** A notice that something every instance rereads has changed (the run-time gateway keys). */
   publishNotice?(notice: 'keys'): void;
   onNotice?(handler: (notice: 'keys') => void): void;
+  /** A prompt-cache sticky entry this instance made (new, moved or renewed), for the others; and theirs as they come. */
+  publishSticky?(event: StickyEvent): void;
+  onSticky?(handler: (event: StickyEvent) => void): void;
+  /** Sticky entries this instance holds, pushed to the backend after it comes back. */
+  setLocalSticky?(read: () => StickyEvent[]): void;
+  /** A cached answer's bytes: null when there is none, undefined when the backend does not answer. */
+  readAnswer?(key: string): Promise<Buffer | null | undefined>;
+  /** Stores a cached answer's bytes for `ttlMs`; false when the backend does not answer. */
+  storeAnswer?(key: string, bytes: Buffer, ttlMs: number): Promise<boolean>;
   /** Marks this instance holds, pushed to the backend after it comes back. */
   setLocalMarks(read: () => MarkEvent[]): void;
   close(): Promise<void>;
 }
 
 export const RPM_WINDOW_MS = 60_000;
+
+/** Prompt-cache stickiness: a conversation prefix (its model and hash) prefers `upstream` until `until` (epoch ms). */
+export interface StickyEvent {
+  key: string;
+  upstream: string;
+  until: number;
+  origin: string;
+}
+
+export function isStickyEvent(value: unknown): value is StickyEvent {
+  const e = value as Partial<StickyEvent> | null;
+  return typeof e === 'object' && e !== null && typeof e.key === 'string' && typeof e.upstream === 'string' && typeof e.until === 'number' && typeof e.origin === 'string';
+}
 
 /** Samples as flat rows: [kind (0 ttfb, 1 throughput), upstream, at, value]. */
 export interface StatsBatch {

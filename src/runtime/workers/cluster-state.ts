@@ -1,9 +1,9 @@
 /**
- * A worker's shared state without Redis: health marks go to the primary of `serve --workers`, which hands
- * them to the other workers (and to a worker that starts later). Limits are not shared this way: the
+ * A worker's shared state without Redis: health marks and prompt-cache sticky entries go to the primary of
+ * `serve --workers`, which hands them to the other workers (and the marks to a worker that starts later). Limits are not shared this way: the
  * primary refuses `--workers` above 1 with gateway-key limits unless `state.redis` is set.
  */
-import type { MarkEvent, SharedState, StatsBatch } from '../state/shared-state.js';
+import { isStickyEvent, type MarkEvent, type SharedState, type StatsBatch, type StickyEvent } from '../state/shared-state.js';
 import { isMessage, TAG, type FromWorker, type ToWorker } from './worker-messages.js';
 
 export class ClusterState implements SharedState {
@@ -11,6 +11,7 @@ export class ClusterState implements SharedState {
   private handler: ((event: MarkEvent) => void) | undefined;
   private statsHandler: ((batch: StatsBatch) => void) | undefined;
   private noticeHandler: ((notice: 'keys') => void) | undefined;
+  private stickyHandler: ((event: StickyEvent) => void) | undefined;
   private readonly pending: MarkEvent[];
 
   constructor(initial: MarkEvent[] = []) {
@@ -20,6 +21,7 @@ export class ClusterState implements SharedState {
       if (message[TAG] === 'mark') this.handler?.(message.event);
       else if (message[TAG] === 'stats') this.statsHandler?.(message.batch);
       else if (message[TAG] === 'notice') this.noticeHandler?.(message.notice);
+      else if (message[TAG] === 'sticky' && isStickyEvent(message.event)) this.stickyHandler?.(message.event);
     });
   }
 
@@ -51,6 +53,15 @@ export class ClusterState implements SharedState {
 
   onNotice(handler: (notice: 'keys') => void): void {
     this.noticeHandler = handler;
+  }
+
+  /** Sticky entries go to the other workers through the primary, which keeps none (a worker that starts later begins without them). */
+  publishSticky(event: StickyEvent): void {
+    if (process.connected) process.send?.({ [TAG]: 'sticky', event } satisfies FromWorker);
+  }
+
+  onSticky(handler: (event: StickyEvent) => void): void {
+    this.stickyHandler = handler;
   }
 
   setLocalMarks(): void {

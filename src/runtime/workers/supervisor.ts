@@ -1,6 +1,6 @@
 /**
  * The primary of `anyrouter serve --workers N`: forks N workers that share the listening port, hands each
- * the bundle and the health marks in force, relays marks between them (when there is no Redis), restarts
+ * the bundle and the health marks in force, relays marks and sticky entries between them (when there is no Redis), restarts
  * a worker that dies (counted), reloads them all onto one new bundle, adds up their metrics for /metrics,
  * and drains them all on SIGTERM.
  */
@@ -100,6 +100,9 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
         return;
       case 'notice':
         for (const w of workers) if (w !== worker) send(w, { [TAG]: 'notice', notice: message.notice });
+        return;
+      case 'sticky':
+        for (const w of workers) if (w !== worker) send(w, { [TAG]: 'sticky', event: message.event });
         return;
       case 'reloaded': {
         const ack = reloadAcks.get(message.seq);

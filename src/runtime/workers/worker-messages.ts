@@ -1,6 +1,6 @@
 /** What the primary of `serve --workers` and its workers say to each other over the cluster's IPC channel. */
 import type { RoutingBundle } from '../../bundle/format.js';
-import type { MarkEvent, StatsBatch } from '../state/shared-state.js';
+import type { MarkEvent, StatsBatch, StickyEvent } from '../state/shared-state.js';
 
 /** Every message carries this member, so other IPC traffic (prom-client's, say) is told apart. */
 export const TAG = 'anyrouter';
@@ -11,6 +11,7 @@ export type ToWorker =
   | { [TAG]: 'mark'; event: MarkEvent }
   | { [TAG]: 'stats'; batch: StatsBatch }
   | { [TAG]: 'notice'; notice: 'keys' }
+  | { [TAG]: 'sticky'; event: StickyEvent }
   | { [TAG]: 'metrics-collect'; id: number }
   | { [TAG]: 'metrics-answer'; id: number; contentType: string; body: string }
   | { [TAG]: 'shutdown' };
@@ -23,6 +24,7 @@ export type FromWorker =
   | { [TAG]: 'mark'; event: MarkEvent }
   | { [TAG]: 'stats'; batch: StatsBatch }
   | { [TAG]: 'notice'; notice: 'keys' }
+  | { [TAG]: 'sticky'; event: StickyEvent }
   | { [TAG]: 'metrics-request'; id: number }
   | { [TAG]: 'metrics'; id: number; json: unknown[] };
 
