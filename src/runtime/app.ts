@@ -26,6 +26,7 @@ import { dashboardHandler } from './admin/dashboard-route.js';
 import { openAIChatClient } from './http/openai-chat-client.js';
 import type { GatewayError } from './http/openai-errors.js';
 import { openAIResponsesClient } from './http/openai-responses-client.js';
+import { openAIEmbeddingsClient } from './http/openai-embeddings-client.js';
 import type { RequestContext } from './http/request-context.js';
 import { healthReport } from './http/health-report.js';
 import { keyRoutes } from './governance/key-routes.js';
@@ -58,6 +59,7 @@ const MODEL_ROUTES: ReadonlyArray<[path: string, client: ClientProtocolSpec]> = 
   ['/chat/completions', openAIChatClient],
   ['/messages', anthropicMessagesClient],
   ['/responses', openAIResponsesClient],
+  ['/embeddings', openAIEmbeddingsClient],
 ];
 
 type Authenticated = { ctx: RequestContext; refusal?: GatewayRefusal };

@@ -1,6 +1,6 @@
 /**
  * Usage of answers relayed untouched, read as they pass: OpenAI's `usage` object (a JSON answer's, or a
- * stream's final usage chunk) and Anthropic's `message_start`/`message_delta` usage. OpenAI-shaped usage
+ * stream's final usage chunk, an embeddings answer's) and Anthropic's `message_start`/`message_delta` usage. OpenAI-shaped usage
  * gains OpenRouter's `cost` (USD), recorded as a byte edit; Anthropic answers stay byte for byte. Only
  * the `usage` object itself is parsed, never the whole answer.
  */
@@ -61,7 +61,7 @@ export class UsageMeter {
     protocol: ClientProtocol,
     private readonly pricing: UsagePricing,
   ) {
-    this.addsCost = protocol === 'openai-chat';
+    this.addsCost = protocol === 'openai-chat' || protocol === 'openai-embeddings';
   }
 
   /** Reads every usage object of `data` (complete events, or a whole JSON answer); for OpenAI, records `"cost"` going into each that has none. */
