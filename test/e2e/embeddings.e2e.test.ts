@@ -126,6 +126,8 @@ describe('e2e: POST /v1/embeddings', () => {
     const record = await recordOf(gw, response.headers.get('x-anyrouter-request-id')!);
     expect(record).toMatchObject({ protocol: 'openai-embeddings', servedModel: EMBED, status: 200, tokens: expect.objectContaining({ prompt: 1500 }) });
     expect(record.costUsd).toBeCloseTo(0.0015, 10);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/anyrouter_requests_total\{[^}]*model="test\/embed"[^}]*protocol="openai-embeddings"[^}]*\} 1/);
   });
 
   describe('a gemini upstream', () => {
