@@ -5,18 +5,14 @@
  */
 import { ProtocolDecodeError, decodeOpenAIEmbeddingsRequest } from '../../protocols/index.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
+import { openAIChatClient } from './openai-chat-client.js';
 import { openAIStreamErrorEvent } from './openai-errors.js';
 
 export const openAIEmbeddingsClient: ClientProtocolSpec = {
   protocol: 'openai-embeddings',
   envelope: 'openai',
-  native: {
-    upstream: 'openai',
-    relayedHeaders: [],
-    streamTerminal: 'data: [DONE]',
-    renamesModel: true,
-    outputTokensField: 'completion_tokens',
-  },
+  // relayed to `openai` upstreams as Chat Completions are (`model` renamed, usage priced)
+  native: openAIChatClient.native,
   checkContent(body) {
     if (body.stream !== undefined && body.stream !== false) return { status: 400, code: 'invalid_stream', message: "embeddings are not streamed: leave 'stream' out" };
     // middle-out would drop inputs, not messages
