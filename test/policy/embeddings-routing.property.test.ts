@@ -2,7 +2,8 @@
  * The endpoint decides which models and upstreams a request may reach: `/v1/embeddings` plans only
  * embeddings models, and of those only upstream types with an embeddings endpoint (an `anthropic` one is
  * skipped, with the reason in the decisions); chat never plans an embeddings model; a request naming a
- * model of the other kind is refused before any planning, with a code that says which.
+ * model of the other kind is refused before any planning, with a code that says which. Explain, which
+ * names no endpoint, plans by the kind of the model the request names.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +54,9 @@ describe('embeddings routing', () => {
           const skipped = routed.decisions.filter((d) => !d.included && d.model === primary && d.reason.startsWith('embeddings:'));
           const anthropic = routed.target.models[0]!.candidates.filter((c) => c.provider.spec.type === 'anthropic');
           expect(skipped.map((d) => d.upstream).sort()).toEqual(anthropic.map((c) => c.upstream).sort());
+          // explain (no operation) takes the kind of the model named, and plans the same upstreams (ties drawn apart)
+          const explained = route(tableOf(kinded), body);
+          expect(!isRouteError(explained) && explained.ranked.map((c) => c.upstream).sort()).toEqual(routed.ranked.map((c) => c.upstream).sort());
         }
       }),
       { numRuns: 200 },

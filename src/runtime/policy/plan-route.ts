@@ -26,7 +26,8 @@ export interface RouteInput {
   sticky?: StickyPreference | undefined;
   /**
    * What the endpoint asks for: `embeddings` serves embeddings models only, from upstream types with an
-   * embeddings endpoint; `chat` refuses an embeddings model. Absent (explain): chat, without the refusal.
+   * embeddings endpoint; `chat` refuses an embeddings model. Absent (explain): the kind of the model the
+   * request names, without a refusal.
    */
   operation?: 'chat' | 'embeddings';
 }
@@ -64,7 +65,7 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
     preferences: target.preferences,
     suffixSort: target.suffixSort,
     // the preset's parameters count as the request's: they reach the upstream too
-    features: readFeatures(target.params === input.body || Object.keys(target.params).length === 0 ? input.body : { ...target.params, ...input.body }, input.rawLength, input.operation === 'embeddings'),
+    features: readFeatures(target.params === input.body || Object.keys(target.params).length === 0 ? input.body : { ...target.params, ...input.body }, input.rawLength, input.operation === undefined ? target.models[0]?.embeddings === true : input.operation === 'embeddings'),
     stats: input.stats,
     random: input.random,
     sticky: input.sticky,
