@@ -3,7 +3,8 @@
  * relayed to OpenAI-compatible mocks (the client's bytes, only `model` replaced) and translated for a
  * Gemini mock (`:embedContent` for one input, `:batchEmbedContents` for several), floats and base64, with
  * the chat pipeline's failover (a 429 quarantines the key, a 5xx moves to the next upstream), gateway-key
- * model globs, the request log's prompt tokens and cost, and OpenAI's error envelope for what it refuses.
+ * model globs, budgets and tpm, the request log's prompt tokens and cost, the request counter in /metrics,
+ * and OpenAI's error envelope for what it refuses.
  */
 import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
@@ -231,6 +232,29 @@ describe('e2e: POST /v1/embeddings', () => {
       const streamed = await post(gw, '/v1/embeddings', { model: 'test/embed-2', input: 'hi', stream: true });
       expect(streamed.status).toBe(400);
       expect(upstream.requests).toHaveLength(1);
+    });
+
+    it("an embeddings answer's cost counts against a key's budget, and its prompt tokens against its tpm", async () => {
+      const upstream = await e2e.mock({ default: { usage: { prompt_tokens: 1500, completion_tokens: 0 } } });
+      const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+      const gw = await e2e.gateway({
+        providers: { primary: provider('primary', upstream) },
+        // $1,000 per 1M prompt tokens: 1,500 tokens cost $1.50
+        models: [{ ...embeddingsModel(['primary']), pricing: { prompt: 1000, completion: 0 } }],
+        auth: { gatewayKeys: [{ name: 'budgeted', sha256: sha256('gk-budget'), budget: { usd: 2, period: 'day' } }, { name: 'tokens', sha256: sha256('gk-tokens'), tpm: 1000 }] },
+      });
+      const budgeted = gw.client({ apiKey: 'gk-budget' });
+      await budgeted.embeddings.create({ model: EMBED, input: 'a', encoding_format: 'float' });
+      await budgeted.embeddings.create({ model: EMBED, input: 'b', encoding_format: 'float' });
+      const overBudget = await post(gw, '/v1/embeddings', { model: EMBED, input: 'c' }, { headers: { authorization: 'Bearer gk-budget' } });
+      expect(overBudget.status).toBe(402);
+      expect(((await overBudget.json()) as GatewayErrorBody).error.code).toBe('budget_exceeded');
+
+      const tokens = gw.client({ apiKey: 'gk-tokens' });
+      await tokens.embeddings.create({ model: EMBED, input: 'a', encoding_format: 'float' });
+      const overTpm = await tokens.embeddings.create({ model: EMBED, input: 'b' }).catch((e: unknown) => e);
+      expect(overTpm).toBeInstanceOf(OpenAI.RateLimitError);
+      expect(upstream.requests).toHaveLength(3);
     });
 
     it("a gateway key's model globs apply; the catalog lists the embeddings model", async () => {
