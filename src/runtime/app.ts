@@ -3,7 +3,7 @@
  * Responses, the catalog), gateway auth, and errors in the envelope of the route's protocol (Anthropic's
  * under /messages, OpenAI's everywhere else). Handlers write to the Node response directly.
  *
- * The model endpoints (`POST .../chat/completions`, `/messages`, `/responses`) are dispatched straight
+ * The model endpoints (`POST .../chat/completions`, `/messages`, `/responses`, `/embeddings`) are dispatched straight
  * from the node:http listener: they are the hot path, and a Hono Context, its middleware chain and the
  * Request wrapper cost more per request than the rest of the routing. Every other route (and any URL
  * form the fast path does not recognise) goes through the Hono app, once its raw path is known to hold no

@@ -72,6 +72,7 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** One request's upstream bodies: a class rather than closures, and its caches made only when a body differs from the client's. */
 class RequestBodies implements UpstreamRequests {
+  private readonly raw: Buffer;
   private readonly body: Record<string, unknown>;
   private readonly client: ClientProtocolSpec;
   private readonly protocol: ChatProtocol;
@@ -81,18 +82,18 @@ class RequestBodies implements UpstreamRequests {
   private readonly base: Record<string, unknown> | undefined;
   /** Client headers a native upstream gets (Anthropic's version and betas). */
   private readonly relayed: Record<string, string>;
-  private readonly nativeBodies: NativeBodies;
+  private nativeBodies: NativeBodies | undefined;
   private translated: Map<string, { body: string; dropped: string[] }> | undefined;
   private decoded: CanonicalRequest | undefined;
 
   constructor(input: UpstreamRequestsInput, protocol: ChatProtocol) {
+    this.raw = input.raw;
     this.body = input.body;
     this.client = input.client;
     this.protocol = protocol;
     this.stream = input.stream;
     this.primaryModel = input.primaryModel;
     this.base = mergePreset(input.body, input.target, input.client);
-    this.nativeBodies = new NativeBodies(input.raw, input.body, this.base);
     const names = input.client.native?.relayedHeaders;
     this.relayed = names === undefined || names.length === 0 ? (NO_HEADERS as Record<string, string>) : relayedHeaders(input.clientHeaders, names);
   }
@@ -136,8 +137,14 @@ class RequestBodies implements UpstreamRequests {
     return {
       path: adapter.path(candidate.model, this.stream),
       headers: adapter.headers({ provider: candidate.provider, key, stream: this.stream, relayed: native ? this.relayed : (NO_HEADERS as Record<string, string>) }),
-      body: native ? this.nativeBodies.of(candidate.model) : this.translation(candidate).body,
+      body: native ? this.nativeBody(candidate.model) : this.translation(candidate).body,
     };
+  }
+
+  /** The client's bytes as they are (the common request: nothing made), else a body made once per model. */
+  private nativeBody(model: string): Buffer | string {
+    if (this.base === undefined && this.body.model === model) return this.raw;
+    return (this.nativeBodies ??= new NativeBodies(this.raw, this.body, this.base)).of(model);
   }
 
   private translation(candidate: ServeCandidate): { body: string; dropped: string[] } {
