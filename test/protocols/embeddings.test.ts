@@ -95,35 +95,65 @@ describe('Gemini embeddings requests (ai.google.dev/api/embeddings)', () => {
   });
 });
 
+/** An answer's text as Google prints it (indented, numbers as written). */
+const googleText = (body: unknown) => JSON.stringify(body, null, 2);
+
 describe('Gemini embeddings answers', () => {
-  it('reads embedContent and batchEmbedContents answers, and usageMetadata when there is one', () => {
-    expect(decodeGeminiEmbeddingsResponse(embedContentResponse)).toEqual({ vectors: [embedContentResponse.embedding.values] });
-    expect(decodeGeminiEmbeddingsResponse(batchEmbedContentsResponse)).toEqual({ vectors: batchEmbedContentsResponse.embeddings.map((e) => e.values) });
-    expect(decodeGeminiEmbeddingsResponse({ ...embedContentResponse, usageMetadata: { promptTokenCount: 8, totalTokenCount: 8 } })).toEqual({ vectors: [embedContentResponse.embedding.values], promptTokens: 8 });
+  it('reads embedContent and batchEmbedContents answers, each vector the text of its values, and usageMetadata when there is one', () => {
+    const single = decodeGeminiEmbeddingsResponse(googleText(embedContentResponse))!;
+    expect(single.vectors.map((v) => JSON.parse(v) as number[])).toEqual([embedContentResponse.embedding.values]);
+    expect(single.promptTokens).toBeUndefined();
+    const batch = decodeGeminiEmbeddingsResponse(googleText(batchEmbedContentsResponse))!;
+    expect(batch.vectors.map((v) => JSON.parse(v) as number[])).toEqual(batchEmbedContentsResponse.embeddings.map((e) => e.values));
+    const counted = decodeGeminiEmbeddingsResponse(googleText({ ...embedContentResponse, usageMetadata: { totalTokenCount: 8, promptTokenCount: 8 } }));
+    expect(counted?.promptTokens).toBe(8);
+  });
+
+  it('the values come out as the upstream wrote them', () => {
+    const text = '{"embedding": {"values": [ -0.0215,0.0093 , 1e-7, -2.5E+3 ]}}';
+    expect(decodeGeminiEmbeddingsResponse(text)).toEqual({ vectors: ['[ -0.0215,0.0093 , 1e-7, -2.5E+3 ]'] });
   });
 
   it('anything else is not an embeddings answer', () => {
-    for (const body of [undefined, 'text', {}, { embedding: {} }, { embedding: { values: ['x'] } }, { embeddings: [{ values: [1] }, {}] }, { candidates: [] }]) {
-      expect(decodeGeminiEmbeddingsResponse(body)).toBeUndefined();
+    for (const body of ['text', {}, { embedding: {} }, { embedding: { values: ['x'] } }, { embedding: { values: [[1]] } }, { embedding: { values: 1 } }, { candidates: [] }]) {
+      expect(decodeGeminiEmbeddingsResponse(typeof body === 'string' ? body : JSON.stringify(body))).toBeUndefined();
     }
+    for (const text of ['{"embedding":{"values":[1,]}}', '{"embedding":{"values":[1 2]}}', '{"embedding":{"values":[NaN]}}', '{"embedding":{"values":[1', '{"embedding":{"values" 1}}']) {
+      expect(decodeGeminiEmbeddingsResponse(text)).toBeUndefined();
+    }
+  });
+
+  it('any vectors, printed any way JSON allows, read back as the same numbers', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 16 }), { minLength: 1, maxLength: 5 }), fc.constantFrom(undefined, 1, 2), (vectors, indent) => {
+        const text = JSON.stringify({ embeddings: vectors.map((values) => ({ values })) }, null, indent);
+        const decoded = decodeGeminiEmbeddingsResponse(text)!;
+        expect(decoded.vectors.map((v) => JSON.parse(v) as number[])).toEqual(vectors.map((v) => v.map((x) => (Object.is(x, -0) ? 0 : x))));
+      }),
+    );
   });
 });
 
 describe("OpenAI's embeddings answer", () => {
-  it('lists the vectors with their index, the model and the usage', () => {
-    const vectors = batchEmbedContentsResponse.embeddings.map((e) => e.values);
-    expect(encodeOpenAIEmbeddingsResponse({ vectors, promptTokens: 21 }, 'google/gemini-embedding-001', 'float')).toEqual({
+  it('lists the vectors (the upstream text, copied) with their index, the model and the usage', () => {
+    const vectors = ['[-0.0215, 0.0093]', '[0.0124,-0.0301]'];
+    const text = encodeOpenAIEmbeddingsResponse({ vectors, promptTokens: 21 }, 'google/gemini-embedding-001', 'float', { cost: 0.5 });
+    expect(text).toContain('"embedding":[-0.0215, 0.0093]');
+    expect(JSON.parse(text)).toEqual({
       object: 'list',
-      data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+      data: [
+        { object: 'embedding', index: 0, embedding: [-0.0215, 0.0093] },
+        { object: 'embedding', index: 1, embedding: [0.0124, -0.0301] },
+      ],
       model: 'google/gemini-embedding-001',
-      usage: { prompt_tokens: 21, total_tokens: 21 },
+      usage: { prompt_tokens: 21, total_tokens: 21, cost: 0.5 },
     });
   });
 
   it('base64 is little-endian float32: known bytes', () => {
     // 1.0 = 0x3f800000, -2.0 = 0xc0000000, 0.5 = 0x3f000000, little-endian
     expect(Buffer.from(float32Base64([1, -2, 0.5]), 'base64')).toEqual(Buffer.from([0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x3f]));
-    const body = encodeOpenAIEmbeddingsResponse({ vectors: [[1, -2, 0.5]], promptTokens: 1 }, 'm', 'base64') as { data: Array<{ embedding: unknown }> };
+    const body = JSON.parse(encodeOpenAIEmbeddingsResponse({ vectors: ['[1, -2, 0.5]'], promptTokens: 1 }, 'm', 'base64')) as { data: Array<{ embedding: unknown }> };
     expect(body.data[0]!.embedding).toBe(float32Base64([1, -2, 0.5]));
   });
 

@@ -6,7 +6,6 @@
  * Token-id inputs have no Gemini form (they are OpenAI tokenizer ids).
  */
 import type { JsonObject } from '../canonical.js';
-import { arrayAt, numberAt, objectAt } from '../json-reader.js';
 import { ProtocolDecodeError } from '../protocol-decode-error.js';
 import type { EmbeddingsRequest } from '../openai-embeddings/embeddings-request.js';
 
@@ -35,19 +34,40 @@ export function encodeGeminiEmbeddingsRequest(request: EmbeddingsRequest, model:
   return { batch: true, body: { requests: texts.map((text) => ({ model: name, ...one(text) })) }, dropped };
 }
 
-/** The vectors of an `embedContent` or `batchEmbedContents` answer, and `usageMetadata.promptTokenCount` when it has one. */
-export function decodeGeminiEmbeddingsResponse(body: unknown): { vectors: number[][]; promptTokens?: number } | undefined {
-  const answer = objectAt(body);
-  if (!answer) return undefined;
-  const single = objectAt(answer.embedding);
-  const items = single ? [single] : Array.isArray(answer.embeddings) ? arrayAt(answer.embeddings).map(objectAt) : undefined;
-  if (items === undefined) return undefined;
-  const vectors: number[][] = [];
-  for (const item of items) {
-    const values = item?.values;
-    if (!Array.isArray(values) || values.some((v) => typeof v !== 'number')) return undefined;
-    vectors.push(values as number[]);
+/** A JSON array of numbers, and nothing else (no strings, no nesting): what an embedding's `values` hold. */
+const NUMBER = String.raw`-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`;
+const NUMBER_ARRAY = new RegExp(String.raw`^\[\s*(?:${NUMBER}\s*(?:,\s*${NUMBER}\s*)*)?\]$`);
+const VALUES_KEY = '"values"';
+const PROMPT_TOKENS = /"promptTokenCount"\s*:\s*(\d+)/;
+
+/**
+ * The vectors of an `embedContent` or `batchEmbedContents` answer text, in order, each as the JSON text
+ * of its `values` array exactly as the upstream wrote it (read, checked to be numbers, never parsed and
+ * re-printed: a 100 x 3,072 batch is 6.5 MB of JSON), and `usageMetadata.promptTokenCount` when the
+ * answer has one. Undefined when the text holds no `values` array of numbers.
+ */
+export function decodeGeminiEmbeddingsResponse(text: string): { vectors: string[]; promptTokens?: number } | undefined {
+  const vectors: string[] = [];
+  for (let at = text.indexOf(VALUES_KEY); at >= 0; at = text.indexOf(VALUES_KEY, at)) {
+    let i = skipSpace(text, at + VALUES_KEY.length);
+    if (text[i] !== ':') return undefined;
+    i = skipSpace(text, i + 1);
+    const end = text.indexOf(']', i);
+    if (text[i] !== '[' || end < 0) return undefined;
+    const values = text.slice(i, end + 1);
+    if (!NUMBER_ARRAY.test(values)) return undefined;
+    vectors.push(values);
+    at = end;
   }
-  const promptTokens = numberAt(objectAt(answer.usageMetadata)?.promptTokenCount);
-  return promptTokens === undefined ? { vectors } : { vectors, promptTokens };
+  if (vectors.length === 0) return undefined;
+  const usageAt = text.indexOf('"usageMetadata"');
+  const usageEnd = usageAt < 0 ? -1 : text.indexOf('}', usageAt);
+  const usage = usageAt < 0 ? undefined : PROMPT_TOKENS.exec(usageEnd < 0 ? text.slice(usageAt) : text.slice(usageAt, usageEnd));
+  return usage ? { vectors, promptTokens: Number(usage[1]) } : { vectors };
+}
+
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  while (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t') i++;
+  return i;
 }

@@ -1,24 +1,26 @@
 /**
  * The gateway's embeddings answer in OpenAI's shape: `{object:'list', data:[{object:'embedding', index,
- * embedding}], model, usage:{prompt_tokens, total_tokens}}`, each vector a list of floats or, for
- * `encoding_format: base64`, its float32 values little-endian, base64-encoded (as OpenAI sends them).
+ * embedding}], model, usage:{prompt_tokens, total_tokens}}`, each vector the upstream's own JSON array of
+ * numbers (copied, not re-printed) or, for `encoding_format: base64`, its values as float32 little-endian,
+ * base64-encoded (as OpenAI sends them).
  */
-import type { JsonObject } from '../canonical.js';
 import type { EmbeddingsEncoding } from './embeddings-request.js';
 
-/** Vectors in input order, and the input tokens they cost. */
+/** Vectors in input order, each the JSON text of an array of numbers, and the input tokens they cost. */
 export interface EmbeddingsResult {
-  vectors: number[][];
+  vectors: readonly string[];
   promptTokens: number;
 }
 
-export function encodeOpenAIEmbeddingsResponse(result: EmbeddingsResult, model: string, encoding: EmbeddingsEncoding): JsonObject {
-  return {
-    object: 'list',
-    data: result.vectors.map((vector, index) => ({ object: 'embedding', index, embedding: encoding === 'base64' ? float32Base64(vector) : vector })),
-    model,
-    usage: { prompt_tokens: result.promptTokens, total_tokens: result.promptTokens },
-  };
+/** The answer's JSON text; `usageExtra` members (OpenRouter's `cost`) go into its usage object. */
+export function encodeOpenAIEmbeddingsResponse(result: EmbeddingsResult, model: string, encoding: EmbeddingsEncoding, usageExtra: Readonly<Record<string, number>> = {}): string {
+  const parts: string[] = [];
+  result.vectors.forEach((vector, index) => {
+    const embedding = encoding === 'base64' ? `"${float32Base64(JSON.parse(vector) as number[])}"` : vector;
+    parts.push(`{"object":"embedding","index":${index},"embedding":${embedding}}`);
+  });
+  const usage = JSON.stringify({ prompt_tokens: result.promptTokens, total_tokens: result.promptTokens, ...usageExtra });
+  return `{"object":"list","data":[${parts.join(',')}],"model":${JSON.stringify(model)},"usage":${usage}}`;
 }
 
 /** A vector as little-endian float32 bytes in base64. */

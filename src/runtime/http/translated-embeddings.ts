@@ -5,7 +5,6 @@
  * (text characters / 4), which `x-anyrouter-token-count: estimate` marks.
  */
 import { encodeOpenAIEmbeddingsResponse, type EmbeddingsRequest } from '../../protocols/index.js';
-import { parseJson } from '../../protocols/json-reader.js';
 import type { EmbeddingsOperation } from '../upstream/upstream-adapter.js';
 import { sendGatewayError, sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
@@ -16,7 +15,7 @@ type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body' | 'costUsd
 const CHARS_PER_TOKEN = 4;
 
 export function sendTranslatedEmbeddings(answer: ServedAnswer, decode: EmbeddingsOperation['decode'], request: EmbeddingsRequest, status: number, data: Buffer): Delivered {
-  const decoded = decode?.(parseJson(data.toString('utf8')));
+  const decoded = decode?.(data.toString('utf8'));
   const inputs = request.input.kind === 'text' ? request.input.texts.length : request.input.tokens.length;
   if (decoded === undefined || decoded.vectors.length !== inputs) {
     const message = decoded === undefined ? 'the upstream answered with a body that is not an embeddings answer' : `the upstream answered ${decoded.vectors.length} embeddings for ${inputs} inputs`;
@@ -30,10 +29,8 @@ export function sendTranslatedEmbeddings(answer: ServedAnswer, decode: Embedding
   } else answer.headers['x-anyrouter-token-count'] = 'upstream';
   const usage = { inputTokens: promptTokens, outputTokens: 0 };
   const cost = answer.costOf(usage);
-  const body = encodeOpenAIEmbeddingsResponse({ vectors: decoded.vectors, promptTokens }, answer.servedModel, request.encoding);
   // OpenRouter's shape, as in translated chat answers: the cost rides in the usage object
-  (body.usage as Record<string, unknown>).cost = cost;
-  const text = JSON.stringify(body);
+  const text = encodeOpenAIEmbeddingsResponse({ vectors: decoded.vectors, promptTokens }, answer.servedModel, request.encoding, { cost });
   answer.headers['x-anyrouter-cost'] = String(cost);
   sendJson(answer.res, status, text, answer.headers, true);
   return { status, usage, body: text, costUsd: cost };

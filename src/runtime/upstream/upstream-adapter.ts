@@ -30,6 +30,9 @@ export interface EmbeddingsOperation {
   path(model: string, batch: boolean): string;
   /** Absent: the upstream speaks OpenAI's Embeddings API, and gets the client's bytes. Throws `ProtocolDecodeError` for input it cannot take. */
   encode?(request: EmbeddingsRequest, model: string): TranslatedEmbeddingsRequest;
-  /** The vectors of a translated answer (and the prompt tokens, when the upstream counts them); undefined when the answer is not one. */
-  decode?(body: unknown): { vectors: number[][]; promptTokens?: number } | undefined;
+  /**
+   * The vectors of a translated answer's text, each as its JSON array of numbers (and the prompt tokens,
+   * when the upstream counts them); undefined when the answer is not one.
+   */
+  decode?(text: string): { vectors: string[]; promptTokens?: number } | undefined;
 }
