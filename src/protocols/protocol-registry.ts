@@ -6,8 +6,11 @@ import { geminiCodec } from './gemini/gemini-codec.js';
 import { openAIChatCodec } from './openai-chat/openai-chat-codec.js';
 import { openAIResponsesCodec } from './openai-responses/openai-responses-codec.js';
 
-/** The protocols clients speak to the gateway: `/v1/chat/completions`, `/v1/messages`, `/v1/responses`. */
-export type ClientProtocol = 'openai-chat' | 'anthropic-messages' | 'openai-responses';
+/** The protocols clients speak to the gateway: `/v1/chat/completions`, `/v1/messages`, `/v1/responses`, `/v1/embeddings`. */
+export type ClientProtocol = 'openai-chat' | 'anthropic-messages' | 'openai-responses' | 'openai-embeddings';
+
+/** The client protocols that chat (generate text), and so go through the canonical model and its codecs. */
+export type ChatProtocol = Exclude<ClientProtocol, 'openai-embeddings'>;
 
 /** Provider `type` values in the config that name a wire format. */
 export type UpstreamType = 'openai' | 'anthropic' | 'gemini';
@@ -27,6 +30,11 @@ export const upstreamProtocols: Readonly<Record<UpstreamType, WireProtocol>> = {
 
 export function codecForUpstream(type: UpstreamType): ProtocolCodec {
   return protocolCodecs[upstreamProtocols[type]];
+}
+
+/** The wire protocol whose error envelope a client protocol answers in (an embeddings client's: OpenAI's). */
+export function errorProtocolOf(client: ClientProtocol): WireProtocol {
+  return client === 'openai-embeddings' ? 'openai-chat' : client;
 }
 
 /** False when client and upstream speak the same protocol: then the bytes go through untouched. */

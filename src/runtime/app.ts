@@ -3,7 +3,7 @@
  * Responses, the catalog), gateway auth, and errors in the envelope of the route's protocol (Anthropic's
  * under /messages, OpenAI's everywhere else). Handlers write to the Node response directly.
  *
- * The model endpoints (`POST .../chat/completions`, `/messages`, `/responses`) are dispatched straight
+ * The model endpoints (`POST .../chat/completions`, `/messages`, `/responses`, `/embeddings`) are dispatched straight
  * from the node:http listener: they are the hot path, and a Hono Context, its middleware chain and the
  * Request wrapper cost more per request than the rest of the routing. Every other route (and any URL
  * form the fast path does not recognise) goes through the Hono app, once its raw path is known to hold no
@@ -26,6 +26,7 @@ import { dashboardHandler } from './admin/dashboard-route.js';
 import { openAIChatClient } from './http/openai-chat-client.js';
 import type { GatewayError } from './http/openai-errors.js';
 import { openAIResponsesClient } from './http/openai-responses-client.js';
+import { openAIEmbeddingsClient } from './http/openai-embeddings-client.js';
 import type { RequestContext } from './http/request-context.js';
 import { healthReport } from './http/health-report.js';
 import { keyRoutes } from './governance/key-routes.js';
@@ -58,6 +59,7 @@ const MODEL_ROUTES: ReadonlyArray<[path: string, client: ClientProtocolSpec]> = 
   ['/chat/completions', openAIChatClient],
   ['/messages', anthropicMessagesClient],
   ['/responses', openAIResponsesClient],
+  ['/embeddings', openAIEmbeddingsClient],
 ];
 
 type Authenticated = { ctx: RequestContext; refusal?: GatewayRefusal };

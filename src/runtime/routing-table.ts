@@ -55,6 +55,8 @@ export interface ServeModel {
   alone: ServeModel[];
   /** Some of its upstreams share a priority: their order is drawn per request (policy/priority-balance.ts). */
   ties: boolean;
+  /** An embeddings model (the `embeddings` capability): served on `/v1/embeddings` only, and nothing else is served there. */
+  embeddings: boolean;
   balance: BundleBalance;
   /** How long a served prompt prefix prefers its upstream within its priority (0 without ties or when off). */
   stickyMs: number;
@@ -132,7 +134,7 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     const peers = [...new Set(candidates.map((c) => c.upstream))];
     for (const c of candidates) c.peers = peers;
     const ties = hasPriorityTies(candidates);
-    const model: ServeModel = { spec, candidates, alone: [], ties, balance: spec.balance ?? 'weight', stickyMs: ties ? (spec.stickyMs ?? DEFAULT_STICKY_MS) : 0 };
+    const model: ServeModel = { spec, candidates, alone: [], ties, embeddings: spec.capabilities.includes('embeddings'), balance: spec.balance ?? 'weight', stickyMs: ties ? (spec.stickyMs ?? DEFAULT_STICKY_MS) : 0 };
     model.alone.push(model);
     byId.set(spec.id, model);
   }

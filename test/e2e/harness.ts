@@ -13,6 +13,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { afterEach } from 'vitest';
 import { freePort } from '../support/free-port.js';
@@ -221,4 +222,14 @@ export function countByKey(mock: MockUpstream): Record<string, number> {
 /** The gateway's OpenAI error envelope. */
 export interface GatewayErrorBody {
   error: { message: string; type: string; code: string; param: null; request_id: string };
+}
+
+/** A request's record in the admin API, polled for: the log is written after the answer, off the request path. */
+export async function waitForRecord(gw: { url: string }, id: string): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${gw.url}/api/requests/${id}`);
+    if (res.status === 200) return (await res.json()) as Record<string, unknown>;
+    await sleep(30);
+  }
+  throw new Error(`request ${id} never reached the log`);
 }

@@ -89,7 +89,7 @@ describe('e2e: bad input gets the OpenAI error envelope', () => {
 
   it('an unknown route is 404', async () => {
     const { gw } = await setup();
-    await expectEnvelope(await fetch(`${gw.url}/v1/embeddings`, { method: 'POST', body: '{}' }), 404, 'route_not_found');
+    await expectEnvelope(await fetch(`${gw.url}/v1/no-such-endpoint`, { method: 'POST', body: '{}' }), 404, 'route_not_found');
     await expectEnvelope(await fetch(`${gw.url}/nope`), 404, 'route_not_found');
   });
 

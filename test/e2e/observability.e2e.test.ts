@@ -18,6 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compiler/compile.js';
 import { startGateway, type RunningGateway } from '../../src/runtime/server.js';
 import { startMockOpenAI, type MockUpstream } from '../support/mock-openai-upstream.js';
+import { waitForRecord } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../../bin/anyrouter.js', import.meta.url));
 const run = promisify(execFile);
@@ -62,14 +63,6 @@ async function world(options: { keys?: Record<string, string>; logging?: Record<
 
 const client = (gw: RunningGateway) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
 
-async function waitForRecord(gw: RunningGateway, id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${gw.url}/api/requests/${id}`);
-    if (res.status === 200) return (await res.json()) as Record<string, unknown>;
-    await sleep(30);
-  }
-  throw new Error(`request ${id} never reached the log`);
-}
 
 describe('e2e: request traces', () => {
   it('a 429 then 200 failover shows both attempts in order, with the reason, in the admin API and in `anyrouter logs`', async () => {

@@ -364,7 +364,7 @@ export function modelNameArb(bundle: RoutingBundle): fc.Arbitrary<string> {
     .map(([m, alias, mask]) => recase(alias ? m.aliases[0]! : m.id, mask));
 }
 
-export function route(table: RoutingTable, body: Record<string, unknown>, extra: { byokOnly?: boolean; stats?: LiveStats; health?: HealthState; random?: () => number } = {}): RoutePlan | RouteError {
+export function route(table: RoutingTable, body: Record<string, unknown>, extra: { byokOnly?: boolean; stats?: LiveStats; health?: HealthState; random?: () => number; operation?: 'chat' | 'embeddings' } = {}): RoutePlan | RouteError {
   return planRoute({
     table,
     body,
@@ -373,6 +373,7 @@ export function route(table: RoutingTable, body: Record<string, unknown>, extra:
     stats: extra.stats ?? NO_STATS,
     now: BASE_NOW,
     ...(extra.byokOnly !== undefined ? { byokOnly: extra.byokOnly } : {}),
+    ...(extra.operation !== undefined ? { operation: extra.operation } : {}),
     random: extra.random,
   });
 }

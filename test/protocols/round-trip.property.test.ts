@@ -5,12 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accumulateStream, protocolCodecs, upstreamProtocols, type ClientProtocol, type UpstreamType } from '../../src/protocols/index.js';
+import { accumulateStream, protocolCodecs, upstreamProtocols, type ChatProtocol, type UpstreamType } from '../../src/protocols/index.js';
 import { byteCuts, canonicalRequest, canonicalResponse, streamedResponse } from './support/canonical-arbitraries.js';
 import { requestEssence, responseEssence, toolCallIds } from './support/essence.js';
 import { decodeAll, encodeAll } from './support/stream-harness.js';
 
-const clients: ClientProtocol[] = ['openai-chat', 'anthropic-messages', 'openai-responses'];
+const clients: ChatProtocol[] = ['openai-chat', 'anthropic-messages', 'openai-responses'];
 const upstreams: UpstreamType[] = ['openai', 'anthropic', 'gemini'];
 const pairs = clients.flatMap((client) => upstreams.map((upstream) => [client, upstream] as const));
 const runs = { numRuns: 40 };

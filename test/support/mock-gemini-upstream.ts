@@ -7,6 +7,9 @@
  * - `POST /v1beta/models/{model}:streamGenerateContent?alt=sse`: `data: <GenerateContentResponse>` events
  *   separated by CRLF CRLF, as Google sends them; no terminal event, the last chunk has the finishReason
  *   and the final usage;
+ * - `POST /v1beta/models/{model}:embedContent` (`{content:{parts:[{text}]}, outputDimensionality}` ->
+ *   `{embedding:{values}}`) and `:batchEmbedContents` (`{requests:[{model:'models/{model}', content}]}` ->
+ *   `{embeddings:[{values}]}`), `mockEmbedding(i)` per input; `usageMetadata` only when `usage` is scripted;
  * - errors as `{error:{code, message, status}}` (400 INVALID_ARGUMENT, 429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE ...).
  *
  * The key is read from `x-goog-api-key` (or `?key=`); the model from the path. Like the real API it
@@ -15,6 +18,7 @@
 import {
   estimateTokens,
   isObject,
+  mockEmbedding,
   randomId,
   sendJson,
   sendJsonReply,
@@ -25,6 +29,7 @@ import {
   type BehaviourSpec,
   type MockBehaviours,
   type MockUpstream,
+  type ReplyWriter,
 } from './mock-upstream-server.js';
 
 export interface GeminiFunctionCall {
@@ -52,7 +57,8 @@ export type MockGeminiOptions = MockBehaviours<GeminiReply>;
 const DEFAULT_CONTENT = 'Hello from the mock Gemini upstream.';
 const DEFAULT_CHUNKS = 3;
 const KNOWN_FIELDS = new Set(['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig', 'safetySettings', 'cachedContent']);
-const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/;
+const EMBED_FIELDS = new Set(['model', 'content', 'taskType', 'title', 'outputDimensionality']);
 
 export function startMockGemini(options: MockGeminiOptions = {}): Promise<MockGeminiUpstream> {
   return startMockServer<GeminiReply>({
@@ -68,6 +74,7 @@ export function startMockGemini(options: MockGeminiOptions = {}): Promise<MockGe
       if (request.apiKey === undefined) return sendJson(writer, 403, googleError(403, 'Method doesn\'t allow unregistered callers. Please use API Key.'));
       const body = request.body;
       if (!isObject(body)) return sendJson(writer, 400, googleError(400, 'Invalid JSON payload received.'));
+      if (route[2] === 'embedContent' || route[2] === 'batchEmbedContents') return replyEmbeddings(writer, route[1]!, route[2] === 'batchEmbedContents', body, behaviour);
       const unknown = Object.keys(body).find((key) => !KNOWN_FIELDS.has(key));
       if (unknown !== undefined) return sendJson(writer, 400, googleError(400, `Invalid JSON payload received. Unknown name "${unknown}": Cannot find field.`));
       if (!Array.isArray(body.contents) || body.contents.length === 0) return sendJson(writer, 400, googleError(400, '* GenerateContentRequest.contents: contents is not specified'));
@@ -132,6 +139,30 @@ function chunksOf(answer: Answer): Record<string, unknown>[] {
   if (call) pieces.push([call]);
   if (pieces.length === 0) pieces.push([{ text: '' }]);
   return pieces.map((parts, i) => responseOf(answer, parts, i === pieces.length - 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embeddings
+
+function replyEmbeddings(writer: ReplyWriter, model: string, batch: boolean, body: Record<string, unknown>, behaviour: GeminiReply): void {
+  const requests = batch ? body.requests : [body];
+  if (!Array.isArray(requests) || requests.length === 0) return sendJson(writer, 400, googleError(400, '* BatchEmbedContentsRequest.requests: requests is not specified'));
+  const embeddings: Array<{ values: number[] }> = [];
+  for (const [i, request] of requests.entries()) {
+    if (!isObject(request)) return sendJson(writer, 400, googleError(400, 'Invalid JSON payload received.'));
+    const unknown = Object.keys(request).find((key) => !EMBED_FIELDS.has(key));
+    if (unknown !== undefined) return sendJson(writer, 400, googleError(400, `Invalid JSON payload received. Unknown name "${unknown}": Cannot find field.`));
+    if (batch && request.model !== `models/${model}`) return sendJson(writer, 400, googleError(400, `Model name in request ${i} must match the model in the URL: models/${model}`));
+    const parts = isObject(request.content) ? request.content.parts : undefined;
+    if (!Array.isArray(parts) || parts.length === 0 || !parts.every((p) => isObject(p) && typeof p.text === 'string')) {
+      return sendJson(writer, 400, googleError(400, '* EmbedContentRequest.content: contents is not specified'));
+    }
+    const dimensions = typeof request.outputDimensionality === 'number' ? request.outputDimensionality : undefined;
+    embeddings.push({ values: mockEmbedding(i, dimensions) });
+  }
+  const answer: Record<string, unknown> = batch ? { embeddings } : { embedding: embeddings[0] };
+  if (behaviour.usage) answer.usageMetadata = { promptTokenCount: behaviour.usage.promptTokenCount, totalTokenCount: behaviour.usage.promptTokenCount };
+  return sendJsonReply(writer, 200, behaviour.body ?? answer, behaviour);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /**
  * A scriptable OpenAI-compatible upstream for end-to-end tests: a real `node:http` server on
- * 127.0.0.1 that speaks OpenAI's chat-completions wire format (JSON and SSE) and, as api.openai.com,
+ * 127.0.0.1 that speaks OpenAI's chat-completions wire format (JSON and SSE), its Embeddings API
+ * (`POST /v1/embeddings`: `mockEmbedding(i)` per input, floats or base64 float32) and, as api.openai.com,
  * its Responses format at `/v1/responses` (mock-openai-responses.ts), records every request
  * and can misbehave on cue (error statuses, hangs, connection resets, streams cut mid-way).
  *
@@ -17,6 +18,7 @@ import {
   bearerToken,
   estimateTokens,
   isObject,
+  mockEmbedding,
   randomId,
   sendJson,
   sendJsonReply,
@@ -87,6 +89,7 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<MockUp
         const { events, terminal } = responsesStream(answer);
         return streamSseReply(writer, status, events, terminal, behaviour);
       }
+      if (request.method === 'POST' && request.path === '/v1/embeddings') return sendJsonReply(writer, status, behaviour.body ?? embeddingsOf(request.body, behaviour), behaviour);
       if (request.method !== 'POST' || request.path !== '/v1/chat/completions') {
         return sendJson(writer, 404, errorEnvelope(404, `Unknown request URL: ${request.method} ${request.path}.`, 'unknown_url'));
       }
@@ -176,6 +179,22 @@ function chunksOf(answer: Answer): OpenAI.ChatCompletionChunk[] {
     : [delta({ role: 'assistant', content: '' }), ...answer.deltas.map((text) => delta({ content: text })), delta({}, 'stop')];
   if (answer.includeUsage) chunks.push(chunk([], answer.usage));
   return chunks;
+}
+
+/** An Embeddings API answer: one `mockEmbedding(i, dimensions)` per input, as floats or little-endian float32 base64. */
+function embeddingsOf(body: unknown, behaviour: ReplyBehaviour): Record<string, unknown> {
+  const request = isObject(body) ? body : {};
+  const input = request.input;
+  const inputs = typeof input === 'string' || (Array.isArray(input) && typeof input[0] === 'number') ? [input] : Array.isArray(input) ? input : [];
+  const dimensions = typeof request.dimensions === 'number' ? request.dimensions : undefined;
+  const base64 = request.encoding_format === 'base64';
+  const data = inputs.map((_, index) => {
+    const vector = mockEmbedding(index, dimensions);
+    const embedding = base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+    return { object: 'embedding', index, embedding };
+  });
+  const promptTokens = behaviour.usage?.prompt_tokens ?? estimateTokens(JSON.stringify(inputs));
+  return { object: 'list', data, model: typeof request.model === 'string' ? request.model : 'mock-model', usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } };
 }
 
 function modelList(ids: string[]): { object: 'list'; data: OpenAI.Model[] } {

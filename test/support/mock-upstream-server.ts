@@ -366,6 +366,17 @@ export function splitInto(text: string, parts: number): string[] {
 }
 
 /** The mocks' token count: characters / 4, at least 1. */
+/** Dimensions of a mock embedding when the request names none. */
+export const MOCK_EMBEDDING_DIMENSIONS = 4;
+
+/**
+ * The vector a mock upstream answers for the input at `index`: values exact in float32 (multiples of
+ * 1/64), so a base64 float32 encoding round-trips them bit for bit.
+ */
+export function mockEmbedding(index: number, dimensions = MOCK_EMBEDDING_DIMENSIONS): number[] {
+  return Array.from({ length: dimensions }, (_, k) => (index + 1) / 8 + k / 64 - 0.25);
+}
+
 export function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }

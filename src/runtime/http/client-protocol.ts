@@ -3,7 +3,7 @@
  * speaks: how to check its body before routing, where a preset's system prompt goes, its error envelope
  * and in-band stream error, and, when an upstream type speaks the same protocol, how its answers are relayed
  * untouched. One descriptor per protocol: openai-chat-client.ts, anthropic-messages-client.ts,
- * openai-responses-client.ts.
+ * openai-responses-client.ts, openai-embeddings-client.ts.
  */
 import type { ClientProtocol, ErrorKind, UpstreamType } from '../../protocols/index.js';
 import type { ErrorEnvelope } from './error-envelope.js';

@@ -1,5 +1,5 @@
 /**
- * The one request pipeline behind `POST /v1/chat/completions`, `/v1/messages` and `/v1/responses`:
+ * The one request pipeline behind `POST /v1/chat/completions`, `/v1/messages`, `/v1/responses` and `/v1/embeddings`:
  * read the body, parse it only as far as routing needs, plan (presets, model fallbacks, provider
  * preferences, health), run the attempt loop (each attempt in the candidate's own wire format), and
  * answer once in the client's protocol. What differs per protocol is in its `ClientProtocolSpec`.
@@ -93,7 +93,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   const pinned = headerValue(req.headers['x-anyrouter-provider']);
   const now = clock.now();
   const sticky = table.anySticky ? new StickyLookup(state.sticky, body, now) : undefined;
-  const route = planRoute({ table, body: client.routingView(body), rawLength: raw.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true, random: state.random, sticky });
+  const route = planRoute({ table, body: client.routingView(body), rawLength: raw.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true, random: state.random, sticky, operation: client.protocol === 'openai-embeddings' ? 'embeddings' : 'chat' });
   if ('status' in route) return refuse(res, client, ctx, summary, route);
   const { target } = route;
   const primary = target.models[0]!;

@@ -1,8 +1,9 @@
 /**
  * Usage of answers relayed untouched, read as they pass: OpenAI's `usage` object (a JSON answer's, or a
- * stream's final usage chunk), a Responses response's `usage` and Anthropic's `message_start`/`message_delta`
- * usage. Chat Completions usage gains OpenRouter's `cost` (USD), recorded as a byte edit; Responses and
- * Anthropic answers stay byte for byte. Only the `usage` object itself is parsed, never the whole answer.
+ * stream's final usage chunk, an embeddings answer's), a Responses response's `usage` and Anthropic's
+ * `message_start`/`message_delta` usage. Chat Completions and embeddings usage gains OpenRouter's `cost` (USD),
+ * recorded as a byte edit; Responses and Anthropic answers stay byte for byte. Only the `usage` object itself is
+ * parsed, never the whole answer.
  */
 import { mergeUsage, usageFromAnthropic, usageFromOpenAIChat, type CanonicalUsage } from '../../protocols/index.js';
 import { usageFromResponses } from '../../protocols/openai-responses/responses-usage.js';
@@ -61,7 +62,7 @@ export class UsageMeter {
     private readonly pricing: UsagePricing,
   ) {}
 
-  /** Reads every usage object of `data` (complete events, or a whole JSON answer); for Chat Completions, records `"cost"` going into each that has none. */
+  /** Reads every usage object of `data` (complete events, or a whole JSON answer); for Chat Completions and embeddings, records `"cost"` going into each that has none. */
   read(data: Buffer, edits: ByteEdits): void {
     for (let start = nextUsageObject(data, 0); start >= 0; ) {
       const end = objectEnd(data, start);
@@ -71,7 +72,7 @@ export class UsageMeter {
         continue;
       }
       const raw = parse(data.toString('utf8', start, end + 1));
-      if (this.protocol === 'openai-chat') this.priceOpenAI(raw, end, edits);
+      if (this.protocol === 'openai-chat' || this.protocol === 'openai-embeddings') this.priceOpenAI(raw, end, edits);
       else if (this.protocol === 'openai-responses') {
         // the whole usage, in the response (a stream's response.completed); bytes untouched
         const update = usageFromResponses(raw);

@@ -21,6 +21,8 @@ import { headersFrom } from '../header-records.js';
 import { write } from './sse-relay.js';
 import { usageCostUsd } from '../observability/cost.js';
 import { relayTranslatedStream, sendTranslatedError, sendTranslatedJson } from './translated-answer.js';
+import { sendTranslatedEmbeddings } from './translated-embeddings.js';
+import { upstreamAdapters } from '../upstream/upstream-adapters.js';
 import type { UpstreamRequests } from './upstream-requests.js';
 
 export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
@@ -137,7 +139,9 @@ async function sendUpstreamAnswer(input: AnswerInput, result: Extract<LoopResult
     // some upstreams echo the key they were sent in their error messages ("Incorrect API key provided: sk-..."),
     // escaped or encoded; a success (served) is relayed as it is
     const data = result.kind === 'returned' ? state.table.keyEchoes.redactBody(body.data) : body.data;
+    const embeddings = input.requests.embeddings();
     if (route.native) delivered = await sendNativeJson(answer, result.kind, outcome.status, data, attemptMs);
+    else if (result.kind === 'served' && embeddings !== undefined) delivered = sendTranslatedEmbeddings(answer, upstreamAdapters[candidate.provider.spec.type].embeddings?.decode, embeddings, outcome.status, data);
     else if (result.kind === 'served') delivered = sendTranslatedJson(answer, route.protocol, outcome.status, data, attemptMs, input.requests.clientToolNames());
     else delivered = await sendTranslatedError(answer, route.protocol, outcome.status, data);
   } else {

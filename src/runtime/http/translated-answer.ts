@@ -3,10 +3,11 @@
  * protocol layer: a JSON body, an upstream request error in the client's envelope, or an SSE stream
  * re-encoded event by event (ending with the client protocol's in-band error when the upstream fails).
  */
-import { createStreamTranslator, translateError, translateResponse, type StreamTranslator, type WireProtocol } from '../../protocols/index.js';
+import { createStreamTranslator, errorProtocolOf, translateError, translateResponse, type ChatProtocol, type StreamTranslator, type WireProtocol } from '../../protocols/index.js';
 import { parseJson } from '../../protocols/json-reader.js';
 import type { ClientToolNames } from '../../protocols/tool-names.js';
 import type { UpstreamBody } from '../upstream/http-transport.js';
+import type { ClientProtocolSpec } from './client-protocol.js';
 import { sendGatewayError, sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
 import { streamFailureMessage, write } from './sse-relay.js';
@@ -20,7 +21,7 @@ export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol,
     sendGatewayError(answer.res, answer.client.envelope, { status: 502, code: 'upstream_invalid_response', message }, answer.requestId, answer.headers);
     return { status: 502, error: message };
   }
-  const { canonical, body } = translateResponse(upstream, answer.client.protocol, json, { model: answer.servedModel, clientModel: answer.servedModel, ...(toolNames ? { toolNames } : {}) });
+  const { canonical, body } = translateResponse(upstream, chatProtocolOf(answer.client), json, { model: answer.servedModel, clientModel: answer.servedModel, ...(toolNames ? { toolNames } : {}) });
   answer.recordThroughput(canonical.usage.outputTokens, attemptMs);
   const cost = answer.costOf(canonical.usage);
   // OpenRouter's shape: the cost rides in the OpenAI usage object
@@ -36,7 +37,7 @@ export function sendTranslatedJson(answer: ServedAnswer, upstream: WireProtocol,
 export async function sendTranslatedError(answer: ServedAnswer, upstream: WireProtocol, status: number, data: Buffer): Promise<Delivered> {
   const { res, client } = answer;
   const text = data.toString('utf8');
-  const { canonical, body } = translateError(upstream, client.protocol, parseJson(text) ?? text, status, answer.requestId);
+  const { canonical, body } = translateError(upstream, errorProtocolOf(client.protocol), parseJson(text) ?? text, status, answer.requestId);
   if (res.headersSent) {
     // keep-alives already committed a 200 stream: deliver the upstream's error in-band
     await write(res, client.streamErrorEvent({ message: canonical.message, kind: canonical.kind }, answer.requestId, answer.servedModel));
@@ -51,7 +52,7 @@ export async function sendTranslatedError(answer: ServedAnswer, upstream: WirePr
 export async function relayTranslatedStream(answer: ServedAnswer, upstream: WireProtocol, status: number, body: Extract<UpstreamBody, { kind: 'stream' }>, includeUsage: boolean, toolNames: ClientToolNames | undefined): Promise<Delivered> {
   const { res } = answer;
   const keyEchoes = answer.keyEchoes;
-  const translator = createStreamTranslator(upstream, answer.client.protocol, { model: answer.servedModel, requestId: answer.requestId, includeUsage, upstreamErrorText: (message) => keyEchoes.redactText(message), ...(toolNames ? { toolNames } : {}) });
+  const translator = createStreamTranslator(upstream, chatProtocolOf(answer.client), { model: answer.servedModel, requestId: answer.requestId, includeUsage, upstreamErrorText: (message) => keyEchoes.redactText(message), ...(toolNames ? { toolNames } : {}) });
   const started = answer.now();
   const failure = await pipeTranslated(answer, body, translator);
   if (failure === undefined) body.done();
@@ -85,3 +86,9 @@ async function pipeTranslated(answer: ServedAnswer, body: Extract<UpstreamBody, 
   return translator.error;
 }
 
+
+/** A chat client's protocol: embeddings answers are translated in translated-embeddings.ts, never here. */
+function chatProtocolOf(client: ClientProtocolSpec): ChatProtocol {
+  if (client.protocol === 'openai-embeddings') throw new Error('an embeddings answer is not a chat translation');
+  return client.protocol;
+}

@@ -2,10 +2,10 @@
  * The request each attempt sends, by candidate: the client's own bytes (only `model` replaced) when the
  * upstream speaks the client's protocol, otherwise the client request decoded once into the canonical
  * model and encoded in the upstream's wire format. Bodies are built once per (upstream type, model) and
- * reused across keys and retries of the same request.
+ * reused across keys and retries of the same request. Embeddings requests have their own (embeddings-requests.ts).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { ProtocolDecodeError, protocolCodecs, type CanonicalRequest, type WireProtocol } from '../../protocols/index.js';
+import { ProtocolDecodeError, protocolCodecs, type CanonicalRequest, type ChatProtocol, type EmbeddingsRequest, type WireProtocol } from '../../protocols/index.js';
 import { droppedInClientTerms } from '../../protocols/extra-params.js';
 import { clientToolNames, type ClientToolNames } from '../../protocols/tool-names.js';
 import type { RequestTarget } from '../policy/request-target.js';
@@ -14,7 +14,8 @@ import { upstreamAdapters } from '../upstream/upstream-adapters.js';
 import { mergePreset } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import type { GatewayError } from './openai-errors.js';
-import { withModelMember } from './served-model-name.js';
+import { EmbeddingsRequests } from './embeddings-requests.js';
+import { NativeBodies } from './native-bodies.js';
 
 export interface UpstreamRequest {
   /** Below the provider's base path. */
@@ -47,6 +48,8 @@ export interface UpstreamRequests {
   canonical(): CanonicalRequest | undefined;
   /** The decoded request's tools that the client names otherwise than upstreams do, for translated answers. */
   clientToolNames(): ClientToolNames | undefined;
+  /** The decoded embeddings request (an embeddings client's, once `prepareTranslation()` succeeded). */
+  embeddings(): EmbeddingsRequest | undefined;
 }
 
 export interface UpstreamRequestsInput {
@@ -61,7 +64,8 @@ export interface UpstreamRequestsInput {
 }
 
 export function createUpstreamRequests(input: UpstreamRequestsInput): UpstreamRequests {
-  return new RequestBodies(input);
+  const protocol = input.client.protocol;
+  return protocol === 'openai-embeddings' ? new EmbeddingsRequests(input) : new RequestBodies(input, protocol);
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -71,20 +75,22 @@ class RequestBodies implements UpstreamRequests {
   private readonly raw: Buffer;
   private readonly body: Record<string, unknown>;
   private readonly client: ClientProtocolSpec;
+  private readonly protocol: ChatProtocol;
   private readonly stream: boolean;
   private readonly primaryModel: string;
   /** The body with the preset merged in and the gateway's fields removed; undefined when that changes nothing. */
   private readonly base: Record<string, unknown> | undefined;
   /** Client headers a native upstream gets (Anthropic's version and betas). */
   private readonly relayed: Record<string, string>;
-  private nativeBodies: Map<string, Buffer | string> | undefined;
+  private nativeBodies: NativeBodies | undefined;
   private translated: Map<string, { body: string; dropped: string[] }> | undefined;
   private decoded: CanonicalRequest | undefined;
 
-  constructor(input: UpstreamRequestsInput) {
+  constructor(input: UpstreamRequestsInput, protocol: ChatProtocol) {
     this.raw = input.raw;
     this.body = input.body;
     this.client = input.client;
+    this.protocol = protocol;
     this.stream = input.stream;
     this.primaryModel = input.primaryModel;
     this.base = mergePreset(input.body, input.target, input.client);
@@ -106,7 +112,7 @@ class RequestBodies implements UpstreamRequests {
   prepareTranslation(): GatewayError | undefined {
     if (this.decoded !== undefined) return undefined;
     try {
-      this.decoded = protocolCodecs[this.client.protocol].decodeRequest({ ...(this.base ?? this.body), model: this.primaryModel });
+      this.decoded = protocolCodecs[this.protocol].decodeRequest({ ...(this.base ?? this.body), model: this.primaryModel });
       return undefined;
     } catch (error) {
       if (!(error instanceof ProtocolDecodeError)) throw error;
@@ -123,6 +129,10 @@ class RequestBodies implements UpstreamRequests {
     return this.decoded === undefined ? undefined : clientToolNames(this.decoded.tools);
   }
 
+  embeddings(): undefined {
+    return undefined;
+  }
+
   forAttempt(candidate: ServeCandidate, key: ServeKey): UpstreamRequest {
     const adapter = upstreamAdapters[candidate.provider.spec.type];
     const native = this.isNative(candidate);
@@ -133,17 +143,10 @@ class RequestBodies implements UpstreamRequests {
     };
   }
 
+  /** The client's bytes as they are (the common request: nothing made), else a body made once per model. */
   private nativeBody(model: string): Buffer | string {
-    const { base, body } = this;
-    if (base === undefined && body.model === model) return this.raw;
-    this.nativeBodies ??= new Map();
-    let out = this.nativeBodies.get(model);
-    if (out === undefined) {
-      // the client's bytes with only `model` changed, unless a preset or a gateway field changes more
-      out = (base === undefined && typeof body.model === 'string' ? withModelMember(this.raw, model) : undefined) ?? JSON.stringify({ ...(base ?? body), model });
-      this.nativeBodies.set(model, out);
-    }
-    return out;
+    if (this.base === undefined && this.body.model === model) return this.raw;
+    return (this.nativeBodies ??= new NativeBodies(this.raw, this.body, this.base)).of(model);
   }
 
   private translation(candidate: ServeCandidate): { body: string; dropped: string[] } {
@@ -154,7 +157,7 @@ class RequestBodies implements UpstreamRequests {
     if (out === undefined) {
       if (this.decoded === undefined) throw new Error('prepareTranslation() must succeed before a translated attempt');
       const encoded = protocolCodecs[protocol].encodeRequest({ ...this.decoded, model: candidate.model });
-      out = { body: JSON.stringify(encoded.body), dropped: droppedInClientTerms(encoded.dropped, this.client.protocol) };
+      out = { body: JSON.stringify(encoded.body), dropped: droppedInClientTerms(encoded.dropped, this.protocol) };
       this.translated.set(cacheKey, out);
     }
     return out;

@@ -24,6 +24,12 @@ export interface RouteInput {
   random?: (() => number) | undefined;
   /** Prompt-cache stickiness for this request (absent: none). */
   sticky?: StickyPreference | undefined;
+  /**
+   * What the endpoint asks for: `embeddings` serves embeddings models only, from upstream types with an
+   * embeddings endpoint; `chat` refuses an embeddings model. Absent (explain): the kind of the model the
+   * request names, without a refusal.
+   */
+  operation?: 'chat' | 'embeddings';
 }
 
 export interface RoutePlan {
@@ -52,12 +58,14 @@ const HARD_FILTERS_404: ReadonlySet<FilterName> = new Set([
 export function planRoute(input: RouteInput): RoutePlan | RouteError {
   const target = resolveTarget(input.table, input.body);
   if ('status' in target) return target;
+  const wrongKind = input.operation === undefined ? undefined : modelKindError(input.table, target, input.operation);
+  if (wrongKind) return wrongKind;
   const ranked = rankCandidates({
     models: target.models,
     preferences: target.preferences,
     suffixSort: target.suffixSort,
     // the preset's parameters count as the request's: they reach the upstream too
-    features: readFeatures(target.params === input.body || Object.keys(target.params).length === 0 ? input.body : { ...target.params, ...input.body }, input.rawLength),
+    features: readFeatures(target.params === input.body || Object.keys(target.params).length === 0 ? input.body : { ...target.params, ...input.body }, input.rawLength, input.operation === undefined ? target.models[0]?.embeddings === true : input.operation === 'embeddings'),
     stats: input.stats,
     random: input.random,
     sticky: input.sticky,
@@ -69,6 +77,17 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
   const noFallbacks = target.preferences ? target.preferences.allow_fallbacks === false : target.models.some((m) => m.spec.provider?.allow_fallbacks === false);
   const plan = planAttempts({ candidates: ranked.candidates, health: input.health, now: input.now, keyUsable, failFast: noFallbacks, pinnedProvider: input.pinnedProvider });
   return new ExplainedRoute(target, ranked, plan, keyUsable);
+}
+
+/** The model the request names is of the other kind than the endpoint serves (fallback models of the other kind are only skipped). */
+function modelKindError(table: RoutingTable, target: RequestTarget, operation: 'chat' | 'embeddings'): RouteError | undefined {
+  const primary = target.models[0];
+  if (primary === undefined || primary.embeddings === (operation === 'embeddings')) return undefined;
+  const id = primary.spec.id;
+  if (operation === 'chat') return { status: 400, code: 'embeddings_model', message: `model '${id}' is an embeddings model: send it to POST /v1/embeddings` };
+  const served = [...new Set([...table.models.values()].filter((m) => m.embeddings).map((m) => m.spec.id))];
+  const list = served.length === 0 ? 'this gateway serves none' : `this gateway serves ${served.slice(0, 5).join(', ')}${served.length > 5 ? ', ...' : ''}`;
+  return { status: 400, code: 'not_an_embeddings_model', message: `model '${id}' is not an embeddings model (it lacks the 'embeddings' capability); POST /v1/embeddings serves embeddings models only: ${list}` };
 }
 
 /** BYOK keys always; shared ones unless their provider says `shared: never`. */

@@ -7,6 +7,7 @@ import type { BundlePricing, PercentileThresholds, ProviderPreferences, SortBy }
 import type { ServeCandidate, ServeModel } from '../routing-table.js';
 import type { Percentiles } from './upstream-stats.js';
 import type { RequestFeatures } from './request-features.js';
+import { upstreamAdapters } from '../upstream/upstream-adapters.js';
 import { balancedWithinPriority, preferWithinPriority, type Random } from './priority-balance.js';
 
 export interface RoutedCandidate extends ServeCandidate {
@@ -32,7 +33,7 @@ export type FilterName =
   | 'provider.quantizations'
   | 'provider.enforce_distillable_text'
   | 'provider.max_price'
-  | 'provider.require_parameters' | 'tools' | 'max_tokens' | 'context_length' | 'allow_fallbacks';
+  | 'provider.require_parameters' | 'tools' | 'max_tokens' | 'context_length' | 'allow_fallbacks' | 'embeddings';
 
 export interface LiveStats {
   ttfb(upstream: string): Percentiles | undefined;
@@ -138,6 +139,11 @@ export function routedCandidates(model: ServeModel, group: number): readonly Rou
   return (cache[group] ??= model.candidates.map((c) => ({ ...c, group, modelId: model.spec.id, pricing: c.spec.pricing })));
 }
 
+/** The candidate's upstream type has an embeddings operation (an `anthropic` upstream has none). */
+function hasEmbeddingsEndpoint(candidate: ServeCandidate): boolean {
+  return upstreamAdapters[candidate.provider.spec.type].embeddings !== undefined;
+}
+
 /** Shared by rankings that moved nothing to the end: never written to. */
 const NONE_MISSED: ReadonlySet<RoutedCandidate> = new Set();
 /** Shared by preferences without an `order` (never written to). */
@@ -167,6 +173,8 @@ export function rankCandidates(input: RankInput): RankResult {
     const all = routedCandidates(model, group);
     const suffixSort = group === 0 ? input.suffixSort : undefined;
     const modelFits =
+      model.embeddings === features.embeddings &&
+      !(features.embeddings && model.candidates.some((c) => !hasEmbeddingsEndpoint(c))) &&
       !(features.tools && !model.spec.capabilities.includes('tools')) &&
       !(features.maxTokens !== undefined && model.spec.maxOutput !== undefined && features.maxTokens > model.spec.maxOutput) &&
       !features.promptExceeds(model.spec.context);
@@ -186,7 +194,9 @@ export function rankCandidates(input: RankInput): RankResult {
     for (const routed of all) {
       const provider = only || ignore ? routed.provider.id.toLowerCase() : '';
       const declared = routed.spec.parameters;
-      if (only && !only.has(provider)) exclude(routed, 'provider.only', `'${routed.provider.id}' is not listed`);
+      if (model.embeddings !== features.embeddings) exclude(routed, 'embeddings', model.embeddings ? 'an embeddings model answers only on /v1/embeddings' : 'not an embeddings model (no embeddings capability)');
+      else if (features.embeddings && !hasEmbeddingsEndpoint(routed)) exclude(routed, 'embeddings', `provider '${routed.provider.id}' is of type ${routed.provider.spec.type}, which has no embeddings endpoint`);
+      else if (only && !only.has(provider)) exclude(routed, 'provider.only', `'${routed.provider.id}' is not listed`);
       else if (ignore?.has(provider)) exclude(routed, 'provider.ignore', `'${routed.provider.id}' is ignored`);
       else if (zdr && routed.spec.zdr !== true) exclude(routed, 'provider.zdr', 'the upstream is not marked zdr: true');
       else if (denyCollection && routed.spec.dataCollection !== 'deny') exclude(routed, 'provider.data_collection', `the upstream's data collection is ${routed.spec.dataCollection ?? 'not declared'}, not deny`);

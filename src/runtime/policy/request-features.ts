@@ -26,18 +26,21 @@ export const ROUTABLE_PARAMETERS = [
 
 export interface RequestFeatures {
   tools: boolean;
+  /** The request asks for embeddings (`/v1/embeddings`), not a chat answer. */
+  embeddings: boolean;
   /** Routable parameters the request sets. */
   readonly parameters: string[];
   maxTokens?: number;
   /** Whether the prompt is clearly over `context` tokens (text characters / 4); the text is walked only when the body size cannot rule it out. */
   promptExceeds(context: number): boolean;
-  /** The estimate itself (characters of text / 4), for messages. */
+  /** The estimate itself (characters of text / 4), for messages; for embeddings, of the longest input (each is embedded on its own). */
   promptTokens(): number;
 }
 
 /** Read on demand: most requests never need the parameter list or the prompt estimate. */
 class BodyFeatures implements RequestFeatures {
   readonly tools: boolean;
+  readonly embeddings: boolean;
   readonly maxTokens?: number;
   private estimate: number | undefined;
   private params: string[] | undefined;
@@ -45,7 +48,9 @@ class BodyFeatures implements RequestFeatures {
   constructor(
     private readonly body: Record<string, unknown>,
     private readonly rawLength: number,
+    embeddings: boolean,
   ) {
+    this.embeddings = embeddings;
     this.tools = Array.isArray(body.tools) && body.tools.length > 0;
     const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined;
     if (maxTokens !== undefined) this.maxTokens = maxTokens;
@@ -56,7 +61,7 @@ class BodyFeatures implements RequestFeatures {
   }
 
   promptTokens(): number {
-    this.estimate ??= Math.ceil(textLength(this.body.messages ?? this.body.input ?? this.body.contents) / 4);
+    this.estimate ??= this.embeddings ? longestInputTokens(this.body.input) : Math.ceil(textLength(this.body.messages ?? this.body.input ?? this.body.contents) / 4);
     return this.estimate;
   }
 
@@ -67,8 +72,18 @@ class BodyFeatures implements RequestFeatures {
   }
 }
 
-export function readFeatures(body: Record<string, unknown>, rawLength: number): RequestFeatures {
-  return new BodyFeatures(body, rawLength);
+export function readFeatures(body: Record<string, unknown>, rawLength: number, embeddings = false): RequestFeatures {
+  return new BodyFeatures(body, rawLength, embeddings);
+}
+
+/** The longest of an embeddings request's inputs, in tokens: text characters / 4, or the count of token ids. */
+function longestInputTokens(input: unknown): number {
+  if (typeof input === 'string') return Math.ceil(input.length / 4);
+  if (!Array.isArray(input)) return 0;
+  if (input.length > 0 && typeof input[0] === 'number') return input.length;
+  let longest = 0;
+  for (const item of input) longest = Math.max(longest, Array.isArray(item) ? item.length : typeof item === 'string' ? Math.ceil(item.length / 4) : 0);
+  return longest;
 }
 
 /** Characters of text in a request part (content, text, input, parts and system members, nested). */

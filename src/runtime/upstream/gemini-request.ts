@@ -1,14 +1,19 @@
 /**
  * The `gemini` upstream type (Gemini API): `POST {baseUrl}/models/{model}:generateContent`, or
- * `:streamGenerateContent?alt=sse` for a stream, with the key in `x-goog-api-key` (never in the URL,
+ * `:streamGenerateContent?alt=sse` for a stream (embeddings: `:embedContent`, `:batchEmbedContents`), with the key in `x-goog-api-key` (never in the URL,
  * where it would end up in access logs).
  */
+import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest } from '../../protocols/index.js';
 import { headersFrom } from '../header-records.js';
 import type { UpstreamAdapter } from './upstream-adapter.js';
 
+/** `/models/{model}`, the model's name escaped (and without a `models/` prefix). */
+function modelPath(model: string): string {
+  return `/models/${encodeURIComponent(model.replace(/^models\//, ''))}`;
+}
+
 export function geminiPath(model: string, stream: boolean): string {
-  const name = encodeURIComponent(model.replace(/^models\//, ''));
-  return stream ? `/models/${name}:streamGenerateContent?alt=sse` : `/models/${name}:generateContent`;
+  return modelPath(model) + (stream ? ':streamGenerateContent?alt=sse' : ':generateContent');
 }
 
 export const geminiAdapter: UpstreamAdapter = {
@@ -21,5 +26,10 @@ export const geminiAdapter: UpstreamAdapter = {
     headers.accept = stream ? 'text/event-stream' : 'application/json';
     headers['x-goog-api-key'] = key.value ?? '';
     return headers;
+  },
+  embeddings: {
+    path: (model, batch) => modelPath(model) + (batch ? ':batchEmbedContents' : ':embedContent'),
+    encode: encodeGeminiEmbeddingsRequest,
+    decode: decodeGeminiEmbeddingsResponse,
   },
 };

@@ -1,4 +1,4 @@
-/** The `openai` upstream type (any OpenAI-compatible API): `POST {baseUrl}/chat/completions`, `Authorization: Bearer`. */
+/** The `openai` upstream type (any OpenAI-compatible API): `POST {baseUrl}/chat/completions` (and `/embeddings`), `Authorization: Bearer`. */
 import { headersFrom } from '../header-records.js';
 import type { ServeKey, ServeProvider } from '../routing-table.js';
 import type { UpstreamAdapter } from './upstream-adapter.js';
@@ -16,4 +16,5 @@ export const openAIAdapter: UpstreamAdapter = {
   protocol: 'openai-chat',
   path: () => '/chat/completions',
   headers: ({ provider, key, stream }) => openAIHeaders(provider, key, stream),
+  embeddings: { path: () => '/embeddings' },
 };
