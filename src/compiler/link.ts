@@ -152,7 +152,11 @@ function reportFallbackCycles(models: LinkedConfig['models'], resolve: (name: st
   for (const id of [...byId.keys()].sort()) if (state.get(id) === undefined) visit(id);
 }
 
-/** Each pool's ranked members: the explicit list, or every model with the pool's capabilities by rank (then id). */
+/**
+ * Each pool's ranked members: the explicit list, or every model with the pool's capabilities by rank (then id).
+ * A pool that does not ask for `embeddings` takes no embeddings model by capability: a chat request to the pool
+ * would be refused by the embeddings model at its head.
+ */
 function linkPools(config: ValidatedConfig, models: LinkedConfig['models'], lookup: Map<string, string>, findings: Finding[]): LinkedConfig['pools'] {
   const pools: LinkedConfig['pools'] = [];
   const names = () => [...new Set([...lookup.values(), ...lookup.keys()])];
@@ -180,6 +184,7 @@ function linkPools(config: ValidatedConfig, models: LinkedConfig['models'], look
     } else {
       members = models
         .filter((m) => spec.capabilities.every((c) => m.value.capabilities.includes(c)))
+        .filter((m) => spec.capabilities.includes('embeddings') || !m.value.capabilities.includes('embeddings'))
         .sort((a, b) => (b.value.rank ?? 0) - (a.value.rank ?? 0) || (a.value.id < b.value.id ? -1 : a.value.id > b.value.id ? 1 : 0))
         .map((m) => m.value.id);
     }
