@@ -21,6 +21,8 @@ const commands: Record<string, () => Promise<Command>> = {
   simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
   logs: async () => (await import('./commands/logs.js')).logsCommand,
   usage: async () => (await import('./commands/usage-report.js')).usageCommand,
+  // issue 18: a zero-key demo over simulated providers
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
