@@ -32,11 +32,13 @@ export interface RunningDemo {
 }
 
 export const DEMO_SEED = 18;
+/** Every generated provider key starts with this (then 24 url-safe characters), so a leak is easy to grep for. */
+export const DEMO_KEY_PREFIX = 'sim-key-';
 
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const dbPath = path.join(options.dir, '.anyrouter', 'demo.db');
   const configPath = path.join(options.dir, '.anyrouter', 'demo', 'anyrouter.config.ts');
-  const keys = Object.fromEntries(DEMO_PROVIDERS.map((p) => [p.keyEnv, `demo-${randomBytes(18).toString('base64url')}`]));
+  const keys = Object.fromEntries(DEMO_PROVIDERS.map((p) => [p.keyEnv, `${DEMO_KEY_PREFIX}${randomBytes(18).toString('base64url')}`]));
   const folderMade = mkdir(path.dirname(configPath), { recursive: true });
   folderMade.catch(() => undefined); // awaited below, unless a provider fails to start first
   const started = await Promise.allSettled(
