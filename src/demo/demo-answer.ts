@@ -4,6 +4,7 @@
  * so a demo shows the same thing every time.
  */
 import { generateId } from '../protocols/generate-id.js';
+import { arrayAt, objectAt } from '../protocols/json-reader.js';
 import type { CanonicalRequest, CanonicalResponse, CanonicalTool, JsonObject } from '../protocols/canonical.js';
 
 /** The wire formats a simulated provider speaks. */
@@ -21,8 +22,8 @@ const ID_PREFIXES: Record<DemoProtocol, { message: string; call: string }> = {
   'anthropic-messages': { message: 'msg_', call: 'toolu_' },
 };
 
-/** About four characters a token, as tokenizers average on English. */
-export function estimateTokens(text: string): number {
+/** About four characters a token, as tokenizers average on English (the gateway's own estimate counts the same way). */
+function outputTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
 
@@ -49,8 +50,9 @@ function wantedTool(request: CanonicalRequest, text: string): CanonicalTool | un
 
 /** A plausible value for a JSON Schema: what a model would fill in for a required field. */
 function sampleValue(name: string, schema: unknown): unknown {
-  const s = (typeof schema === 'object' && schema !== null ? schema : {}) as JsonObject;
-  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];
+  const s = objectAt(schema) ?? {};
+  const choices = arrayAt(s.enum);
+  if (choices.length > 0) return choices[0];
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
   switch (type) {
     case 'integer':
@@ -69,8 +71,8 @@ function sampleValue(name: string, schema: unknown): unknown {
 
 /** An arguments object with every required property of the tool's schema. */
 export function sampleArguments(schema: JsonObject): JsonObject {
-  const properties = (typeof schema.properties === 'object' && schema.properties !== null ? schema.properties : {}) as JsonObject;
-  const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [];
+  const properties = objectAt(schema.properties) ?? {};
+  const required = arrayAt(schema.required).filter((r): r is string => typeof r === 'string');
   return Object.fromEntries(required.map((name) => [name, sampleValue(name, properties[name])]));
 }
 
@@ -86,8 +88,8 @@ function replyText(request: CanonicalRequest, speaker: Speaker): string {
   return `Hello from ${where}. You said: "${quote}". This is a canned demo answer; no real model was called.`;
 }
 
-export function demoAnswer(request: CanonicalRequest, speaker: Speaker): CanonicalResponse {
-  const inputTokens = estimateTokens(JSON.stringify([request.system, request.messages, request.tools]));
+/** The answer to `request`, whose prompt (`inputTokens`) is counted from the wire body by the caller. */
+export function demoAnswer(request: CanonicalRequest, speaker: Speaker, inputTokens: number): CanonicalResponse {
   const tool = lastMessage(request)?.role === 'user' ? wantedTool(request, userText(request)) : undefined;
   const text = tool ? `Let me use the ${tool.name} tool.` : replyText(request, speaker);
   const args = tool ? JSON.stringify(sampleArguments(tool.parameters)) : '';
@@ -97,6 +99,6 @@ export function demoAnswer(request: CanonicalRequest, speaker: Speaker): Canonic
     created: Math.floor(Date.now() / 1000),
     content: tool ? [{ type: 'text', text }, { type: 'tool_call', id: generateId(ID_PREFIXES[speaker.protocol].call), name: tool.name, arguments: args }] : [{ type: 'text', text }],
     stopReason: tool ? 'tool_calls' : 'stop',
-    usage: { inputTokens, outputTokens: estimateTokens(text + args) },
+    usage: { inputTokens, outputTokens: outputTokens(text + args) },
   };
 }

@@ -10,10 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CanonicalStreamEvent } from '../protocols/canonical.js';
 import { errorKindForStatus } from '../protocols/error-kind.js';
+import { objectAt, parseJson } from '../protocols/json-reader.js';
 import { protocolCodecs } from '../protocols/protocol-registry.js';
 import { responseToStreamEvents } from '../protocols/response-to-stream-events.js';
 import { seededRandom } from '../simulation/seeded-random.js';
-import { demoAnswer, estimateTokens, type DemoProtocol } from './demo-answer.js';
+import { estimateInputTokens } from '../runtime/http/token-estimate.js';
+import { demoAnswer, type DemoProtocol } from './demo-answer.js';
 
 export interface SimulatedProviderOptions {
   name: string;
@@ -53,14 +55,6 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 /** A stream's text deltas cut at word boundaries, as a model would stream them. */
 function inWords(events: CanonicalStreamEvent[]): CanonicalStreamEvent[] {
   return events.flatMap((e) => (e.type === 'text_delta' ? (e.text.match(/\S+\s*/g) ?? [e.text]).map((text): CanonicalStreamEvent => ({ type: 'text_delta', text })) : [e]));
@@ -83,8 +77,9 @@ export async function startSimulatedProvider(options: SimulatedProviderOptions):
     if (req.method !== 'POST' || (path !== PATHS[protocol] && !countTokens)) return sendError(res, 404, `${name}: no route for ${req.method ?? ''} ${path ?? ''}`);
     const text = await readBody(req);
     if (!authorized(req)) return sendError(res, 401, `${name}: invalid API key`);
-    const body = text === undefined ? undefined : parseJson(text);
-    if (body === undefined) return sendError(res, text === undefined ? 413 : 400, `${name}: the body is not JSON`);
+    const body = text === undefined ? undefined : objectAt(parseJson(text));
+    if (body === undefined) return sendError(res, text === undefined ? 413 : 400, `${name}: the body is not a JSON object`);
+    const inputTokens = estimateInputTokens(body);
     let request;
     try {
       request = codec.decodeRequest(body);
@@ -93,7 +88,7 @@ export async function startSimulatedProvider(options: SimulatedProviderOptions):
     }
     if (countTokens) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ input_tokens: estimateTokens(JSON.stringify([request.system, request.messages, request.tools])) }));
+      return res.end(JSON.stringify({ input_tokens: inputTokens }));
     }
     if (latencyMs > 0) await sleep(latencyMs);
     if (res.destroyed) return;
@@ -101,7 +96,7 @@ export async function startSimulatedProvider(options: SimulatedProviderOptions):
       const status = FAULT_STATUSES[Math.floor(random() * FAULT_STATUSES.length)]!;
       return sendError(res, status, `${name}: simulated ${status === 429 ? 'rate limit' : 'outage'}`, status === 429 ? { 'retry-after': '1' } : {});
     }
-    const answer = demoAnswer(request, { provider: name, protocol });
+    const answer = demoAnswer(request, { provider: name, protocol }, inputTokens);
     if (!request.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify(codec.encodeResponse(answer)));
