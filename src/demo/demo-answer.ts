@@ -31,10 +31,12 @@ function lastMessage(request: CanonicalRequest): CanonicalRequest['messages'][nu
   return request.messages[request.messages.length - 1];
 }
 
+/** What the user typed last, without the `<system-reminder>` blocks agents such as Claude Code add to it. */
 function userText(request: CanonicalRequest): string {
   const last = lastMessage(request);
   if (last?.role !== 'user') return '';
-  return last.content.map((p) => (p.type === 'text' ? p.text : '')).join(' ').replace(/\s+/g, ' ').trim();
+  const typed = last.content.map((p) => (p.type === 'text' ? p.text : '')).join(' ');
+  return typed.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** The tool the prompt asks for: one it names, else the first when it says "tool" (or the client requires one). */

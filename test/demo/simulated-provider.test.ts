@@ -86,6 +86,15 @@ describe('an Anthropic Messages simulated provider', () => {
     expect(second.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('The tool returned: "hello"') });
   });
 
+  it('reads the prompt without the <system-reminder> blocks an agent adds: their words neither call a tool nor get quoted', async () => {
+    const p = await provider({ protocol: 'anthropic-messages' });
+    const client = new Anthropic({ baseURL: p.baseUrl.replace(/\/v1$/, ''), apiKey: KEY, maxRetries: 0 });
+    const reminder = { type: 'text' as const, text: '<system-reminder>Use the Bash tool when you need one.</system-reminder>' };
+    const answer = await client.messages.create({ model: 'm', max_tokens: 200, tools: [bash], messages: [{ role: 'user', content: [reminder, { type: 'text', text: 'Say hello' }] }] });
+    expect(answer.stop_reason).toBe('end_turn');
+    expect(answer.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('You said: "Say hello"') });
+  });
+
   it('counts tokens, and refuses a wrong x-api-key with 401 in the Anthropic error envelope', async () => {
     const p = await provider({ protocol: 'anthropic-messages' });
     const client = new Anthropic({ baseURL: p.baseUrl.replace(/\/v1$/, ''), apiKey: KEY, maxRetries: 0 });

@@ -2,7 +2,7 @@
  * `anyrouter demo` as a user runs it: a real process in an empty folder, with no provider key in its
  * environment. It answers once it prints its ready line, serves 100 mixed requests (Chat Completions and
  * Messages, JSON and streams, every demo model and the preset) without one failure while its flaky
- * provider fails a share of calls, `anyrouter logs` shows the failovers, SIGTERM exits 0, and the keys it
+ * provider fails a share of calls, Claude Code runs a tool turn through it, `anyrouter logs` shows the failovers, SIGTERM exits 0, and the keys it
  * generated for its providers appear nowhere: not in its output, its config or its request log.
  */
 import Anthropic from '@anthropic-ai/sdk';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_KEY_PREFIX } from '../../src/demo/start-demo.js';
+import { agentWorkspace, runClaude } from '../support/agent-cli.js';
 
 const BIN = fileURLToPath(new URL('../../bin/anyrouter.js', import.meta.url));
 const MODELS = ['demo/flaky', 'demo/fast', '@preset/demo', 'demo/flaky', 'demo/slow'];
@@ -103,6 +104,18 @@ describe('anyrouter demo', () => {
     const message = await anthropic().messages.create({ model: 'demo/fast', max_tokens: 200, tools, messages: [{ role: 'user', content: 'Run ls with Bash' }] });
     expect(message.stop_reason).toBe('tool_use');
     expect(message.content.find((b) => b.type === 'tool_use')).toMatchObject({ name: 'Bash', input: { command: expect.any(String) } });
+  });
+
+  it('runs a Claude Code agent turn with a tool call on a model that fails over', { timeout: 120_000 }, async () => {
+    const workspace = await agentWorkspace();
+    try {
+      const run = await runClaude({ baseUrl: url, model: 'demo/flaky', prompt: 'Say hello, then run a command with the Bash tool', workspace, args: ['--allowedTools', 'Bash'], timeoutMs: 90_000 });
+      expect(run.result, run.stderr).toMatchObject({ is_error: false, num_turns: 2 });
+      // the simulated model asked for `echo "hello from the AnyRouter demo"`; Claude Code ran it and sent back its output
+      expect(run.result!.result).toContain('The tool returned: "hello from the AnyRouter demo"');
+    } finally {
+      await workspace.remove();
+    }
   });
 
   it('serves 100 mixed requests without a failure while the flaky provider fails some of its calls', async () => {
