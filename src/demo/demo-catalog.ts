@@ -27,10 +27,11 @@ export const DEMO_PROVIDERS: readonly DemoProviderSpec[] = [
 const TYPES: Record<DemoProtocol, 'openai' | 'anthropic'> = { 'openai-chat': 'openai', 'anthropic-messages': 'anthropic' };
 
 /** The demo's models, with what each shows. */
-export const DEMO_MODELS: ReadonlyArray<{ id: string; shows: string; upstreams: string[] }> = [
+export const DEMO_MODELS: ReadonlyArray<{ id: string; shows: string; upstreams: string[]; balance?: 'latency' }> = [
   { id: 'demo/fast', shows: 'sim-fast only (Messages clients get it translated)', upstreams: ['sim-fast'] },
   { id: 'demo/flaky', shows: 'sim-flaky first, fails over to sim-fast on its 429s and 5xx', upstreams: ['sim-flaky', 'sim-fast'] },
   { id: 'demo/slow', shows: 'sim-slow first (latency you can see), sim-fast if it fails', upstreams: ['sim-slow', 'sim-fast'] },
+  { id: 'demo/balanced', shows: 'sim-slow and sim-fast share a priority; balance: latency moves traffic to sim-fast once both are measured', upstreams: ['sim-slow', 'sim-fast'], balance: 'latency' },
 ];
 
 export const DEMO_PRESET = { name: 'demo', model: 'demo/flaky', models: ['demo/slow'], system: 'You are the AnyRouter demo assistant.' } as const;
@@ -42,7 +43,10 @@ function model(spec: (typeof DEMO_MODELS)[number]): ModelInput {
     context: 200_000,
     capabilities: ['tools', 'streaming'],
     pricing: { prompt: 1, completion: 4 },
-    upstreams: spec.upstreams.map((provider, i) => ({ provider, model: `${provider}-1`, priority: i + 1 })),
+    // balanced upstreams share priority 1; otherwise they are tried in the listed order
+    upstreams: spec.upstreams.map((provider, i) => ({ provider, model: `${provider}-1`, priority: spec.balance ? 1 : i + 1 })),
+    // not sticky: a conversation would otherwise stay on whichever upstream served its first turn
+    ...(spec.balance ? { balance: spec.balance, sticky: false as const } : {}),
   };
 }
 

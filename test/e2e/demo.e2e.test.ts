@@ -106,6 +106,17 @@ describe('anyrouter demo', () => {
     expect(message.content.find((b) => b.type === 'tool_use')).toMatchObject({ name: 'Bash', input: { command: expect.any(String) } });
   });
 
+  it('moves demo/balanced traffic to the faster provider once it has measured both', async () => {
+    const served: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { response } = await openai().chat.completions.create({ model: 'demo/balanced', messages: [{ role: 'user', content: 'Hello' }] }).withResponse();
+      served.push(response.headers.get('x-anyrouter-upstream') ?? '');
+    }
+    // the first two go to whichever has no latency sample yet; from then on the faster one wins every draw
+    expect(new Set(served.slice(0, 2))).toEqual(new Set(['sim-slow', 'sim-fast']));
+    expect(served.slice(2)).toEqual(['sim-fast', 'sim-fast', 'sim-fast']);
+  });
+
   it('runs a Claude Code agent turn with a tool call on a model that fails over', { timeout: 120_000 }, async () => {
     const workspace = await agentWorkspace();
     try {
