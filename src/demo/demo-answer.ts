@@ -1,6 +1,6 @@
 /**
  * What a simulated provider answers: a short canned reply naming the provider and model, or a call to one
- * of the request's tools when the prompt asks for one. Deterministic for a given request (the id aside),
+ * of the request's tools when the prompt asks for one. Deterministic for a given request (ids and timestamps aside),
  * so a demo shows the same thing every time.
  */
 import { generateId } from '../protocols/generate-id.js';

@@ -164,3 +164,11 @@ describe('anyrouter demo', () => {
     for (const text of [stdout, stderr, logs.stdout, config, ...stored]) expect(text).not.toMatch(KEY_PATTERN);
   });
 });
+
+describe('anyrouter demo usage', () => {
+  it('refuses a fault rate outside 0..1 with exit 2, before starting anything', () => {
+    const run = spawnSync(process.execPath, [BIN, 'demo', '--fault-rate', '2'], { env: keylessEnv(), encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("--fault-rate takes a share from 0 to 1 (0.3: 30% of calls), not '2'");
+  });
+});

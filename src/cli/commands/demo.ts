@@ -29,16 +29,12 @@ export const demoCommand = {
     });
     const [{ startDemo }, { demoGuide }] = await Promise.all([import('../../demo/start-demo.js'), import('../../demo/demo-guide.js')]);
     const cwd = process.cwd();
-    let demo;
-    try {
-      demo = await startDemo({ dir: cwd, port, faultRate, ...(host !== undefined ? { host } : {}) });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        process.stderr.write(`anyrouter demo: port ${port} is in use; pick another with --port N (0: any free port)\n`);
-        return 1;
-      }
-      throw error;
-    }
+    const demo = await startDemo({ dir: cwd, port, faultRate, ...(host !== undefined ? { host } : {}) }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      process.stderr.write(`anyrouter demo: port ${port} is in use; pick another with --port N (0: any free port)\n`);
+      return undefined;
+    });
+    if (!demo) return 1;
     const { gateway } = demo;
     process.stdout.write(
       demoGuide({ url: gateway.url, dbPath: demo.dbPath, configPath: demo.configPath, faultRate, cwd, ...(gateway.state.dashboardPath !== undefined ? { dashboardPath: gateway.state.dashboardPath } : {}) }) + '\n',
