@@ -25,6 +25,8 @@ const commands: Record<string, () => Promise<Command>> = {
   claude: async () => (await import('./commands/claude.js')).claudeCommand,
   codex: async () => (await import('./commands/codex.js')).codexCommand,
   models: async () => (await import('./commands/models.js')).modelsCommand,
+  // a zero-key demo over simulated providers
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

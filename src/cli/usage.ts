@@ -22,6 +22,8 @@ Commands:
   init    [DIR]                                    scaffold a config, an example model and preset, and the schemas
   logs [--follow] [--failed] [--model M] [--limit N] [--db FILE|postgres://URL | --config F]   recent requests from the request log
   usage [--by model|key|app|user|upstream] [--bucket hour|day] [--since 24h] [--db FILE|postgres://URL | --config F]   requests, tokens, cost, errors, latency
+  demo [--port N] [--host H] [--fault-rate R]   the gateway over simulated providers (fast, flaky, slow): no provider
+                                                   keys needed; prints how to call it and where to watch failovers
   keys new NAME [--models GLOB,...] [--rpm N] [--tpm N]   print a fresh gateway key and the config line with its hash
   keys create NAME [--models GLOB,...] [--rpm N] [--tpm N] [--budget-usd X --budget-period day|week|month|total] [--expires ISO]
   keys list | keys revoke NAME                     manage run-time keys on a running gateway (--url U, --admin-key K
