@@ -12,6 +12,8 @@ import type { authSchema, dashboardSchema, serverSchema } from './compiler/schem
 import type { poolSchema } from './compiler/schema/config.js';
 import type { loggingSchema, telemetrySchema } from './compiler/schema/observability.js';
 import type { CacheInput } from './compiler/schema/cache.js';
+import type { stateSchema } from './compiler/schema/state.js';
+import type { gatewayBudgetSchema } from './compiler/schema/budgets.js';
 
 export type { EnvRef, ProviderInput, RoutingInput, ModelInput, PresetInput };
 
@@ -28,6 +30,10 @@ export interface AnyRouterConfig {
   dashboard?: z.input<typeof dashboardSchema>;
   logging?: z.input<typeof loggingSchema>;
   telemetry?: z.input<typeof telemetrySchema>;
+  /** Shared health, limits, sticky routes and cache for `serve --workers` and replicas: `{ redis: { url: env('REDIS_URL'), prefix, onError } }`. */
+  state?: z.input<typeof stateSchema>;
+  /** Spend limits for the whole gateway or per app: `[{ name: 'all', usd: 500, period: 'month' }, { app: 'My App', usd: 20, period: 'day' }]`. */
+  budgets?: Array<z.input<typeof gatewayBudgetSchema>>;
   /** The response cache's bounds: `{ maxBytes, maxEntryBytes }` (bytes). */
   cache?: CacheInput;
   /** Virtual pool models, e.g. `'anyrouter/coding': { capabilities: ['coding'] }`. */
