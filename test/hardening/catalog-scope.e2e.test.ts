@@ -89,6 +89,31 @@ describe('e2e: the catalog of a gateway key limited to some models', () => {
   });
 });
 
+describe('e2e: a limited key mistyping a model on the model endpoints', () => {
+  const post = (url: string, key: string, body: unknown) =>
+    fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('is offered only names it may use, on every POST route, while the full key is offered the hidden ones', async () => {
+    const gw = await gatewayWith(MODELS);
+    const routes: Array<[string, (model: string) => unknown]> = [
+      ['/v1/chat/completions', (model) => ({ model, messages: [{ role: 'user', content: 'hi' }] })],
+      ['/v1/messages', (model) => ({ model, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })],
+      ['/v1/responses', (model) => ({ model, input: 'hi' })],
+      ['/v1/messages/count_tokens', (model) => ({ model, messages: [{ role: 'user', content: 'hi' }] })],
+      ['/v1/embeddings', (model) => ({ model, input: 'hi' })],
+    ];
+    for (const [route, body] of routes) {
+      const hidden = await post(gw.url + route, ACME_KEY, body('other/secre'));
+      expect(hidden.status, route).toBe(404);
+      expect(await hidden.text(), route).not.toMatch(/other\/secret|secret-alias/);
+      const allowed = await post(gw.url + route, ACME_KEY, body('acme/onee'));
+      expect(await allowed.text(), route).toContain("did you mean 'acme/one'");
+      const full = await post(gw.url + route, ALL_KEY, body('other/secre'));
+      expect(await full.text(), route).toContain("did you mean 'other/secret");
+    }
+  });
+});
+
 describe('the scoped catalog is built once per gateway key and bundle', () => {
   it('hands every request of a key (rate-limited copies of its identity included) the same view, and unscoped keys the full one', () => {
     const auth = new GatewayAuth([

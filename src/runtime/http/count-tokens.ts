@@ -30,7 +30,7 @@ export async function handleCountTokens(state: GatewayState, ctx: RequestContext
   if (!read.ok) return fail(read.tooLarge ? { status: 413, code: 'body_too_large', message: `request body is over the limit of ${table.bundle.server.bodyLimitBytes} bytes` } : { status: 400, code: 'body_read_failed', message: 'could not read the request body' });
   const parsed = parseClientBody(read.body, anthropicMessagesClient);
   if (!parsed.ok) return fail(parsed.error);
-  const target = resolveTarget(table, parsed.body);
+  const target = resolveTarget(table, parsed.body, ctx.identity);
   if ('status' in target) return fail(target);
   const forbidden = target.models.find((m) => !mayUseModel(ctx.identity, m.spec));
   if (forbidden) return fail({ status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` });

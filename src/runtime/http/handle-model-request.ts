@@ -93,7 +93,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   const pinned = headerValue(req.headers['x-anyrouter-provider']);
   const now = clock.now();
   const sticky = table.anySticky ? new StickyLookup(state.sticky, body, now) : undefined;
-  const route = planRoute({ table, body: client.routingView(body), rawLength: raw.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true, random: state.random, sticky, operation: client.protocol === 'openai-embeddings' ? 'embeddings' : 'chat' });
+  const route = planRoute({ table, body: client.routingView(body), rawLength: raw.length, health, stats: stats.liveAt(now), now, pinnedProvider: pinned, byokOnly: ctx.identity.byokOnly === true, random: state.random, sticky, operation: client.protocol === 'openai-embeddings' ? 'embeddings' : 'chat', reader: ctx.identity });
   if ('status' in route) return refuse(res, client, ctx, summary, route);
   const { target } = route;
   const primary = target.models[0]!;

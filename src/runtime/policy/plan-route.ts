@@ -5,6 +5,7 @@
 import type { HealthState } from '../engine/health.js';
 import { planAttempts, type EngineKey, type EngineProvider, type Plan } from '../engine/plan.js';
 import type { RoutingTable, ServeProvider } from '../routing-table.js';
+import { mayUseModel, type CatalogReader } from '../model-catalog.js';
 import { rankCandidates, type Decision, type FilterName, type LiveStats, type RankResult, type RoutedCandidate, type StickyPreference } from './rank-candidates.js';
 import { readFeatures } from './request-features.js';
 import { resolveTarget, type RequestTarget, type TargetError } from './request-target.js';
@@ -30,6 +31,8 @@ export interface RouteInput {
    * request names, without a refusal.
    */
   operation?: 'chat' | 'embeddings';
+  /** Who asks (the gateway key): errors suggest and list only the models it may use. */
+  reader?: CatalogReader | undefined;
 }
 
 export interface RoutePlan {
@@ -56,9 +59,9 @@ const HARD_FILTERS_404: ReadonlySet<FilterName> = new Set([
 ]);
 
 export function planRoute(input: RouteInput): RoutePlan | RouteError {
-  const target = resolveTarget(input.table, input.body);
+  const target = resolveTarget(input.table, input.body, input.reader);
   if ('status' in target) return target;
-  const wrongKind = input.operation === undefined ? undefined : modelKindError(input.table, target, input.operation);
+  const wrongKind = input.operation === undefined ? undefined : modelKindError(input.table, target, input.operation, input.reader);
   if (wrongKind) return wrongKind;
   const ranked = rankCandidates({
     models: target.models,
@@ -80,12 +83,12 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
 }
 
 /** The model the request names is of the other kind than the endpoint serves (fallback models of the other kind are only skipped). */
-function modelKindError(table: RoutingTable, target: RequestTarget, operation: 'chat' | 'embeddings'): RouteError | undefined {
+function modelKindError(table: RoutingTable, target: RequestTarget, operation: 'chat' | 'embeddings', reader: CatalogReader | undefined): RouteError | undefined {
   const primary = target.models[0];
   if (primary === undefined || primary.embeddings === (operation === 'embeddings')) return undefined;
   const id = primary.spec.id;
   if (operation === 'chat') return { status: 400, code: 'embeddings_model', message: `model '${id}' is an embeddings model: send it to POST /v1/embeddings` };
-  const served = [...new Set([...table.models.values()].filter((m) => m.embeddings).map((m) => m.spec.id))];
+  const served = [...new Set([...table.models.values()].filter((m) => m.embeddings && (reader === undefined || mayUseModel(reader, m.spec))).map((m) => m.spec.id))];
   const list = served.length === 0 ? 'this gateway serves none' : `this gateway serves ${served.slice(0, 5).join(', ')}${served.length > 5 ? ', ...' : ''}`;
   return { status: 400, code: 'not_an_embeddings_model', message: `model '${id}' is not an embeddings model (it lacks the 'embeddings' capability); POST /v1/embeddings serves embeddings models only: ${list}` };
 }

@@ -5,6 +5,7 @@
 import type { BundlePreset, ProviderPreferences, SortBy } from '../../bundle/format.js';
 import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
 import type { RoutingTable, ServeModel, ServePool } from '../routing-table.js';
+import type { CatalogReader } from '../model-catalog.js';
 
 export interface RequestTarget {
   /** Models in the order they are tried; the first is the primary. */
@@ -59,7 +60,11 @@ function splitPreset(request: TargetRequest): { model?: string; preset?: string 
 const MODEL_ORIGIN: readonly string[] = ['model'];
 const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
 
-export function resolveTarget(table: RoutingTable, request: TargetRequest): RequestTarget | TargetError {
+/**
+ * The request's models, preset and fallbacks, resolved. `reader` is who asks: a gateway key limited by `models`
+ * globs gets did-you-mean suggestions only from the names it may use, so a typo never reveals a hidden model.
+ */
+export function resolveTarget(table: RoutingTable, request: TargetRequest, reader?: CatalogReader): RequestTarget | TargetError {
   // the common request: one model named by id or alias, no preset, no fallbacks (and maybe a provider object)
   if (typeof request.model === 'string' && request.models === undefined && request.preset === undefined) {
     const model = table.models.get(request.model.toLowerCase());
@@ -104,7 +109,7 @@ export function resolveTarget(table: RoutingTable, request: TargetRequest): Requ
       }
     }
     if (!resolved) {
-      return { status: 404, code: 'model_not_found', message: `model '${rawName}'${origin === 'model' ? '' : ` (${origin})`} is not in this gateway's catalog${didYouMeanSuffix(name, [...table.names, ...Object.keys(table.bundle.pools)])}` };
+      return { status: 404, code: 'model_not_found', message: `model '${rawName}'${origin === 'model' ? '' : ` (${origin})`} is not in this gateway's catalog${didYouMeanSuffix(name, suggestableNames(table, reader))}` };
     }
     const pool = 'members' in resolved ? resolved : undefined;
     const members = pool ? pool.members : (resolved as ServeModel).alone;
@@ -128,6 +133,13 @@ export function resolveTarget(table: RoutingTable, request: TargetRequest): Requ
 }
 
 /** A name's catalog model, or the virtual model (pool) of that name. */
+/** The model and pool names a did-you-mean may offer `reader` (every name when it is not limited). */
+export function suggestableNames(table: RoutingTable, reader: CatalogReader | undefined): string[] {
+  const pools = Object.keys(table.bundle.pools);
+  if (!reader?.scoped) return [...table.names, ...pools];
+  return [...table.catalog.viewFor(reader).names, ...pools.filter((id) => reader.allows(id))];
+}
+
 function lookup(table: RoutingTable, name: string): ServeModel | ServePool | undefined {
   const lowered = name.toLowerCase();
   return table.models.get(lowered) ?? table.pools.get(lowered);
