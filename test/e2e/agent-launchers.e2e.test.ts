@@ -172,6 +172,26 @@ describe('what the launcher hands the CLI', () => {
     expect(run.stdout).toContain('ANYROUTER_API_KEY=sk-ar-test');
   });
 
+  it("withholds the gateway's credentials from the CLI: every variable its bundle reads and the usual provider keys", async () => {
+    const s = await setup();
+    const bin = await fakeCli(s, 'env');
+    const secrets = { OPENAI_API_KEY: 'sk-users-openai-0000', GROQ_API_KEY: 'gsk-users-groq-0000' };
+    for (const agent of ['claude', 'codex']) {
+      const run = await anyrouter(s, [agent, '--config', s.gw.configPath, '--model', NATIVE], { [agent === 'claude' ? 'ANYROUTER_CLAUDE_BIN' : 'ANYROUTER_CODEX_BIN']: bin, ...secrets, MY_OWN_SETTING: 'kept' });
+      expect(run.code, run.stderr).toBe(0);
+      const names = Object.keys(s.gw.env);
+      expect(names.length).toBeGreaterThan(0);
+      for (const [name, value] of [...Object.entries(s.gw.env), ...Object.entries(secrets)]) {
+        expect(run.stdout, name).not.toContain(`${name}=`);
+        expect(run.stdout, name).not.toContain(value);
+      }
+      expect(run.stdout).toContain('MY_OWN_SETTING=kept');
+      // the names (never the values) are said, so a user missing one knows why
+      expect(run.stderr).toContain('OPENAI_API_KEY');
+      expect(run.stderr).not.toContain('sk-users-openai-0000');
+    }
+  });
+
   it('forwards SIGTERM to the CLI, exits with its code and stops the gateway it started', async () => {
     const s = await setup();
     const bin = await fakeCli(s, `trap 'echo got-term; exit 42' TERM\necho "ready $ANTHROPIC_BASE_URL"\nwhile :; do sleep 0.1; done`);

@@ -3,6 +3,7 @@
  * `--model` against its catalog, run the CLI pointed at it, and stop the gateway when the CLI exits.
  */
 import { fitsCodingAgent, AGENT_FIT_RULE } from './agent-fit.js';
+import { agentEnvironment } from './agent-environment.js';
 import { GATEWAY_KEY_ENV, type AgentOptions, type CodingAgent } from './coding-agents.js';
 import { findAgentCli, missingCliMessage } from './find-agent-cli.js';
 import { launchGateway } from './launch-gateway.js';
@@ -53,7 +54,9 @@ export async function launchAgent(agent: CodingAgent, values: Values, args: read
       say(`no --model: ${agent.title} asks for its own default model names, which this gateway may not serve; \`anyrouter models --for ${agent.bin}\` lists those it does`);
     }
     say(`${agent.title} -> ${gateway.url}${options.model !== undefined ? ` (model ${options.model})` : ''}`);
-    const command = agent.command({ url: gateway.url, key }, options, args, process.env);
+    const inherited = agentEnvironment(process.env, gateway.bundle);
+    if (inherited.withheld.length > 0) say(`not handed to ${agent.title}: ${inherited.withheld.join(', ')} (the gateway's credentials stay with the gateway)`);
+    const command = agent.command({ url: gateway.url, key }, options, args, inherited.env);
     gateway.quiet();
     return await runAgent(cli.found, command.args, command.env);
   } finally {
