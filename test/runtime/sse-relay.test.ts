@@ -7,7 +7,7 @@ import { openAIResponsesClient } from '../../src/runtime/http/openai-responses-c
 
 const OPENAI: RelayOptions = { terminals: ['data: [DONE]'] };
 const ANTHROPIC: RelayOptions = { terminals: ['event: message_stop'], errorMarkers: ['event: error'] };
-const RESPONSES: RelayOptions = { terminals: openAIResponsesClient.native!.streamTerminals, errorMarkers: openAIResponsesClient.native!.streamErrorMarkers! };
+const RESPONSES: RelayOptions = { terminals: openAIResponsesClient.native!.streamTerminals, errorMarkers: openAIResponsesClient.native!.streamErrorMarkers!, trailers: openAIResponsesClient.native!.streamTrailers! };
 
 async function relay(chunks: string[], options: RelayOptions) {
   const written: string[] = [];
@@ -57,6 +57,22 @@ describe('relaySse', () => {
       for (const end of ['response.failed', 'error']) expect((await relay([text, event(end, named)], RESPONSES)).result).toMatchObject({ complete: false, upstreamErrorRelayed: true });
       expect((await relay([event('response.created', named), text], RESPONSES)).result).toMatchObject({ complete: false, error: 'upstream ended the stream before its final event' });
     }
+  });
+
+  it('Responses: a Chat-style [DONE] after the final event (blank-line ended or not) keeps it the end; [DONE] alone, or after a delta, is not one; a space after "type": reads the same', async () => {
+    const event = (type: string, space = '') => `data: {"type":${space}"${type}","sequence_number":1,"response":{"id":"r"}}\n\n`;
+    const text = event('response.output_text.delta');
+    for (const done of ['data: [DONE]\n\n', 'data: [DONE]']) {
+      const { result, written } = await relay([text, event('response.completed'), done], RESPONSES);
+      expect(result.complete, done).toBe(true);
+      expect(written).toBe(text + event('response.completed') + done);
+      expect((await relay([text, event('response.failed'), done], RESPONSES)).result).toMatchObject({ complete: false, upstreamErrorRelayed: true });
+      expect((await relay([text, done], RESPONSES)).result.complete).toBe(false);
+    }
+    expect((await relay([text, event('response.completed', ' ')], RESPONSES)).result.complete).toBe(true);
+    expect((await relay([text, event('response.failed', ' ')], RESPONSES)).result).toMatchObject({ complete: false, upstreamErrorRelayed: true });
+    // Chat Completions has no trailers: its [DONE] is the end itself
+    expect((await relay(['data: {"a":1}\n\n', 'data: [DONE]\n\n'], OPENAI)).result.complete).toBe(true);
   });
 
   it('half an event at the end is held back', async () => {

@@ -26,6 +26,8 @@ export interface NativeRelay {
   streamTerminals: readonly string[];
   /** How the upstream's own in-band error events begin (the client has the error then; none is added). */
   streamErrorMarkers?: readonly string[];
+  /** Events an upstream may send after its last one that say nothing of how it ended (`data: [DONE]` after a Responses stream). */
+  streamTrailers?: readonly string[];
   /**
    * The in-band error event that ends a relayed stream cut after `relayedEvents` events, when it differs from
    * `streamErrorEvent` (which opens a stream of its own); the upstream's start already reached the client.

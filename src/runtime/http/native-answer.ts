@@ -92,6 +92,7 @@ export async function relayNativeStream(answer: ServedAnswer, status: number, up
   const relayed = await relaySse(res, upstream.first, upstream.rest, {
     terminals: native.streamTerminals,
     ...(native.streamErrorMarkers !== undefined ? { errorMarkers: native.streamErrorMarkers } : {}),
+    ...(native.streamTrailers !== undefined ? { trailers: native.streamTrailers } : {}),
     rewriter,
   });
   const usage = rewriter.meter.usage();

@@ -17,9 +17,11 @@ export const openAIResponsesClient: ClientProtocolSpec = {
     optIn: 'responses',
     path: '/responses',
     relayedHeaders: [],
-    // OpenAI names each event (`event:` lines); an upstream that does not still puts `type` first in its data
-    streamTerminals: ['event: response.completed', 'event: response.incomplete', 'data: {"type":"response.completed"', 'data: {"type":"response.incomplete"'],
-    streamErrorMarkers: ['event: response.failed', 'event: error', 'data: {"type":"response.failed"', 'data: {"type":"error"'],
+    // OpenAI names each event (`event:` lines); an upstream that does not still puts `type` first in its data (with or without a space)
+    streamTerminals: ['event: response.completed', 'event: response.incomplete', 'data: {"type":"response.completed"', 'data: {"type":"response.incomplete"', 'data: {"type": "response.completed"', 'data: {"type": "response.incomplete"'],
+    streamErrorMarkers: ['event: response.failed', 'event: error', 'data: {"type":"response.failed"', 'data: {"type":"error"', 'data: {"type": "response.failed"', 'data: {"type": "error"'],
+    // some compatible servers close a Responses stream Chat-style, with `data: [DONE]` after response.completed
+    streamTrailers: ['data: [DONE]'],
     // the response's `model` (in a stream, `response.model` of response.created ... response.completed), never a
     // deeper one (a tool's parameters, a JSON schema)
     renamesModel: true,

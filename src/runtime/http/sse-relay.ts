@@ -57,6 +57,11 @@ export interface RelayOptions {
   terminals: readonly string[];
   /** How the protocol's own in-band error events begin, if it has any (`event: error`). */
   errorMarkers?: readonly string[];
+  /**
+   * Events some servers send after the final one that say nothing about how the stream ended (a Chat-style
+   * `data: [DONE]` after a Responses stream's `response.completed`): skipped, like comments, when reading it.
+   */
+  trailers?: readonly string[];
   /** Rewrites complete events before they are written. */
   rewriter?: EventRewriter;
 }
@@ -69,6 +74,7 @@ export interface EventRewriter {
 /** Writes `first` and then every chunk of `rest`. Returns when the upstream ends, fails or the client goes away. */
 export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIterator<Buffer>, options: RelayOptions): Promise<RelayResult> {
   const { terminals, rewriter } = options;
+  const trailers = options.trailers ?? NO_TRAILERS;
   let pending: Buffer | undefined;
   let events = 0;
   /** The last event relayed that is not a comment (the chunk and its start in it): it tells how the stream ended. */
@@ -85,7 +91,7 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
         pending = boundary < data.length ? data.subarray(boundary) : undefined;
         const complete = boundary < data.length ? data.subarray(0, boundary) : data;
         events += countEvents(complete);
-        const head = lastEventStart(complete);
+        const head = lastEventStart(complete, trailers);
         if (head >= 0) {
           lastChunk = complete;
           lastHeadAt = head;
@@ -101,7 +107,10 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
   } catch (error) {
     return { complete: false, events, error: streamFailureMessage(error) };
   }
-  if (pending) {
+  if (pending && startsWithAny(pending, 0, trailers)) {
+    // an unterminated trailer: it goes out, and the event before it tells how the stream ended
+    await write(res, rewriter ? rewriter.rewrite(pending) : pending);
+  } else if (pending) {
     // an unterminated last event: send it as is only if it carries the terminal marker
     if (terminals.some((terminal) => pending!.includes(terminal))) {
       await write(res, rewriter ? rewriter.rewrite(pending) : pending);
@@ -114,8 +123,10 @@ export async function relaySse(res: ServerResponse, first: Buffer, rest: AsyncIt
   return { complete: false, events, error: 'upstream ended the stream before its final event' };
 }
 
-/** Where the last event in `events` (whole events) that is not a comment starts, or -1. */
-function lastEventStart(events: Buffer): number {
+const NO_TRAILERS: readonly string[] = [];
+
+/** Where the last event in `events` (whole events) that is neither a comment nor a trailer starts, or -1. */
+function lastEventStart(events: Buffer, trailers: readonly string[]): number {
   let end = events.length;
   while (end > 0) {
     let stop = end;
@@ -123,8 +134,8 @@ function lastEventStart(events: Buffer): number {
     if (stop === 0) return -1;
     const previous = lastEventBoundary(events, stop);
     const from = previous < 0 ? 0 : previous;
-    // a comment (`: keep-alive`) says nothing about how the stream ended
-    if (events[from] !== 0x3a) return from;
+    // a comment (`: keep-alive`) or a trailer says nothing about how the stream ended
+    if (events[from] !== 0x3a && (trailers.length === 0 || !startsWithAny(events, from, trailers))) return from;
     end = from;
   }
   return -1;
