@@ -167,7 +167,8 @@ class RequestBodies implements UpstreamRequests {
 /** Shared by routes that drop nothing (never written to). */
 const NO_PARAMS_DROPPED: readonly string[] = Object.freeze([]);
 
-function relayedHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
+/** The client's headers of those `names` (lowercase) that it sent, trimmed; repeated ones joined with commas. */
+export function relayedHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
     const value = headers[name];

@@ -1,0 +1,136 @@
+/**
+ * The Responses API's routes on a stored response: `GET` and `DELETE /v1/responses/{id}`,
+ * `GET /v1/responses/{id}/input_items` and `POST /v1/responses/{id}/cancel`. They name no model, so the
+ * upstream is the provider the client pins (`X-AnyRouter-Provider`, an `openai` provider with
+ * `responses: true`), else the bundle's only such provider. Its keys are tried in pool order: a 401, 402,
+ * 403 or 429 quarantines the key and moves to the next (the loop's rule); anything else, a 404 included
+ * (the response may have been stored under another key's project), is the answer.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseRetryAfter } from '../engine/durations.js';
+import { keyId } from '../engine/health.js';
+import { classifyStatus } from '../engine/outcome.js';
+import type { GatewayState } from '../gateway-state.js';
+import { headersFrom } from '../header-records.js';
+import type { RoutingTable, ServeProvider } from '../routing-table.js';
+import { Cancellation } from '../upstream/cancellation.js';
+import { callUpstream } from '../upstream/http-transport.js';
+import { OPENAI_RELAYED_HEADERS, openAIHeaders } from '../upstream/openai-request.js';
+import type { GatewayError } from './openai-errors.js';
+import type { RequestContext } from './request-context.js';
+import { relayedHeaders } from './upstream-requests.js';
+import { sendGatewayError, sendJson } from './respond.js';
+
+export type StoredResponseAction = 'retrieve' | 'delete' | 'input_items' | 'cancel';
+
+const UPSTREAM_METHOD: Record<StoredResponseAction, 'GET' | 'DELETE' | 'POST'> = { retrieve: 'GET', delete: 'DELETE', input_items: 'GET', cancel: 'POST' };
+const PATH_SUFFIX: Record<StoredResponseAction, string> = { retrieve: '', delete: '', input_items: '/input_items', cancel: '/cancel' };
+
+/** A response id as OpenAI makes them (`resp_…`): an opaque token, never a path. */
+const RESPONSE_ID = /^[A-Za-z0-9_-]{1,200}$/;
+
+/** The providers that serve Responses natively, per routing table (found once per bundle, not per request). */
+const nativeProviders = new WeakMap<RoutingTable, readonly ServeProvider[]>();
+
+function responsesProviders(table: RoutingTable): readonly ServeProvider[] {
+  let found = nativeProviders.get(table);
+  if (found === undefined) {
+    found = [...table.providers.values()].filter((p) => p.spec.type === 'openai' && p.spec.responses === true);
+    nativeProviders.set(table, found);
+  }
+  return found;
+}
+
+/** The provider a stored-response request goes to, or why there is none. */
+export function storedResponsesProvider(table: RoutingTable, pinned: string | undefined): ServeProvider | GatewayError {
+  const native = responsesProviders(table);
+  if (pinned !== undefined) {
+    const provider = table.providers.get(pinned) ?? [...table.providers.values()].find((p) => p.id.toLowerCase() === pinned.toLowerCase());
+    if (provider === undefined) return { status: 400, code: 'provider_not_available', message: `X-AnyRouter-Provider: '${pinned}' is not a provider of this gateway` };
+    if (!native.includes(provider)) return { status: 400, code: 'provider_not_available', message: `X-AnyRouter-Provider: '${provider.id}' does not serve Responses natively (an 'openai' provider with responses: true keeps stored responses)` };
+    return provider;
+  }
+  if (native.length === 1) return native[0]!;
+  if (native.length === 0) return { status: 400, code: 'no_responses_provider', message: "no provider of this gateway serves Responses natively (an 'openai' provider with responses: true), so it keeps no stored responses" };
+  return { status: 400, code: 'provider_required', message: `several providers serve Responses natively (${native.map((p) => p.id).join(', ')}): pin the one that stored the response with X-AnyRouter-Provider` };
+}
+
+export interface StoredResponseRoute {
+  action: StoredResponseAction;
+  id: string;
+  /** The request's query string, `?` included, or ''. */
+  query: string;
+}
+
+export async function handleStoredResponse(state: GatewayState, ctx: RequestContext, route: StoredResponseRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { table, health, clock } = state;
+  const fail = (error: GatewayError) => sendGatewayError(res, 'openai', error, ctx.requestId, ctx.baseHeaders);
+  if (!RESPONSE_ID.test(route.id)) return fail({ status: 400, code: 'invalid_response_id', message: 'a response id is a token of letters, digits, _ and - (such as resp_123)' });
+  const provider = storedResponsesProvider(table, pinnedProvider(req));
+  if ('status' in provider) return fail(provider);
+
+  const relayed = relayedHeaders(req.headers, OPENAI_RELAYED_HEADERS);
+  const method = UPSTREAM_METHOD[route.action];
+  const path = `${provider.basePath}/responses/${route.id}${PATH_SUFFIX[route.action]}${route.query}`;
+  const timeouts = provider.spec.timeouts;
+  const routing = table.bundle.routing;
+  const cancellation = new Cancellation();
+  const onClose = () => cancellation.cancel();
+  res.once('close', onClose);
+  try {
+    let tried = 0;
+    for (const key of provider.pool.keys) {
+      const kid = keyId(provider.id, key.name);
+      const usable = key.present && (key.tier !== 'shared' || (ctx.identity.byokOnly !== true && provider.spec.shared !== 'never'));
+      if (!usable || health.keyQuarantinedUntil(kid, clock.now()) !== undefined) continue;
+      tried++;
+      const outcome = await callUpstream(state.pools, {
+        method,
+        origin: provider.origin,
+        path,
+        headers: openAIHeaders(provider, key, false, relayed),
+        body: '',
+        stream: false,
+        connections: provider.spec.connections,
+        connectTimeoutMs: timeouts.connectMs,
+        firstByteMs: timeouts.firstByteMs,
+        idleMs: timeouts.idleMs,
+        deadline: Date.now() + Math.min(timeouts.totalMs, routing.requestTimeoutMs),
+        signal: cancellation,
+      });
+      if (outcome.kind === 'failure') {
+        if (outcome.reason === 'aborted') return;
+        return fail({ status: outcome.reason === 'timeout' ? 504 : 502, code: 'upstream_failed', message: `provider '${provider.id}' could not be reached (${outcome.reason})` });
+      }
+      const data = outcome.body.kind === 'buffer' ? outcome.body.data : Buffer.alloc(0);
+      const verdict = classifyStatus(outcome.status, table.policy);
+      const now = clock.now();
+      if (verdict === 'key-rejected') {
+        health.quarantineKey(kid, now + routing.keyQuarantineMs, `http_${outcome.status}`, now);
+        continue;
+      }
+      if (verdict === 'key-rate-limited') {
+        health.quarantineKey(kid, now + (parseRetryAfter(outcome.headers['retry-after'], now) ?? routing.cooldownMs), `http_${outcome.status}`, now, true);
+        continue;
+      }
+      const headers = headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id });
+      const type = outcome.headers['content-type'];
+      if (outcome.status < 300) {
+        res.writeHead(outcome.status, type === undefined ? headers : headersFrom(headers, { 'content-type': type }));
+        res.end(data);
+        return;
+      }
+      return sendJson(res, outcome.status, table.keyEchoes.redactBody(data), headers, true);
+    }
+    if (tried === 0) return fail({ status: 503, code: 'no_key_available', message: `provider '${provider.id}' has no key this request may use right now (missing, or quarantined)` });
+    return fail({ status: 429, code: 'upstream_rate_limited', message: `every key of provider '${provider.id}' was refused or rate-limited` });
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+function pinnedProvider(req: IncomingMessage): string | undefined {
+  const value = req.headers['x-anyrouter-provider'];
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  return text === undefined || text === '' ? undefined : text;
+}
