@@ -32,9 +32,11 @@ describe('e2e: stored responses (GET/DELETE /v1/responses/{id}, input_items, can
   it('retrieve, inputItems.list, cancel and delete reach the only Responses provider; a deleted id is its 404', async () => {
     const { upstream, gw, client } = await storedGateway();
     const created = await client.responses.create({ model: MODEL, input: 'Remember the number 42.' });
-    const retrieved = await client.responses.retrieve(created.id);
+    const retrieved = await client.responses.retrieve(created.id, { include: ['message.output_text.logprobs'] });
     expect(retrieved.id).toBe(created.id);
     expect(retrieved.output_text).toBe(created.output_text);
+    // the query string goes on as it was sent
+    expect(upstream.requests[1]!.query).toEqual({ 'include[]': 'message.output_text.logprobs' });
 
     const items = [];
     for await (const item of client.responses.inputItems.list(created.id)) items.push(item);
@@ -76,6 +78,15 @@ describe('e2e: stored responses (GET/DELETE /v1/responses/{id}, input_items, can
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as GatewayErrorBody).error.message).toBe("Response with id 'resp_unknown' not found.");
     expect(upstream.requests.slice(before).map((r) => r.apiKey)).toEqual([e2e.secretOf('up', 'spare')]);
+
+    // the last key refused too: its answer (OpenAI's envelope) is the client's, with nothing of the key in it
+    upstream.script([{ status: 401 }]);
+    const refused = await send(gw, 'GET', `/v1/responses/${created.id}`);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as GatewayErrorBody).error.type).toBe('invalid_request_error');
+    const none = await send(gw, 'GET', `/v1/responses/${created.id}`);
+    expect(none.status).toBe(503);
+    expect(((await none.json()) as GatewayErrorBody).error.code).toBe('no_key_available');
   });
 
   it('HEAD answers as GET without a body; other methods are 405 with Allow; ids outside [A-Za-z0-9_-] are 400', async () => {

@@ -76,14 +76,15 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
   const routing = table.bundle.routing;
   const cancellation = new Cancellation();
   const onClose = () => cancellation.cancel();
+  const relayError = (status: number, data: Buffer) => sendJson(res, status, table.keyEchoes.redactBody(data), headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id }), true);
   res.once('close', onClose);
   try {
-    let tried = 0;
+    /** The last key's refusal (401, 403, 429 ...), answered when no key is left. */
+    let refused: { status: number; data: Buffer } | undefined;
     for (const key of provider.pool.keys) {
-      const kid = keyId(provider.id, key.name);
+      const kid = key.healthId ?? keyId(provider.id, key.name);
       const usable = key.present && (key.tier !== 'shared' || (ctx.identity.byokOnly !== true && provider.spec.shared !== 'never'));
       if (!usable || health.keyQuarantinedUntil(kid, clock.now()) !== undefined) continue;
-      tried++;
       const outcome = await callUpstream(state.pools, {
         method,
         origin: provider.origin,
@@ -105,25 +106,21 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
       const data = outcome.body.kind === 'buffer' ? outcome.body.data : Buffer.alloc(0);
       const verdict = classifyStatus(outcome.status, table.policy);
       const now = clock.now();
-      if (verdict === 'key-rejected') {
-        health.quarantineKey(kid, now + routing.keyQuarantineMs, `http_${outcome.status}`, now);
+      if (verdict === 'key-rejected' || verdict === 'key-rate-limited') {
+        const until = verdict === 'key-rejected' ? now + routing.keyQuarantineMs : now + (parseRetryAfter(outcome.headers['retry-after'], now) ?? routing.cooldownMs);
+        health.quarantineKey(kid, until, `http_${outcome.status}`, now, verdict === 'key-rate-limited');
+        refused = { status: outcome.status, data };
         continue;
       }
-      if (verdict === 'key-rate-limited') {
-        health.quarantineKey(kid, now + (parseRetryAfter(outcome.headers['retry-after'], now) ?? routing.cooldownMs), `http_${outcome.status}`, now, true);
-        continue;
-      }
-      const headers = headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id });
       const type = outcome.headers['content-type'];
-      if (outcome.status < 300) {
-        res.writeHead(outcome.status, type === undefined ? headers : headersFrom(headers, { 'content-type': type }));
-        res.end(data);
-        return;
-      }
-      return sendJson(res, outcome.status, table.keyEchoes.redactBody(data), headers, true);
+      if (outcome.status >= 300) return relayError(outcome.status, data);
+      // a stored response as the upstream wrote it (an SSE text when the client asked `?stream=true`)
+      res.writeHead(outcome.status, headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id, 'content-type': type ?? 'application/json', 'content-length': String(data.length) }));
+      res.end(data);
+      return;
     }
-    if (tried === 0) return fail({ status: 503, code: 'no_key_available', message: `provider '${provider.id}' has no key this request may use right now (missing, or quarantined)` });
-    return fail({ status: 429, code: 'upstream_rate_limited', message: `every key of provider '${provider.id}' was refused or rate-limited` });
+    if (refused !== undefined) return relayError(refused.status, refused.data);
+    return fail({ status: 503, code: 'no_key_available', message: `provider '${provider.id}' has no key this request may use right now (missing, or quarantined)` });
   } finally {
     res.off('close', onClose);
   }
