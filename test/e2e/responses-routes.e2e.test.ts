@@ -161,6 +161,24 @@ describe('e2e: stored responses (GET/DELETE /v1/responses/{id}, input_items, can
     expect((none as BadRequestError).code).toBe('no_responses_provider');
     expect(upstream.requests).toHaveLength(0);
   });
+
+  it('a gateway key limited by models globs reaches only the stored responses of a provider serving one of its models', async () => {
+    const upstream = await e2e.mock();
+    const other = await e2e.mock();
+    const [team, limited] = ['sk-ar-e2e-responses-team-00000000000000000000', 'sk-ar-e2e-responses-lim-000000000000000000000'];
+    const sha = (value: string) => createHash('sha256').update(value).digest('hex');
+    const gw = await e2e.gateway({
+      providers: { up: provider('up', upstream, { responses: true }), other: provider('other', other) },
+      models: [chatModel(['up']), chatModel(['other'], 'test/other', [])],
+      auth: { gatewayKeys: [{ name: 'team', sha256: sha(team), models: [MODEL] }, { name: 'limited', sha256: sha(limited), models: ['test/other'] }] },
+    });
+    const created = await gw.client({ apiKey: team }).responses.create({ model: MODEL, input: 'Hello' });
+    expect((await gw.client({ apiKey: team }).responses.retrieve(created.id)).id).toBe(created.id);
+    const refused = await send(gw, 'GET', `/v1/responses/${created.id}`, { authorization: `Bearer ${limited}` });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as GatewayErrorBody).error.code).toBe('provider_not_allowed');
+    expect(upstream.requests).toHaveLength(2);
+  });
 });
 
 describe('e2e: POST /v1/responses/input_tokens and /v1/responses/compact', () => {

@@ -12,6 +12,8 @@ import { keyId } from '../engine/health.js';
 import { classifyStatus } from '../engine/outcome.js';
 import type { GatewayState } from '../gateway-state.js';
 import { headersFrom } from '../header-records.js';
+import type { BundleModel } from '../../bundle/format.js';
+import { mayUseModel } from '../model-catalog.js';
 import type { RoutingTable, ServeProvider } from '../routing-table.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { callUpstream } from '../upstream/http-transport.js';
@@ -29,13 +31,23 @@ const PATH_SUFFIX: Record<StoredResponseAction, string> = { retrieve: '', delete
 /** A response id as OpenAI makes them (`resp_…`): an opaque token, never a path. */
 const RESPONSE_ID = /^[A-Za-z0-9_-]{1,200}$/;
 
-/** The providers that serve Responses natively, per routing table (found once per bundle, not per request). */
-const nativeProviders = new WeakMap<RoutingTable, readonly ServeProvider[]>();
+/** The providers that serve Responses natively, and the models each serves, per routing table (found once per bundle, not per request). */
+interface ResponsesProviders {
+  providers: readonly ServeProvider[];
+  modelsOf: ReadonlyMap<ServeProvider, readonly BundleModel[]>;
+}
 
-function responsesProviders(table: RoutingTable): readonly ServeProvider[] {
+const nativeProviders = new WeakMap<RoutingTable, ResponsesProviders>();
+
+function responsesProviders(table: RoutingTable): ResponsesProviders {
   let found = nativeProviders.get(table);
   if (found === undefined) {
-    found = [...table.providers.values()].filter((p) => p.spec.type === 'openai' && p.spec.responses === true);
+    const providers = [...table.providers.values()].filter((p) => p.spec.type === 'openai' && p.spec.responses === true);
+    const modelsOf = new Map<ServeProvider, BundleModel[]>(providers.map((p) => [p, []]));
+    for (const model of new Set(table.models.values())) {
+      for (const provider of new Set(model.candidates.map((c) => c.provider))) modelsOf.get(provider)?.push(model.spec);
+    }
+    found = { providers, modelsOf };
     nativeProviders.set(table, found);
   }
   return found;
@@ -43,7 +55,7 @@ function responsesProviders(table: RoutingTable): readonly ServeProvider[] {
 
 /** The provider a stored-response request goes to, or why there is none. */
 export function storedResponsesProvider(table: RoutingTable, pinned: string | undefined): ServeProvider | GatewayError {
-  const native = responsesProviders(table);
+  const native = responsesProviders(table).providers;
   if (pinned !== undefined) {
     const provider = table.providers.get(pinned) ?? [...table.providers.values()].find((p) => p.id.toLowerCase() === pinned.toLowerCase());
     if (provider === undefined) return { status: 400, code: 'provider_not_available', message: `X-AnyRouter-Provider: '${pinned}' is not a provider of this gateway` };
@@ -68,6 +80,10 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
   if (!RESPONSE_ID.test(route.id)) return fail({ status: 400, code: 'invalid_response_id', message: 'a response id is a token of letters, digits, _ and - (such as resp_123)' });
   const provider = storedResponsesProvider(table, pinnedProvider(req));
   if ('status' in provider) return fail(provider);
+  // a key limited by `models` globs reaches the stored responses of a provider that serves one of its models
+  if (!responsesProviders(table).modelsOf.get(provider)!.some((model) => mayUseModel(ctx.identity, model))) {
+    return fail({ status: 403, code: 'provider_not_allowed', message: `gateway key '${ctx.identity.name}' may use no model that provider '${provider.id}' serves` });
+  }
 
   const relayed = relayedHeaders(req.headers, OPENAI_RELAYED_HEADERS);
   const method = UPSTREAM_METHOD[route.action];
