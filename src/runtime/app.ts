@@ -27,6 +27,8 @@ import { openAIChatClient } from './http/openai-chat-client.js';
 import type { GatewayError } from './http/openai-errors.js';
 import { openAIResponsesClient } from './http/openai-responses-client.js';
 import { openAIEmbeddingsClient } from './http/openai-embeddings-client.js';
+import { openAIResponsesCompactClient, openAIResponsesInputTokensClient } from './http/openai-responses-operations.js';
+import { handleStoredResponse, type StoredResponseAction } from './http/stored-responses.js';
 import type { RequestContext } from './http/request-context.js';
 import { healthReport } from './http/health-report.js';
 import { keyRoutes } from './governance/key-routes.js';
@@ -60,6 +62,8 @@ const MODEL_ROUTES: ReadonlyArray<[path: string, client: ClientProtocolSpec]> = 
   ['/messages', anthropicMessagesClient],
   ['/responses', openAIResponsesClient],
   ['/embeddings', openAIEmbeddingsClient],
+  ['/responses/input_tokens', openAIResponsesInputTokensClient],
+  ['/responses/compact', openAIResponsesCompactClient],
 ];
 
 type Authenticated = { ctx: RequestContext; refusal?: GatewayRefusal };
@@ -208,6 +212,21 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
       return RESPONSE_ALREADY_SENT;
     });
     app.all(`${base}/messages/count_tokens`, methodNotAllowed('POST'));
+
+    // a stored response (no model: the pinned, or the only, provider that serves Responses natively)
+    const storedResponse = (action: StoredResponseAction) => async (c: Context<Env>) => {
+      const url = c.env.incoming.url ?? '';
+      const query = url.indexOf('?');
+      await handleStoredResponse(getState(), c.get('ctx'), { action, id: c.req.param('id') ?? '', query: query < 0 ? '' : url.slice(query) }, c.env.incoming, c.env.outgoing);
+      return RESPONSE_ALREADY_SENT;
+    };
+    app.get(`${base}/responses/:id`, authenticated, storedResponse('retrieve'));
+    app.delete(`${base}/responses/:id`, authenticated, storedResponse('delete'));
+    app.all(`${base}/responses/:id`, methodNotAllowed('GET, HEAD, DELETE'));
+    app.get(`${base}/responses/:id/input_items`, authenticated, storedResponse('input_items'));
+    app.all(`${base}/responses/:id/input_items`, methodNotAllowed('GET, HEAD'));
+    app.post(`${base}/responses/:id/cancel`, authenticated, storedResponse('cancel'));
+    app.all(`${base}/responses/:id/cancel`, methodNotAllowed('POST'));
 
     // a key limited by `models` globs sees only what it may use; a hidden id answers like an unknown one
     app.get(`${base}/models`, authenticated, (c) => {

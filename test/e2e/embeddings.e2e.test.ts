@@ -55,6 +55,25 @@ describe('e2e: POST /v1/embeddings', () => {
     expect(sent.rawBody).toBe(JSON.stringify({ model: 'primary-embed', input: 'hello world', encoding_format: 'float', user: 'u-1' }));
   });
 
+  it('a preset sets only embeddings parameters (dimensions, encoding_format, user); its chat params and system prompt are dropped and listed', async () => {
+    const upstream = await e2e.mock();
+    const gw = await e2e.gateway({
+      providers: { primary: provider('primary', upstream) },
+      models: [embeddingsModel(['primary'])],
+      presets: [{ name: 'vectors', model: EMBED, system: 'You are terse.', params: { temperature: 0.2, dimensions: 3, user: 'preset-user', top_p: 0.5 } }],
+    });
+    const { data, response } = await gw.client().embeddings.create({ model: '@preset/vectors', input: 'hello world', encoding_format: 'float', top_p: 0.9 } as OpenAI.EmbeddingCreateParams).withResponse();
+    expect(data.model).toBe(EMBED);
+    // the client's own top_p is the client's (relayed); the preset's temperature and system prompt did not go
+    expect(response.headers.get('x-anyrouter-dropped-params')).toBe('temperature,system');
+    expect(upstream.requests[0]!.body).toEqual({ model: 'primary-embed', input: 'hello world', encoding_format: 'float', top_p: 0.9, dimensions: 3, user: 'preset-user' });
+
+    // `preset` beside the model: the same rule; a preset with embeddings parameters only drops nothing
+    const named = await gw.client().embeddings.create({ model: EMBED, preset: 'vectors', input: 'again', encoding_format: 'float' } as OpenAI.EmbeddingCreateParams).withResponse();
+    expect(named.response.headers.get('x-anyrouter-dropped-params')).toBe('temperature,top_p,system');
+    expect(upstream.requests[1]!.body).toEqual({ model: 'primary-embed', input: 'again', encoding_format: 'float', dimensions: 3, user: 'preset-user' });
+  });
+
   it('a batch in base64 (as the SDK sends by default) comes back decoded, and /api/v1 serves the same', async () => {
     const upstream = await e2e.mock();
     const gw = await e2e.gateway({ providers: { primary: provider('primary', upstream) }, models: [embeddingsModel(['primary'])] });

@@ -41,7 +41,7 @@ export function responsesAnswer(body: Record<string, unknown>, reply: ResponsesR
     object: 'response',
     created_at: Math.floor(Date.now() / 1000),
     status: 'completed',
-    background: false,
+    background: body.background === true,
     error: null,
     incomplete_details: null,
     instructions: typeof body.instructions === 'string' ? body.instructions : null,
@@ -112,4 +112,62 @@ export function responsesStream(answer: Answer): { events: string[]; terminal: s
 /** The request is a Responses request (an `input`), as OpenAI checks before answering. */
 export function isResponsesRequest(body: unknown): body is Record<string, unknown> {
   return isObject(body) && (typeof body.input === 'string' || Array.isArray(body.input));
+}
+
+/**
+ * What the mock keeps of the responses it made with `store` (OpenAI's default): the response and its input
+ * items, by id, shared by all keys (the keys of one project). Served as OpenAI documents:
+ * `GET /v1/responses/{id}`, `DELETE /v1/responses/{id}`, `GET /v1/responses/{id}/input_items` (a list page),
+ * `POST /v1/responses/{id}/cancel` (a background response only); an unknown id is OpenAI's 404.
+ */
+export class StoredResponses {
+  readonly byId = new Map<string, { response: OpenAI.Responses.Response; input: Record<string, unknown>[] }>();
+
+  /** Keeps a response the mock answered, unless the request said `store: false`. */
+  keep(body: Record<string, unknown>, response: OpenAI.Responses.Response): void {
+    if (body.store === false) return;
+    const raw = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: body.input }] }] : (body.input as Record<string, unknown>[]);
+    const input = raw.map((item) => ({ id: typeof item.id === 'string' ? item.id : randomId('msg_'), status: 'completed', ...(item.type === undefined ? { type: 'message' } : {}), ...item }));
+    this.byId.set(response.id, { response, input });
+  }
+
+  /** The answer to a stored-response route, or undefined when the path is not one. */
+  answer(method: string, path: string): { status: number; body: unknown } | undefined {
+    const match = /^\/v1\/responses\/([^/]+)(\/input_items|\/cancel)?$/.exec(path);
+    if (match === null || match[1] === 'input_tokens' || match[1] === 'compact') return undefined;
+    const [, id, action = ''] = match;
+    const stored = this.byId.get(id!);
+    const route = `${method} ${action}`;
+    if (!['GET ', 'DELETE ', 'GET /input_items', 'POST /cancel'].includes(route)) return undefined;
+    if (stored === undefined) return { status: 404, body: { error: { message: `Response with id '${id}' not found.`, type: 'invalid_request_error', param: null, code: null } } };
+    if (route === 'GET ') return { status: 200, body: stored.response };
+    if (route === 'DELETE ') {
+      this.byId.delete(id!);
+      return { status: 200, body: { id, object: 'response', deleted: true } };
+    }
+    if (route === 'GET /input_items') {
+      const data = [...stored.input].reverse();
+      return { status: 200, body: { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false } };
+    }
+    if (!stored.response.background) return { status: 400, body: { error: { message: 'Cannot cancel a synchronous response.', type: 'invalid_request_error', param: null, code: null } } };
+    stored.response = { ...stored.response, status: 'cancelled' };
+    return { status: 200, body: stored.response };
+  }
+}
+
+/** `POST /v1/responses/input_tokens`: OpenAI's count of the request's input (here: input and instructions, characters / 4). */
+export function inputTokensAnswer(body: Record<string, unknown>): { object: 'response.input_tokens'; input_tokens: number } {
+  return { object: 'response.input_tokens', input_tokens: estimateTokens(JSON.stringify(body.input ?? '') + (typeof body.instructions === 'string' ? body.instructions : '')) };
+}
+
+/** `POST /v1/responses/compact`: a compaction of the conversation (one `compaction` item with opaque content), with its usage. */
+export function compactAnswer(body: Record<string, unknown>): Record<string, unknown> {
+  const input = estimateTokens(JSON.stringify(body.input ?? ''));
+  return {
+    id: randomId('resp_'),
+    object: 'response.compaction',
+    created_at: Math.floor(Date.now() / 1000),
+    output: [{ type: 'compaction', id: randomId('cmp_'), encrypted_content: randomId('enc_', 24) }],
+    usage: { input_tokens: input, input_tokens_details: { cached_tokens: 0 }, output_tokens: 12, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + 12 },
+  };
 }

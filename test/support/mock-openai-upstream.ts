@@ -2,7 +2,8 @@
  * A scriptable OpenAI-compatible upstream for end-to-end tests: a real `node:http` server on
  * 127.0.0.1 that speaks OpenAI's chat-completions wire format (JSON and SSE), its Embeddings API
  * (`POST /v1/embeddings`: `mockEmbedding(i)` per input, floats or base64 float32) and, as api.openai.com,
- * its Responses format at `/v1/responses` (mock-openai-responses.ts), records every request
+ * its Responses format at `/v1/responses` (mock-openai-responses.ts; with `/responses/input_tokens`, `/compact`
+ * and the stored-response routes `/responses/{id}`, `/input_items`, `/cancel`), records every request
  * and can misbehave on cue (error statuses, hangs, connection resets, streams cut mid-way).
  *
  *   const mock = await startMockOpenAI();
@@ -33,7 +34,7 @@ import {
   type MockUpstream as AnyMockUpstream,
   type RecordedRequest as AnyRecordedRequest,
 } from './mock-upstream-server.js';
-import { isResponsesRequest, responsesAnswer, responsesStream } from './mock-openai-responses.js';
+import { StoredResponses, compactAnswer, inputTokensAnswer, isResponsesRequest, responsesAnswer, responsesStream } from './mock-openai-responses.js';
 
 export type { HangBehaviour, ReceivedRequest, ResetBehaviour } from './mock-upstream-server.js';
 
@@ -74,6 +75,7 @@ const DEFAULT_CHUNKS = 3;
 
 export function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<MockUpstream> {
   const models = options.models ?? ['mock-model'];
+  const stored = new StoredResponses();
   return startMockServer<ReplyBehaviour>({
     ...options,
     basePath: '/v1',
@@ -85,10 +87,15 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<MockUp
       if (request.method === 'POST' && request.path === '/v1/responses') {
         if (!isResponsesRequest(request.body)) return sendJson(writer, 400, errorEnvelope(400, "Missing required parameter: 'input'."));
         const answer = responsesAnswer(request.body, behaviour, DEFAULT_CONTENT);
+        stored.keep(request.body, answer.response);
         if (request.body.stream !== true) return sendJsonReply(writer, status, behaviour.body ?? answer.response, behaviour);
         const { events, terminal } = responsesStream(answer);
         return streamSseReply(writer, status, events, terminal, behaviour);
       }
+      if (request.method === 'POST' && request.path === '/v1/responses/input_tokens' && isObject(request.body)) return sendJsonReply(writer, status, behaviour.body ?? inputTokensAnswer(request.body), behaviour);
+      if (request.method === 'POST' && request.path === '/v1/responses/compact' && isObject(request.body)) return sendJsonReply(writer, status, behaviour.body ?? compactAnswer(request.body), behaviour);
+      const storedAnswer = stored.answer(request.method, request.path);
+      if (storedAnswer !== undefined) return sendJson(writer, storedAnswer.status, storedAnswer.body, behaviour.headers);
       if (request.method === 'POST' && request.path === '/v1/embeddings') return sendJsonReply(writer, status, behaviour.body ?? embeddingsOf(request.body, behaviour), behaviour);
       if (request.method !== 'POST' || request.path !== '/v1/chat/completions') {
         return sendJson(writer, 404, errorEnvelope(404, `Unknown request URL: ${request.method} ${request.path}.`, 'unknown_url'));

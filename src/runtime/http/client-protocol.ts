@@ -6,6 +6,7 @@
  * openai-responses-client.ts, openai-embeddings-client.ts.
  */
 import type { ClientProtocol, ErrorKind, UpstreamType } from '../../protocols/index.js';
+import type { RequestTarget } from '../policy/request-target.js';
 import type { ErrorEnvelope } from './error-envelope.js';
 import type { GatewayError } from './openai-errors.js';
 
@@ -42,6 +43,18 @@ export interface NativeRelay {
   modelMemberDepth?: { json: number; stream: number };
   /** The usage field that counts output tokens in a JSON answer (for throughput stats). */
   outputTokensField: string;
+  /**
+   * Set when only such upstreams can take the request (it has no translation: `/responses/input_tokens`,
+   * `/responses/compact`); other candidates are left out. `whenNone` answers a request whose models have
+   * none: the gateway's refusal, or its own answer (JSON text and the headers that say what it is).
+   */
+  only?: { whenNone(body: Readonly<Record<string, unknown>>, target: RequestTarget): GatewayError | GatewayAnswer };
+}
+
+/** An answer the gateway makes itself (no upstream call). */
+export interface GatewayAnswer {
+  json: string;
+  headers: Readonly<Record<string, string>>;
 }
 
 export interface ClientProtocolSpec {

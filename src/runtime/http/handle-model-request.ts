@@ -10,7 +10,7 @@ import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/atte
 import type { GatewayState } from '../gateway-state.js';
 import { mayUseModel } from '../model-catalog.js';
 import { middleOut, wantsMiddleOut, type MiddleOutResult } from '../policy/middle-out.js';
-import { planRoute } from '../policy/plan-route.js';
+import { planRoute, type RoutePlan } from '../policy/plan-route.js';
 import type { RoutedCandidate } from '../policy/rank-candidates.js';
 import { resolveTarget } from '../policy/request-target.js';
 import { StickyLookup } from '../policy/sticky-routes.js';
@@ -23,10 +23,10 @@ import { callUpstream, discardOutcome, type UpstreamBody } from '../upstream/htt
 import { checkProviderPreferences, parseClientBody } from './client-body.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import { readBody } from './read-body.js';
-import { sendGatewayError } from './respond.js';
+import { sendGatewayError, sendJson } from './respond.js';
 import { headersFrom } from '../header-records.js';
 import { sendAnswer, SSE_HEADERS, type Answered } from './send-answer.js';
-import { createUpstreamRequests } from './upstream-requests.js';
+import { createUpstreamRequests, type UpstreamRequests } from './upstream-requests.js';
 import type { GatewayError } from './openai-errors.js';
 import type { RequestContext } from './request-context.js';
 
@@ -108,7 +108,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
 
   // the response cache, where the request, its preset or its model asks for it
   const cacheControl = headerValue(req.headers['cache-control']);
-  const directive = mayCache(body, cacheControl, target) ? cacheDirective(body, cacheControl, target) : undefined;
+  const directive = client.native?.only === undefined && mayCache(body, cacheControl, target) ? cacheDirective(body, cacheControl, target) : undefined;
   let cacheKey: string | undefined;
   let capture: AnswerCapture | undefined;
   if (directive !== undefined) {
@@ -124,14 +124,25 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   // 3. what each candidate is sent: the client's bytes, or a translation into its wire format
   const requests = createUpstreamRequests({ raw, body, target, client, clientHeaders: req.headers, stream, primaryModel: primary.spec.id });
   let plan = route.plan;
-  if (plan.order.some((c) => !requests.isNative(c as ServeCandidate))) {
+  const nativeOnly = client.native?.only;
+  if (nativeOnly !== undefined) {
+    // an operation without a translation: the model's upstreams that speak the client's protocol, or the gateway's own answer
+    if (!route.ranked.some((c) => requests.isNative(c as ServeCandidate))) {
+      const answer = nativeOnly.whenNone(body, target);
+      if ('status' in answer) return refuse(res, client, ctx, summary, answer, primary.spec.id);
+      sendJson(res, 200, answer.json, headersFrom(ctx.baseHeaders, answer.headers), true);
+      summary.status = 200;
+      summary.model = primary.spec.id;
+      summary.answeredAt = clock.now();
+      return summary;
+    }
+    plan = nativePlan(plan, requests);
+  } else if (plan.order.some((c) => !requests.isNative(c as ServeCandidate))) {
     const untranslatable = requests.prepareTranslation();
     if (untranslatable) {
       // only the upstreams that speak the client's protocol can take a request that does not translate
-      const order = plan.order.filter((c) => requests.isNative(c as ServeCandidate));
-      if (order.length === 0) return refuse(res, client, ctx, summary, untranslatable, primary.spec.id);
-      const healthy = plan.order.slice(0, plan.healthy).filter((c) => requests.isNative(c as ServeCandidate)).length;
-      plan = { order, healthy, panic: healthy === 0, failFast: plan.failFast, decisions: plan.decisions, refusal: plan.refusal };
+      plan = nativePlan(plan, requests);
+      if (plan.order.length === 0) return refuse(res, client, ctx, summary, untranslatable, primary.spec.id);
     }
   }
 
@@ -210,6 +221,14 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   if (answered.body !== undefined) summary.body = answered.body;
   summary.attempts = result.attempts;
   return summary;
+}
+
+/** The plan's candidates whose upstream speaks the client's protocol, in the same order. */
+function nativePlan(plan: RoutePlan['plan'], requests: UpstreamRequests): RoutePlan['plan'] {
+  const order = plan.order.filter((c) => requests.isNative(c as ServeCandidate));
+  if (order.length === plan.order.length) return plan;
+  const healthy = plan.order.slice(0, plan.healthy).filter((c) => requests.isNative(c as ServeCandidate)).length;
+  return { order, healthy, panic: healthy === 0, failFast: plan.failFast, decisions: plan.decisions, refusal: plan.refusal };
 }
 
 /** A cached answer, sent as it was (a stream replayed as its SSE bytes): no upstream call, no cost. */

@@ -1,4 +1,5 @@
 /** `POST /v1/chat/completions`: OpenAI Chat Completions, relayed untouched to `openai` upstreams. */
+import { OPENAI_RELAYED_HEADERS } from '../upstream/openai-request.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import { openAIStreamErrorEvent } from './openai-errors.js';
 
@@ -7,7 +8,7 @@ export const openAIChatClient: ClientProtocolSpec = {
   envelope: 'openai',
   native: {
     upstream: 'openai',
-    relayedHeaders: [],
+    relayedHeaders: OPENAI_RELAYED_HEADERS,
     streamTerminals: ['data: [DONE]'],
     renamesModel: true,
     outputTokensField: 'completion_tokens',

@@ -7,6 +7,7 @@ import { openAIResponsesCodec } from '../../protocols/index.js';
 import { generateId } from '../../protocols/generate-id.js';
 import { responseObject } from '../../protocols/openai-responses/responses-output-items.js';
 import { formatSseEvent } from '../../protocols/sse/format-sse-event.js';
+import { OPENAI_RELAYED_HEADERS } from '../upstream/openai-request.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 
 export const openAIResponsesClient: ClientProtocolSpec = {
@@ -16,7 +17,7 @@ export const openAIResponsesClient: ClientProtocolSpec = {
     upstream: 'openai',
     optIn: 'responses',
     path: '/responses',
-    relayedHeaders: [],
+    relayedHeaders: OPENAI_RELAYED_HEADERS,
     // OpenAI names each event (`event:` lines); an upstream that does not still puts `type` first in its data (with or without a space)
     streamTerminals: ['event: response.completed', 'event: response.incomplete', 'data: {"type":"response.completed"', 'data: {"type":"response.incomplete"', 'data: {"type": "response.completed"', 'data: {"type": "response.incomplete"'],
     streamErrorMarkers: ['event: response.failed', 'event: error', 'data: {"type":"response.failed"', 'data: {"type":"error"', 'data: {"type": "response.failed"', 'data: {"type": "error"'],

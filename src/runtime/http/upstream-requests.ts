@@ -167,12 +167,15 @@ class RequestBodies implements UpstreamRequests {
 /** Shared by routes that drop nothing (never written to). */
 const NO_PARAMS_DROPPED: readonly string[] = Object.freeze([]);
 
-function relayedHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+/** The client's headers of those `names` (lowercase) that it sent, trimmed; repeated ones joined with commas. */
+export function relayedHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
+  // most requests send none of them: no record is made then
+  let out: Record<string, string> | undefined;
   for (const name of names) {
     const value = headers[name];
-    const text = Array.isArray(value) ? value.join(',') : value;
-    if (text !== undefined && text.trim() !== '') out[name] = text.trim();
+    if (value === undefined) continue;
+    const text = (Array.isArray(value) ? value.join(',') : value).trim();
+    if (text !== '') (out ??= {})[name] = text;
   }
-  return out;
+  return out ?? (NO_HEADERS as Record<string, string>);
 }

@@ -22,6 +22,8 @@ export type UpstreamBody =
     };
 
 export interface UpstreamCall {
+  /** Default POST; the stored-response routes (`GET`/`DELETE /responses/{id}`) send the others without a body. */
+  method?: 'POST' | 'GET' | 'DELETE';
   origin: string;
   path: string;
   headers: Record<string, string>;
@@ -286,7 +288,7 @@ export function callUpstream(pools: OriginPools, call: UpstreamCall): Promise<Up
     const handler = new CallHandler(call, settle);
     try {
       const pool = pools.get(call.origin, { connections: call.connections, connectTimeoutMs: call.connectTimeoutMs });
-      pool.dispatch({ method: 'POST', path: call.path, headers: call.headers, body: call.body, bodyTimeout: call.idleMs }, handler as unknown as Dispatcher.DispatchHandler);
+      pool.dispatch({ method: call.method ?? 'POST', path: call.path, headers: call.headers, body: call.method === undefined || call.method === 'POST' ? call.body : null, bodyTimeout: call.idleMs }, handler as unknown as Dispatcher.DispatchHandler);
     } catch (error) {
       handler.onError(error as Error);
     }
