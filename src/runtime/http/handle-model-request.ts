@@ -120,7 +120,8 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   let cacheKey: string | undefined;
   let capture: AnswerCapture | undefined;
   if (directive !== undefined) {
-    cacheKey = responseCacheKey(client.protocol, ctx.identity.name, target, body);
+    // a gateway without keys: its entries are its deployment's (the bundle's hash), never another's on the prefix
+    cacheKey = responseCacheKey(client.protocol, ctx.identity.cachePartition ?? `deployment:${bundle.hash}`, target, body);
     // a memory lookup answers at once; a Redis one is the one round trip this request asked for, bounded by
     // state.redis.commandTimeoutMs (a stalled Redis is an error and a miss)
     const found = directive.read ? state.responseCache.get(cacheKey, now) : undefined;
