@@ -58,8 +58,8 @@ export class RedisState implements SharedState {
 
   constructor(private readonly options: RedisStateOptions) {
     const common = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(100 * times, 1_000) };
-    // the subscriber only waits for messages: a timeout on it would fail nothing a request waits for
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
+    // requests wait on this connection's commands; the subscriber only waits for messages, which a timeout would not bound
     this.client = new Redis(options.url, { ...common, commandTimeout: this.commandTimeoutMs });
     this.subscriber = new Redis(options.url, common);
     this.channel = `${options.prefix}marks`;
