@@ -227,8 +227,12 @@ export interface BundleGatewayBudget extends BundleBudget {
 
 /** `state`: where workers and replicas share health marks and limits. */
 export interface BundleState {
-  redis?: { url: string | EnvRef; prefix: string; onError: 'open' | 'closed' };
+  /** `commandTimeoutMs` absent (bundles built before it): DEFAULT_REDIS_COMMAND_TIMEOUT_MS. */
+  redis?: { url: string | EnvRef; prefix: string; onError: 'open' | 'closed'; commandTimeoutMs?: number };
 }
+
+/** How long a request waits for a Redis command (a cache lookup, a limit's count) before going on without it. */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 250;
 
 /** `cache`: the response cache's bounds, bytes. */
 export interface BundleCache {

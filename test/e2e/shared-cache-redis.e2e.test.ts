@@ -3,14 +3,19 @@
  * prefix per run), between two gateways over real HTTP: a conversation gateway A served on upstream `a`
  * lands on `a` through gateway B although B's own draw picks `b`; an answer cached through A is a hit on B,
  * byte for byte, JSON and stream, without an upstream call, and another gateway key does not see it; a Redis
- * that dies leaves both serving (cache misses, stickiness local), counted on /metrics.
+ * that dies leaves both serving (cache misses, stickiness local), counted on /metrics. Entries outlive
+ * restarts and reloads and are shared by every gateway on the prefix, so they are partitioned by what cannot
+ * collide: two gateways whose keys share a name but not a secret, or two gateways without keys, never read
+ * each other's answers; a preset whose system prompt changed misses after a reload.
  */
 import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import type OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelInput } from '../../src/index.js';
 import { MODEL, provider, useE2E, type GatewayConfig, type GatewayFixture } from './harness.js';
-import { PrivateRedis, REDIS_URL, redisAvailable } from '../support/redis-server.js';
+import { freshPrefix, PrivateRedis, REDIS_URL, redisAvailable } from '../support/redis-server.js';
+import { compile } from '../../src/compiler/compile.js';
 import { gatewaysOnOneRedis, waitFor } from './redis-pair.js';
 import type { MockUpstream } from '../support/mock-openai-upstream.js';
 
@@ -165,5 +170,78 @@ describe('e2e: stickiness and the response cache shared through Redis', () => {
     } finally {
       await redis.stop();
     }
+  });
+});
+
+describe('e2e: shared cache entries are partitioned by who asked and what the routing adds', () => {
+  /** A gateway on `prefix` of the machine's Redis, its upstream answering differently every time. */
+  async function gatewayOn(prefix: string, extra: Partial<GatewayConfig> = {}) {
+    const up = await e2e.mock();
+    let n = 0;
+    up.setDefault(() => ({ content: `answer ${++n} from port ${up.port}` }));
+    const gw = await e2e.gateway({ providers: { a: provider('a', up) }, models: [{ ...tiedModel, upstreams: [{ provider: 'a', model: 'a-model' }] }], state: { redis: { url: { env: 'REDIS_URL' }, prefix } }, ...extra } as GatewayConfig, { REDIS_URL });
+    return { gw, up };
+  }
+  const body = { model: MODEL, messages: conversation('the partitioned change', 0), cache: { ttl: 60 } };
+  const stored = (gw: GatewayFixture) => waitFor(() => gw.gateway.state.responseCache.counts.stores >= 1);
+
+  it('two gateways on one prefix whose keys share a name but not a secret do not share entries; the same secret does', async (ctx) => {
+    if (!available) ctx.skip();
+    const prefix = freshPrefix();
+    const one = await gatewayOn(prefix, { auth: { gatewayKeys: [{ name: 'ci', sha256: sha256(KEY_ONE) }] } } as Partial<GatewayConfig>);
+    const two = await gatewayOn(prefix, { auth: { gatewayKeys: [{ name: 'ci', sha256: sha256(KEY_TWO) }] } } as Partial<GatewayConfig>);
+    const same = await gatewayOn(prefix, { auth: { gatewayKeys: [{ name: 'ci', sha256: sha256(KEY_ONE) }] } } as Partial<GatewayConfig>);
+    const first = await one.gw.postChat(body, { headers: { authorization: `Bearer ${KEY_ONE}` } });
+    const firstText = await first.text();
+    expect(first.headers.get('x-anyrouter-cache')).toBe('miss');
+    await stored(one.gw);
+
+    const other = await two.gw.postChat(body, { headers: { authorization: `Bearer ${KEY_TWO}` } });
+    expect(other.headers.get('x-anyrouter-cache')).toBe('miss');
+    expect(await other.text()).not.toBe(firstText);
+    expect(chats(two.up)).toBe(1);
+
+    // the key itself, through another gateway of the same routing: its own entry
+    const again = await same.gw.postChat(body, { headers: { authorization: `Bearer ${KEY_ONE}` } });
+    expect(again.headers.get('x-anyrouter-cache')).toBe('hit');
+    expect(await again.text()).toBe(firstText);
+    expect(chats(same.up)).toBe(0);
+  });
+
+  it('two gateways without keys on one prefix (each "anonymous") do not share entries', async (ctx) => {
+    if (!available) ctx.skip();
+    const prefix = freshPrefix();
+    const one = await gatewayOn(prefix);
+    const two = await gatewayOn(prefix, { server: { bodyLimitBytes: 1_000_000 } } as Partial<GatewayConfig>);
+    const firstText = await (await one.gw.postChat(body)).text();
+    await stored(one.gw);
+    const other = await two.gw.postChat(body);
+    expect(other.headers.get('x-anyrouter-cache')).toBe('miss');
+    expect(await other.text()).not.toBe(firstText);
+    expect(chats(two.up)).toBe(1);
+  });
+
+  it("a preset whose system prompt changed misses after a reload; one that did not still hits", async (ctx) => {
+    if (!available) ctx.skip();
+    const presets = [
+      { name: 'reviewer', model: MODEL, system: 'Answer in one line.', cache: { ttl: 60 } },
+      { name: 'steady', model: MODEL, system: 'Answer in haiku.', cache: { ttl: 60 } },
+    ];
+    const { gw, up } = await gatewayOn(freshPrefix(), { presets, auth: { gatewayKeys: [{ name: 'ci', sha256: sha256(KEY_ONE) }] } } as Partial<GatewayConfig>);
+    const ask = (preset: string) => gw.postChat({ model: `${MODEL}@preset/${preset}`, messages: conversation('the preset change', 0) }, { headers: { authorization: `Bearer ${KEY_ONE}` } });
+    for (const preset of ['reviewer', 'steady']) expect((await ask(preset)).headers.get('x-anyrouter-cache')).toBe('miss');
+    await waitFor(() => gw.gateway.state.responseCache.counts.stores >= 2);
+    expect((await ask('reviewer')).headers.get('x-anyrouter-cache')).toBe('hit');
+
+    const config = await readFile(gw.configPath, 'utf8');
+    await writeFile(gw.configPath, config.replace('Answer in one line.', 'Answer in three paragraphs.'));
+    const { bundle } = await compile(gw.configPath);
+    gw.gateway.reload(bundle!);
+    const calls = chats(up);
+    const changed = await ask('reviewer');
+    expect(changed.headers.get('x-anyrouter-cache')).toBe('miss');
+    expect(chats(up)).toBe(calls + 1);
+    expect(up.requests.at(-1)?.body).toMatchObject({ messages: [{ role: 'system', content: expect.stringContaining('Answer in three paragraphs.') }, expect.anything(), expect.anything()] });
+    expect((await ask('steady')).headers.get('x-anyrouter-cache')).toBe('hit');
   });
 });

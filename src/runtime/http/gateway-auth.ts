@@ -16,6 +16,12 @@ export interface GatewayIdentity {
   scoped?: boolean;
   /** Its rpm is counted in the shared state: `GatewayAuth.countShared` settles the request. */
   sharedRpm?: number;
+  /**
+   * The key's response-cache partition: a hash of its sha256 (which no two secrets share), so two keys of
+   * one name (two deployments on one Redis prefix, a rotated key) never read each other's answers. Absent
+   * for the anonymous identity of a gateway without keys (the handler partitions that by the bundle).
+   */
+  cachePartition?: string;
 }
 
 /** Where gateway-key request counts go when they are shared between instances (Redis, through leases). */
@@ -54,10 +60,28 @@ function identityOf(spec: BundleGatewayKey): GatewayIdentity {
   const patterns = spec.models.map(globToRegExp);
   // a key for every model (`*`, the default) tests no pattern per request
   const allows = spec.models.includes('*') ? allowsAll : (model: string) => patterns.some((p) => p.test(model));
-  const identity: GatewayIdentity = { name: spec.name, allows };
+  const identity: GatewayIdentity = { name: spec.name, allows, cachePartition: cachePartitionOf(spec.sha256) };
   if (spec.shared === 'never') identity.byokOnly = true;
   if (allows !== allowsAll) identity.scoped = true;
   return identity;
+}
+
+/** Hashed again with a label: the partition names the key without being its lookup hash. */
+function cachePartitionOf(sha256: string): string {
+  return 'key:' + createHash('sha256').update(`anyrouter.cache-partition\u0000${sha256}`).digest('hex');
+}
+
+/** A copy of a key's identity for one request, with its rate figures (or its pending shared count). */
+function counted(identity: GatewayIdentity, rate: Pick<GatewayIdentity, 'rateLimit' | 'sharedRpm'>): GatewayIdentity {
+  const { name, allows, byokOnly, scoped, cachePartition } = identity;
+  const copy: GatewayIdentity = { name, allows };
+  // member by member, as the identities on the request path are built
+  if (rate.rateLimit !== undefined) copy.rateLimit = rate.rateLimit;
+  if (rate.sharedRpm !== undefined) copy.sharedRpm = rate.sharedRpm;
+  if (byokOnly) copy.byokOnly = true;
+  if (scoped) copy.scoped = true;
+  if (cachePartition !== undefined) copy.cachePartition = cachePartition;
+  return copy;
 }
 
 /** A refused request: the error to send, and the gateway key's name when the key itself was valid (over its rate). */
@@ -177,13 +201,7 @@ export class GatewayAuth {
     }
     const rpm = entry.spec.rpm;
     if (rpm === undefined) return entry.identity;
-    if (this.sharedLimits !== undefined) {
-      const { name, allows, byokOnly, scoped } = entry.identity;
-      const pending: GatewayIdentity = { name, allows, sharedRpm: rpm };
-      if (byokOnly) pending.byokOnly = true;
-      if (scoped) pending.scoped = true;
-      return pending;
-    }
+    if (this.sharedLimits !== undefined) return counted(entry.identity, { sharedRpm: rpm });
     if (now - entry.windowStart >= 60_000) {
       entry.windowStart = now;
       entry.count = 0;
@@ -199,11 +217,7 @@ export class GatewayAuth {
       };
     }
     entry.count++;
-    const { name, allows, byokOnly, scoped } = entry.identity;
-    const identity: GatewayIdentity = { name, allows, rateLimit: { limit: rpm, remaining: rpm - entry.count, resetSeconds } };
-    if (byokOnly) identity.byokOnly = true;
-    if (scoped) identity.scoped = true;
-    return identity;
+    return counted(entry.identity, { rateLimit: { limit: rpm, remaining: rpm - entry.count, resetSeconds } });
   }
 }
 
@@ -229,11 +243,7 @@ function settle(limits: SharedLimits, identity: GatewayIdentity, verdict: RpmVer
       headers: { 'retry-after': reset, 'x-ratelimit-limit': String(rpm), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
     };
   }
-  const { name, allows, byokOnly, scoped } = identity;
-  const counted: GatewayIdentity = { name, allows, rateLimit: { limit: rpm, remaining: verdict.remaining, resetSeconds: verdict.resetSeconds } };
-  if (byokOnly) counted.byokOnly = true;
-  if (scoped) counted.scoped = true;
-  return counted;
+  return counted(identity, { rateLimit: { limit: rpm, remaining: verdict.remaining, resetSeconds: verdict.resetSeconds } });
 }
 
 /** The key from `Authorization: Bearer ...` or `x-api-key`. */

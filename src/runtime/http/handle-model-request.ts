@@ -106,17 +106,30 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
     return refuse(res, client, ctx, summary, { status: 400, code: 'provider_not_available', message: `provider '${pinned}' does not serve '${primary.spec.id}'${didYouMeanSuffix(pinned, providers)}` }, primary.spec.id);
   }
 
+  // a client that goes away from here on cancels what is in flight: a Redis lookup's wait is noticed too,
+  // and the attempt loop then makes no upstream call
+  const cancellation = new Cancellation();
+  const onClose = () => {
+    if (!res.writableFinished) cancellation.cancel();
+  };
+  res.on('close', onClose);
+
   // the response cache, where the request, its preset or its model asks for it
   const cacheControl = headerValue(req.headers['cache-control']);
   const directive = client.native?.only === undefined && mayCache(body, cacheControl, target) ? cacheDirective(body, cacheControl, target) : undefined;
   let cacheKey: string | undefined;
   let capture: AnswerCapture | undefined;
   if (directive !== undefined) {
-    cacheKey = responseCacheKey(client.protocol, ctx.identity.name, target, body);
-    // a memory lookup answers at once; a Redis one is the one round trip this request asked for
+    // a gateway without keys: its entries are its deployment's (the bundle's hash), never another's on the prefix
+    cacheKey = responseCacheKey(client.protocol, ctx.identity.cachePartition ?? `deployment:${bundle.hash}`, target, body);
+    // a memory lookup answers at once; a Redis one is the one round trip this request asked for, bounded by
+    // state.redis.commandTimeoutMs (a stalled Redis is an error and a miss)
     const found = directive.read ? state.responseCache.get(cacheKey, now) : undefined;
     const hit = found instanceof Promise ? await found : found;
-    if (hit !== undefined) return replayCached(res, ctx, summary, hit, clock.now());
+    if (hit !== undefined && !cancellation.aborted) {
+      res.off('close', onClose);
+      return replayCached(res, ctx, summary, hit, clock.now());
+    }
     ctx.baseHeaders['x-anyrouter-cache'] = 'miss';
     capture = AnswerCapture.attach(res, state.responseCache.maxEntryBytes);
   }
@@ -147,11 +160,6 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   }
 
   // 4. the attempt loop
-  const cancellation = new Cancellation();
-  const onClose = () => {
-    if (!res.writableFinished) cancellation.cancel();
-  };
-  res.on('close', onClose);
   // while a stream waits for its first byte, keep the client's connection alive with SSE comments
   let keepAlive: NodeJS.Timeout | undefined;
   if (stream) {

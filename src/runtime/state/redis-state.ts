@@ -5,15 +5,20 @@
  * gateway-key request counts are one atomic INCR-and-expire per request; cached answers are keys with the
  * answer's TTL, read with one GET by the requests that opted in.
  * Redis down: commands fail at once (no offline queue), the gateway serves on its local view, and the
- * marks it made meanwhile are pushed back when Redis returns.
+ * marks it made meanwhile are pushed back when Redis returns. Redis connected but stalled (overloaded,
+ * paused, a half-open connection): every command fails after `commandTimeoutMs`, so no request waits on
+ * Redis longer than that (a cache lookup misses, a limit's count goes by `onError`).
  */
 import { Redis } from 'ioredis';
+import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from '../../bundle/format.js';
 import { isStickyEvent, RPM_WINDOW_MS, type MarkEvent, type SharedState, type StatsBatch, type StickyEvent } from './shared-state.js';
 
 export interface RedisStateOptions {
   url: string;
   prefix: string;
-  /** One line when the backend goes down or comes back. */
+  /** How long a command may wait for its reply before it fails (ioredis `commandTimeout`, on the commands connection); default DEFAULT_REDIS_COMMAND_TIMEOUT_MS. */
+  commandTimeoutMs?: number;
+  /** One line when the backend goes down or comes back (or first fails to answer in time). */
   log: (line: string) => void;
 }
 
@@ -47,11 +52,15 @@ export class RedisState implements SharedState {
   private localMarks: () => MarkEvent[] = () => [];
   private localSticky: () => StickyEvent[] = () => [];
   private announcedDown = false;
+  private announcedSlow = false;
+  private readonly commandTimeoutMs: number;
   private closed = false;
 
   constructor(private readonly options: RedisStateOptions) {
     const common = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: (times: number) => Math.min(100 * times, 1_000) };
-    this.client = new Redis(options.url, common);
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
+    // requests wait on this connection's commands; the subscriber only waits for messages, which a timeout would not bound
+    this.client = new Redis(options.url, { ...common, commandTimeout: this.commandTimeoutMs });
     this.subscriber = new Redis(options.url, common);
     this.channel = `${options.prefix}marks`;
     this.statsChannel = `${options.prefix}stats`;
@@ -61,7 +70,7 @@ export class RedisState implements SharedState {
     this.client.defineCommand('anyrouterAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
     for (const connection of [this.client, this.subscriber]) connection.on('error', () => this.noteDown());
     this.client.on('ready', () => void this.resync());
-    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel, this.noticeChannel, this.stickyChannel).catch(() => this.noteDown()));
+    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel, this.noticeChannel, this.stickyChannel).catch((error: unknown) => this.noteFailure(error)));
     this.subscriber.on('message', (channel: string, text: string) => {
       if (channel === this.statsChannel) this.deliverStats(text);
       else if (channel === this.stickyChannel) this.deliverSticky(text);
@@ -85,7 +94,7 @@ export class RedisState implements SharedState {
   }
 
   publishStats(batch: StatsBatch): void {
-    if (this.client.status === 'ready') this.client.publish(this.statsChannel, JSON.stringify(batch)).catch(() => this.noteDown());
+    if (this.client.status === 'ready') this.client.publish(this.statsChannel, JSON.stringify(batch)).catch((error: unknown) => this.noteFailure(error));
   }
 
   onStats(handler: (batch: StatsBatch) => void): void {
@@ -93,7 +102,7 @@ export class RedisState implements SharedState {
   }
 
   publishNotice(notice: 'keys'): void {
-    if (this.client.status === 'ready') this.client.publish(this.noticeChannel, notice).catch(() => this.noteDown());
+    if (this.client.status === 'ready') this.client.publish(this.noticeChannel, notice).catch((error: unknown) => this.noteFailure(error));
   }
 
   onNotice(handler: (notice: 'keys') => void): void {
@@ -113,7 +122,7 @@ export class RedisState implements SharedState {
     const ttl = Math.ceil(event.until - Date.now());
     if (ttl <= 0) return;
     const text = JSON.stringify(event);
-    this.client.multi().set(`${this.options.prefix}sticky:${event.key}`, text, 'PX', ttl).publish(this.stickyChannel, text).exec().catch(() => this.noteDown());
+    this.client.multi().set(`${this.options.prefix}sticky:${event.key}`, text, 'PX', ttl).publish(this.stickyChannel, text).exec().catch((error: unknown) => this.noteFailure(error));
   }
 
   onSticky(handler: (event: StickyEvent) => void): void {
@@ -137,8 +146,8 @@ export class RedisState implements SharedState {
     if (this.client.status !== 'ready') return undefined;
     try {
       return await this.client.getBuffer(`${this.options.prefix}cache:${key}`);
-    } catch {
-      this.noteDown();
+    } catch (error) {
+      this.noteFailure(error);
       return undefined;
     }
   }
@@ -148,8 +157,8 @@ export class RedisState implements SharedState {
     try {
       await this.client.set(`${this.options.prefix}cache:${key}`, bytes, 'PX', Math.max(1, Math.ceil(ttlMs)));
       return true;
-    } catch {
-      this.noteDown();
+    } catch (error) {
+      this.noteFailure(error);
       return false;
     }
   }
@@ -168,7 +177,7 @@ export class RedisState implements SharedState {
       .set(this.markKey(event), text, 'PX', ttl)
       .publish(this.channel, text)
       .exec()
-      .catch(() => this.noteDown());
+      .catch((error: unknown) => this.noteFailure(error));
   }
 
   async takeTokens(key: string, tokens: number, limit: number, now: number): Promise<number | undefined> {
@@ -177,8 +186,8 @@ export class RedisState implements SharedState {
     try {
       const take = (this.client as Redis & { anyrouterTake(key: string, tokens: number, limit: number, ttl: number): Promise<number> }).anyrouterTake;
       return Number(await take.call(this.client, `${this.options.prefix}rpm:${key}:${window}`, tokens, limit, RPM_WINDOW_MS + 1_000));
-    } catch {
-      this.noteDown();
+    } catch (error) {
+      this.noteFailure(error);
       return undefined;
     }
   }
@@ -189,8 +198,8 @@ export class RedisState implements SharedState {
     try {
       const add = (this.client as Redis & { anyrouterAdd(key: string, tokens: number, ttl: number): Promise<number> }).anyrouterAdd;
       return Number(await add.call(this.client, `${this.options.prefix}tpm:${key}:${window}`, Math.round(tokens), RPM_WINDOW_MS + 1_000));
-    } catch {
-      this.noteDown();
+    } catch (error) {
+      this.noteFailure(error);
       return undefined;
     }
   }
@@ -204,8 +213,8 @@ export class RedisState implements SharedState {
       if (periodStart > 0) steps.pexpire(key, 40 * 86_400_000);
       const [[, total]] = (await steps.exec()) as [[Error | null, string]];
       return Number(total);
-    } catch {
-      this.noteDown();
+    } catch (error) {
+      this.noteFailure(error);
       return undefined;
     }
   }
@@ -242,6 +251,7 @@ export class RedisState implements SharedState {
 
   /** (Re)connected: read the marks and sticky entries in force, then push the ones this instance made while Redis was away. */
   private async resync(): Promise<void> {
+    this.announcedSlow = false;
     if (this.announcedDown) {
       this.options.log('anyrouter: state backend (redis) is back: sharing health and limits again');
       this.announcedDown = false;
@@ -251,9 +261,17 @@ export class RedisState implements SharedState {
       await this.scanValues('sticky:*', (text) => this.deliverSticky(text));
       for (const event of this.localMarks()) this.publishMark(event);
       for (const event of this.localSticky()) this.publishSticky(event);
-    } catch {
-      this.noteDown();
+    } catch (error) {
+      this.noteFailure(error);
     }
+  }
+
+  /** A command failed: Redis is down, or (a command timeout) connected but not answering in time. */
+  private noteFailure(error: unknown): void {
+    if (!(error instanceof Error && error.message === 'Command timed out')) return this.noteDown();
+    if (this.closed || this.announcedSlow) return;
+    this.announcedSlow = true;
+    this.options.log(`anyrouter: state backend (redis) did not answer within ${this.commandTimeoutMs} ms (state.redis.commandTimeoutMs): requests go on without it (a cache miss, limits by onError) while it is slow`);
   }
 
   private noteDown(): void {
