@@ -9,6 +9,7 @@ import type { AccessLogTarget } from './observability/access-log.js';
 import { startObservability } from './observability/observability.js';
 import { syncHealth } from './state/health-sync.js';
 import { syncStats } from './state/stats-sync.js';
+import { SharedCounters } from './state/counter-sync.js';
 import { syncSticky } from './state/sticky-sync.js';
 import { RedisResponseCache } from './cache/redis-response-cache.js';
 import { cacheBoundsOf } from './cache/response-cache.js';
@@ -126,6 +127,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const env = options.env ?? process.env;
   let state = createGatewayState(options.bundle, env);
   let stopStats = () => {};
+  let stopCounters = () => {};
+  let counters: SharedCounters | undefined;
   const shared = options.shared ?? (await startSharedState(options.bundle, env, log));
   if (shared) {
     state.shared = shared;
@@ -137,7 +140,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       state.responseCache = new RedisResponseCache({ readAnswer: shared.readAnswer.bind(shared), storeAnswer: shared.storeAnswer.bind(shared) }, cacheBoundsOf(options.bundle.cache).maxEntryBytes);
     }
     const redis = options.bundle.state?.redis;
-    if (shared.addTokens !== undefined) state.auth.sharedTokens = shared.addTokens.bind(shared);
+    counters = new SharedCounters(shared, () => ({
+      applySpendTotal: (id, start, usd) => state.budgets?.applySpendTotal(id, start, usd),
+      applyTokenTotal: (key, window, tokens) => state.auth.applyTokenTotal(key, window, tokens),
+    }));
+    stopCounters = counters.start();
+    if (shared.addTokens !== undefined) state.auth.sharedTokens = counters.addTokens;
     if (shared.takeTokens !== undefined) {
       const leases = new RpmLeases({ takeTokens: shared.takeTokens.bind(shared) }, RPM_WINDOW_MS);
       state.auth.sharedLimits = { take: (key, limit, now) => leases.take(key, limit, now), onError: redis?.onError ?? 'open' };
@@ -158,7 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // budgets start from what the request log says was spent in their current period
   const requestLog = state.observability?.log;
   if (state.budgets && requestLog) await state.budgets.load(spendFromLog(requestLog), state.clock.now()).catch((error: unknown) => log(`anyrouter: could not read this period's spend from the request log (${(error as Error).message}); budgets start at $0`));
-  if (shared?.addSpend && state.budgets) state.budgets.shared = shared.addSpend.bind(shared);
+  if (shared?.addSpend && counters && state.budgets) state.budgets.shared = counters.addSpend;
   state.observability?.metrics.responseCache(() => state.responseCache);
   // with --workers, the fewest any worker holds: each holds the others' entries too, once relayed
   state.observability?.metrics.gauge('anyrouter_sticky_routes', 'Prompt-cache sticky entries (conversation prefix to upstream) held; with --workers, the fewest any worker holds.', () => state.sticky.size, 'min');
@@ -219,6 +227,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           clearTimeout(force);
           clearInterval(sweep);
           stopStats();
+          stopCounters();
           void state.runtimeKeys?.close();
           Promise.allSettled([state.pools.close(), state.observability?.close(), shared && !options.shared ? shared.close() : undefined]).then(() => resolve());
         });

@@ -3,12 +3,14 @@
  * with them (so an instance that starts or reconnects reads what is in force) and published on a channel
  * each (so every instance learns of a 429, a 5xx or a conversation's upstream within milliseconds);
  * gateway-key request counts are one atomic INCR-and-expire per request; cached answers are keys with the
- * answer's TTL, read with one GET by the requests that opted in.
+ * answer's TTL, read with one GET by the requests that opted in. Budget spend and tpm tokens are counters
+ * (INCRBYFLOAT, INCRBY); the totals their replies give go out on `<prefix>totals`, so every instance's view
+ * of a budget or tpm window is current without reading Redis per request.
  * Redis down: commands fail at once (no offline queue), the gateway serves on its local view, and the
- * marks it made meanwhile are pushed back when Redis returns.
+ * marks it made meanwhile are pushed back when Redis returns; the counters in force are read then too.
  */
 import { Redis } from 'ioredis';
-import { isStickyEvent, RPM_WINDOW_MS, type MarkEvent, type SharedState, type StatsBatch, type StickyEvent } from './shared-state.js';
+import { isCounterBatch, isStickyEvent, RPM_WINDOW_MS, type CounterBatch, type CounterKind, type MarkEvent, type SharedState, type StatsBatch, type StickyEvent } from './shared-state.js';
 
 export interface RedisStateOptions {
   url: string;
@@ -44,6 +46,8 @@ export class RedisState implements SharedState {
   private readonly noticeChannel: string;
   private readonly stickyChannel: string;
   private stickyHandler: ((event: StickyEvent) => void) | undefined;
+  private readonly totalsChannel: string;
+  private totalsHandler: ((batch: CounterBatch) => void) | undefined;
   private localMarks: () => MarkEvent[] = () => [];
   private localSticky: () => StickyEvent[] = () => [];
   private announcedDown = false;
@@ -57,14 +61,16 @@ export class RedisState implements SharedState {
     this.statsChannel = `${options.prefix}stats`;
     this.noticeChannel = `${options.prefix}notices`;
     this.stickyChannel = `${options.prefix}sticky`;
+    this.totalsChannel = `${options.prefix}totals`;
     this.client.defineCommand('anyrouterTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
     this.client.defineCommand('anyrouterAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
     for (const connection of [this.client, this.subscriber]) connection.on('error', () => this.noteDown());
     this.client.on('ready', () => void this.resync());
-    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel, this.noticeChannel, this.stickyChannel).catch(() => this.noteDown()));
+    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel, this.noticeChannel, this.stickyChannel, this.totalsChannel).catch(() => this.noteDown()));
     this.subscriber.on('message', (channel: string, text: string) => {
       if (channel === this.statsChannel) this.deliverStats(text);
       else if (channel === this.stickyChannel) this.deliverSticky(text);
+      else if (channel === this.totalsChannel) this.deliverTotals(text);
       else if (channel === this.noticeChannel) {
         if (text === 'keys') this.noticeHandler?.('keys');
       } else this.deliver(text);
@@ -106,6 +112,39 @@ export class RedisState implements SharedState {
     } catch {
       // not ours
     }
+  }
+
+  publishTotals(batch: CounterBatch): void {
+    if (this.client.status === 'ready') this.client.publish(this.totalsChannel, JSON.stringify(batch)).catch(() => this.noteDown());
+  }
+
+  onTotals(handler: (batch: CounterBatch) => void): void {
+    this.totalsHandler = handler;
+  }
+
+  private deliverTotals(text: string): void {
+    try {
+      const batch: unknown = JSON.parse(text);
+      if (isCounterBatch(batch)) this.totalsHandler?.(batch);
+    } catch {
+      // not ours
+    }
+  }
+
+  /** The spend and tpm counters in force (`spend:<id>:<period start>`, `tpm:<key>:<minute>`), as one batch. */
+  private async readCounters(): Promise<CounterBatch> {
+    const totals: CounterBatch['totals'] = [];
+    for (const [kind, name] of [[0, 'spend'], [1, 'tpm']] as Array<[CounterKind, string]>) {
+      const head = `${this.options.prefix}${name}:`;
+      await this.scanValues(`${name}:*`, (text, key) => {
+        const rest = key.slice(head.length);
+        const cut = rest.lastIndexOf(':');
+        const period = Number(rest.slice(cut + 1));
+        const total = Number(text);
+        if (cut > 0 && Number.isFinite(period) && Number.isFinite(total)) totals.push([kind, rest.slice(0, cut), period, total]);
+      });
+    }
+    return { origin: 'redis', totals, resync: true };
   }
 
   publishSticky(event: StickyEvent): void {
@@ -230,17 +269,25 @@ export class RedisState implements SharedState {
     if ((event.kind === 'upstream' || event.kind === 'key') && typeof event.id === 'string' && typeof event.until === 'number') this.handler?.(event);
   }
 
-  /** Every value under `prefix` + `pattern`, in batches, to `deliver`. */
-  private async scanValues(pattern: string, deliver: (text: string) => void): Promise<void> {
+  /** Every value under `prefix` + `pattern` (with its key), in batches, to `deliver`. */
+  private async scanValues(pattern: string, deliver: (text: string, key: string) => void): Promise<void> {
     let cursor = '0';
     do {
       const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.options.prefix}${pattern}`, 'COUNT', 500);
       cursor = next;
-      if (keys.length > 0) for (const text of await this.client.mget(...keys)) if (text !== null) deliver(text);
+      if (keys.length > 0) {
+        const values = await this.client.mget(...keys);
+        values.forEach((text, i) => {
+          if (text !== null) deliver(text, keys[i]!);
+        });
+      }
     } while (cursor !== '0');
   }
 
-  /** (Re)connected: read the marks and sticky entries in force, then push the ones this instance made while Redis was away. */
+  /**
+   * (Re)connected: read the marks, sticky entries and counters in force, then push the marks and entries this
+   * instance made while Redis was away (its counts come back through the totals handler, which re-adds them).
+   */
   private async resync(): Promise<void> {
     if (this.announcedDown) {
       this.options.log('anyrouter: state backend (redis) is back: sharing health and limits again');
@@ -249,6 +296,7 @@ export class RedisState implements SharedState {
     try {
       await this.scanValues('mark:*', (text) => this.deliver(text));
       await this.scanValues('sticky:*', (text) => this.deliverSticky(text));
+      if (this.totalsHandler) this.totalsHandler(await this.readCounters());
       for (const event of this.localMarks()) this.publishMark(event);
       for (const event of this.localSticky()) this.publishSticky(event);
     } catch {
