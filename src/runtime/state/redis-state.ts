@@ -34,6 +34,17 @@ return asked - over`;
 /** INCRBY a window's token count, expiring it with its window; the total after it. */
 const ADD_SCRIPT = `local n = redis.call('INCRBY', KEYS[1], ARGV[1]) if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return n`;
 
+/** A message's JSON to `handler` when `guard` takes it; anything else on the channel is not ours. */
+function deliverParsed<T>(text: string, guard: (value: unknown) => value is T, handler: ((value: T) => void) | undefined): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (guard(value)) handler?.(value);
+}
+
 export class RedisState implements SharedState {
   readonly name = 'redis';
   private readonly client: Redis;
@@ -123,12 +134,7 @@ export class RedisState implements SharedState {
   }
 
   private deliverTotals(text: string): void {
-    try {
-      const batch: unknown = JSON.parse(text);
-      if (isCounterBatch(batch)) this.totalsHandler?.(batch);
-    } catch {
-      // not ours
-    }
+    deliverParsed(text, isCounterBatch, this.totalsHandler);
   }
 
   /** The spend and tpm counters in force (`spend:<id>:<period start>`, `tpm:<key>:<minute>`), as one batch. */
@@ -164,12 +170,7 @@ export class RedisState implements SharedState {
   }
 
   private deliverSticky(text: string): void {
-    try {
-      const event: unknown = JSON.parse(text);
-      if (isStickyEvent(event)) this.stickyHandler?.(event);
-    } catch {
-      // not ours
-    }
+    deliverParsed(text, isStickyEvent, this.stickyHandler);
   }
 
   async readAnswer(key: string): Promise<Buffer | null | undefined> {
