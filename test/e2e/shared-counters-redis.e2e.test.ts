@@ -73,6 +73,20 @@ describe('e2e: budget spend and tpm shared live between gateways', () => {
     expect(calls()).toBe(before);
   });
 
+  it('a budget a reload brings is shared too (the new ledger counts in Redis)', async (ctx) => {
+    if (!available) ctx.skip();
+    const { a, b } = await pair(REDIS_URL, {});
+    for (const gw of [a, b]) {
+      const next = structuredClone(gw.gateway.state.table.bundle);
+      next.auth.gatewayKeys[0]!.budget = { usd: 5, period: 'day' };
+      gw.gateway.reload(next);
+    }
+    expect((await post(a)).status).toBe(200);
+    expect((await post(a)).status).toBe(200);
+    await waitFor(() => refusedBy(b));
+    expect((await post(b)).status).toBe(402);
+  });
+
   it('spend made while Redis was down is added to it once it is back, and reaches the other gateway', async (ctx) => {
     if (!available) ctx.skip();
     const redis = await PrivateRedis.start();
