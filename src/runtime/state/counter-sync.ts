@@ -1,7 +1,7 @@
 /**
  * Keeps every instance's view of budget spend and tpm tokens current. Each add goes to the backend off the
- * request path (INCRBYFLOAT, INCRBY); the total its reply gives is applied by the caller and gathered here for the others,
- * who get the newest total per counter in one batch every FLUSH_MS. A view only ever takes the larger of its
+ * request path (INCRBYFLOAT, INCRBY); the total its reply gives is applied by the caller and gathered here
+ * for the others, who get the newest total per counter in one batch every COUNTER_FLUSH_MS. A view only ever takes the larger of its
  * own count and a total it hears (totals only grow within a period), so once the last reply's total is
  * delivered every instance holds the same figure. Backend down: counts stay local, and the amounts the
  * backend missed are added again when it is back (its counters in force come first, as a `resync` batch).
@@ -36,6 +36,7 @@ export class SharedCounters {
 
   /** Publishes every FLUSH_MS (unref'd); returns the stop. */
   start(flushMs = COUNTER_FLUSH_MS): () => void {
+    if (!this.shared.publishTotals) return () => undefined;
     this.timer ??= setInterval(() => this.flush(), flushMs);
     this.timer.unref();
     return () => {
@@ -44,11 +45,11 @@ export class SharedCounters {
     };
   }
 
-  /** For `BudgetLedger.shared`: adds spend, applies and publishes the total. */
+  /** For `BudgetLedger.shared`: adds spend; the total goes out with the next batch. */
   readonly addSpend = (id: string, periodStart: number, usd: number): Promise<number | undefined> =>
     this.add(0, id, periodStart, usd, (i, p, a) => this.shared.addSpend?.(i, p, a) ?? Promise.resolve(undefined));
 
-  /** For `GatewayAuth.sharedTokens`: adds tokens in `now`'s minute window, applies and publishes the total. */
+  /** For `GatewayAuth.sharedTokens`: adds tokens in `now`'s minute window; the total goes out with the next batch. */
   readonly addTokens = (key: string, tokens: number, now: number): Promise<number | undefined> =>
     this.add(1, key, Math.floor(now / RPM_WINDOW_MS), tokens, (k, window, t) => this.shared.addTokens?.(k, t, window * RPM_WINDOW_MS) ?? Promise.resolve(undefined));
 
@@ -95,7 +96,10 @@ export class SharedCounters {
     for (const [kind, id, period, amount] of rows) {
       // a past minute's tokens no longer limit anyone
       if (kind === 1 && period !== window) continue;
-      void (kind === 0 ? this.addSpend(id, period, amount) : this.addTokens(id, amount, period * RPM_WINDOW_MS));
+      // no caller waits on these adds: the view takes their totals here
+      void (kind === 0 ? this.addSpend(id, period, amount) : this.addTokens(id, amount, period * RPM_WINDOW_MS)).then((total) => {
+        if (total !== undefined) this.apply(kind, id, period, total);
+      });
     }
   }
 }
