@@ -9,6 +9,7 @@ import type { AccessLogTarget } from './observability/access-log.js';
 import { startObservability } from './observability/observability.js';
 import { syncHealth } from './state/health-sync.js';
 import { syncStats } from './state/stats-sync.js';
+import { SharedCounters } from './state/counter-sync.js';
 import { syncSticky } from './state/sticky-sync.js';
 import { RedisResponseCache } from './cache/redis-response-cache.js';
 import { cacheBoundsOf } from './cache/response-cache.js';
@@ -80,7 +81,7 @@ function keyValues(state: GatewayState): string[] {
 }
 
 /** The run-time key store beside the request log, read once and then kept current (undefined without a request log). */
-async function startRuntimeKeys(bundle: RoutingBundle, env: Env, getState: () => GatewayState, shared: SharedState | undefined, log: (line: string) => void): Promise<RuntimeKeys | undefined> {
+async function startRuntimeKeys(bundle: RoutingBundle, env: Env, getState: () => GatewayState, shared: SharedState | undefined, shareSpend: (state: GatewayState) => void, log: (line: string) => void): Promise<RuntimeKeys | undefined> {
   const { logging } = bundle.observability;
   if (!logging.enabled) return undefined;
   let store: KeyStore;
@@ -102,6 +103,7 @@ async function startRuntimeKeys(bundle: RoutingBundle, env: Env, getState: () =>
     if (keys.some((k) => k.budget !== undefined) || state.budgets) {
       state.budgets ??= new BudgetLedger(state.table.bundle, state.clock.now());
       state.budgets.setRuntimeBudgets(keys, configNames, state.clock.now());
+      shareSpend(state);
     }
   };
   const keys = new RuntimeKeys(store, apply, shared?.publishNotice ? () => shared.publishNotice!('keys') : undefined);
@@ -126,7 +128,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const env = options.env ?? process.env;
   let state = createGatewayState(options.bundle, env);
   let stopStats = () => {};
+  let stopCounters = () => {};
   const shared = options.shared ?? (await startSharedState(options.bundle, env, log));
+  let spendAdder: SharedCounters['addSpend'] | undefined;
+  /** Budgets count in the shared state when there is one: a ledger made later (a reload, a run-time key's budget) too. */
+  const shareSpend = (s: GatewayState) => {
+    if (s.budgets && spendAdder) s.budgets.shared ??= spendAdder;
+  };
   if (shared) {
     state.shared = shared;
     syncHealth(state.health, shared);
@@ -137,7 +145,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       state.responseCache = new RedisResponseCache({ readAnswer: shared.readAnswer.bind(shared), storeAnswer: shared.storeAnswer.bind(shared) }, cacheBoundsOf(options.bundle.cache).maxEntryBytes);
     }
     const redis = options.bundle.state?.redis;
-    if (shared.addTokens !== undefined) state.auth.sharedTokens = shared.addTokens.bind(shared);
+    const counters = new SharedCounters(shared, () => ({
+      applySpendTotal: (id, start, usd) => state.budgets?.applySpendTotal(id, start, usd),
+      applyTokenTotal: (key, window, tokens) => state.auth.applyTokenTotal(key, window, tokens),
+    }));
+    stopCounters = counters.start();
+    if (shared.addTokens !== undefined) state.auth.sharedTokens = counters.addTokens;
+    if (shared.addSpend !== undefined) spendAdder = counters.addSpend;
     if (shared.takeTokens !== undefined) {
       const leases = new RpmLeases({ takeTokens: shared.takeTokens.bind(shared) }, RPM_WINDOW_MS);
       state.auth.sharedLimits = { take: (key, limit, now) => leases.take(key, limit, now), onError: redis?.onError ?? 'open' };
@@ -154,11 +168,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(options.accessLogTo !== undefined ? { accessLogTo: options.accessLogTo } : {}),
   });
   // gateway keys created at run time live in the request log's database
-  state.runtimeKeys = await startRuntimeKeys(options.bundle, env, () => state, shared, log);
+  state.runtimeKeys = await startRuntimeKeys(options.bundle, env, () => state, shared, shareSpend, log);
   // budgets start from what the request log says was spent in their current period
   const requestLog = state.observability?.log;
   if (state.budgets && requestLog) await state.budgets.load(spendFromLog(requestLog), state.clock.now()).catch((error: unknown) => log(`anyrouter: could not read this period's spend from the request log (${(error as Error).message}); budgets start at $0`));
-  if (shared?.addSpend && state.budgets) state.budgets.shared = shared.addSpend.bind(shared);
+  shareSpend(state);
   state.observability?.metrics.responseCache(() => state.responseCache);
   // with --workers, the fewest any worker holds: each holds the others' entries too, once relayed
   state.observability?.metrics.gauge('anyrouter_sticky_routes', 'Prompt-cache sticky entries (conversation prefix to upstream) held; with --workers, the fewest any worker holds.', () => state.sticky.size, 'min');
@@ -201,6 +215,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     reload(bundle) {
       state = reloadGatewayState(state, bundle, env);
+      shareSpend(state);
       mountDashboard(state);
       // a provider or key the new bundle adds reads a value the request log has not been told to scrub
       state.observability?.addSecrets(keyValues(state)).catch(() => undefined);
@@ -219,6 +234,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           clearTimeout(force);
           clearInterval(sweep);
           stopStats();
+          stopCounters();
           void state.runtimeKeys?.close();
           Promise.allSettled([state.pools.close(), state.observability?.close(), shared && !options.shared ? shared.close() : undefined]).then(() => resolve());
         });

@@ -268,3 +268,83 @@ describe('each kind of change, found where it happens and nowhere else', () => {
     );
   });
 });
+
+describe("the gateway's own settings: keys, budgets, server, cache, state, logging, dashboard", () => {
+  const sha = (c: string) => c.repeat(64);
+
+  it('each change reports its kind under its key, budget or section, a sha256 only as its first 8 digits', async () => {
+    const base = await repoBundle();
+    base.auth = {
+      gatewayKeys: [
+        { name: 'ci', sha256: sha('a'), models: ['*'], rpm: 600 },
+        { name: 'old', sha256: sha('b'), models: ['openai/*'] },
+      ],
+      adminKeys: [{ name: 'ops', sha256: sha('c') }],
+    };
+    base.budgets = [{ name: 'all', usd: 500, period: 'month' }];
+    base.dashboard = { path: '/dashboard' };
+    delete base.cache;
+    delete base.state;
+    const head = structuredClone(base);
+    head.auth = {
+      gatewayKeys: [
+        { name: 'ci', sha256: sha('d'), models: ['*'], rpm: 900, budget: { usd: 50, period: 'month' } },
+        { name: 'new', sha256: sha('e'), models: ['*'], tpm: 200_000 },
+      ],
+      adminKeys: [{ name: 'ops', sha256: sha('c'), scope: 'read' }],
+    };
+    head.budgets = [{ name: 'all', usd: 800, period: 'month' }, { app: 'My App', usd: 20, period: 'day' }];
+    head.cache = { maxBytes: 1_048_576, maxEntryBytes: 8 * 1024 * 1024 };
+    head.state = { redis: { url: { env: 'REDIS_URL' }, prefix: 'ar:', onError: 'closed' } };
+    head.observability.logging.retentionDays = base.observability.logging.retentionDays + 7;
+    head.dashboard = { path: '/ops' };
+    head.server.port = base.server.port + 1;
+
+    const changes = diffBundles(base, head);
+    const key = (id: string) => ({ type: 'gateway-key', id });
+    const settings = (id: string) => ({ type: 'settings', id });
+    expect(changes).toEqual([
+      { kind: 'gateway-key-change', subject: key('ci'), change: 'changed', setting: 'rpm', before: 600, after: 900 },
+      { kind: 'gateway-key-change', subject: key('ci'), change: 'changed', setting: 'budget', after: { usd: 50, period: 'month' } },
+      { kind: 'gateway-key-change', subject: key('ci'), change: 'changed', setting: 'sha256', before: 'aaaaaaaa…', after: 'dddddddd…' },
+      { kind: 'gateway-key-change', subject: key('new'), change: 'added', after: { models: ['*'], tpm: 200_000, sha256: 'eeeeeeee…' } },
+      { kind: 'gateway-key-change', subject: key('old'), change: 'removed', before: { models: ['openai/*'], sha256: 'bbbbbbbb…' } },
+      { kind: 'admin-key-change', subject: { type: 'admin-key', id: 'ops' }, change: 'changed', setting: 'scope', before: 'full', after: 'read' },
+      { kind: 'budget-change', subject: { type: 'budget', id: 'all' }, change: 'changed', setting: 'usd', before: 500, after: 800 },
+      { kind: 'budget-change', subject: { type: 'budget', id: 'app:My App' }, change: 'added', after: { usd: 20, period: 'day' } },
+      { kind: 'settings-change', subject: settings('cache'), change: 'changed', setting: 'maxBytes', before: 64 * 1024 * 1024, after: 1_048_576 },
+      { kind: 'settings-change', subject: settings('dashboard'), change: 'changed', setting: 'path', before: '/dashboard', after: '/ops' },
+      { kind: 'settings-change', subject: settings('logging'), change: 'changed', setting: 'retentionDays', before: base.observability.logging.retentionDays, after: head.observability.logging.retentionDays },
+      { kind: 'settings-change', subject: settings('server'), change: 'changed', setting: 'port', before: base.server.port, after: head.server.port },
+      { kind: 'settings-change', subject: settings('state'), change: 'changed', setting: 'redis.url', after: { env: 'REDIS_URL' } },
+      { kind: 'settings-change', subject: settings('state'), change: 'changed', setting: 'redis.prefix', after: 'ar:' },
+      { kind: 'settings-change', subject: settings('state'), change: 'changed', setting: 'redis.onError', after: 'closed' },
+    ]);
+
+    const text = formatDiffText(changes, sides);
+    expect(text).toContain('15 changes: 5 gateway-key-change, 1 admin-key-change, 2 budget-change, 7 settings-change');
+    expect(text).toContain('gateway key ci\n  rpm changed: 600 → 900\n  budget changed: (none) → {"usd":50,"period":"month"}\n  sha256 changed: "aaaaaaaa…" → "dddddddd…"');
+    expect(text).toContain('gateway key new\n  gateway key added: models ["*"], tpm 200000, sha256 "eeeeeeee…"');
+    expect(text).toContain('gateway key old\n  gateway key removed: models ["openai/*"], sha256 "bbbbbbbb…"');
+    expect(text).toContain('admin key ops\n  scope changed: "full" → "read"');
+    expect(text).toContain('app budget My App\n  budget added: usd 20, period "day"');
+    expect(text).toContain('settings cache\n  maxBytes changed: 67108864 → 1048576');
+    expect(text).toContain('settings state\n  redis.url changed: (none) → {"env":"REDIS_URL"}');
+    const md = formatDiffMarkdown(changes, sides);
+    expect(md).toContain('#### gateway budget `all`\n\n| change | detail |\n|---|---|\n| usd changed | `500` → `800` |');
+    for (const out of [text, md, formatDiffJson(changes)]) for (const c of 'abcde') expect(out).not.toContain(sha(c).slice(0, 9));
+  });
+
+  it('spelling out the default cache bounds is no change; a literal Redis URL never shows user info', async () => {
+    const base = await repoBundle();
+    delete base.cache;
+    const head = structuredClone(base);
+    head.cache = { maxBytes: 64 * 1024 * 1024, maxEntryBytes: 8 * 1024 * 1024 };
+    expect(diffBundles(base, head)).toEqual([]);
+    head.state = { redis: { url: 'redis://user:hunter2@cache.internal:6379', prefix: 'anyrouter:', onError: 'open' } };
+    const out = formatDiffText(diffBundles(base, head), sides) + formatDiffJson(diffBundles(base, head));
+    expect(out).toContain('redis://***@cache.internal:6379');
+    expect(out).not.toContain('hunter2');
+    expect(out).not.toContain('user:');
+  });
+});

@@ -2,9 +2,11 @@
  * `anyrouter serve --workers 2` as a real process tree: health marks hold across the workers (a key
  * quarantined through one is skipped by the other), /metrics adds the workers up, a SIGKILLed worker is
  * replaced without failing more than what it had in flight, SIGTERM drains them all, a conversation one
- * worker served keeps its upstream on the other, and an rpm limit without shared state is refused at start.
+ * worker served keeps its upstream on the other, an rpm limit without shared state is refused at start, and
+ * budget spend and tpm tokens add up over the workers through the primary.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -59,10 +61,11 @@ async function serveWorkers(dir: string, workers = 2): Promise<Served> {
 }
 
 /** One request on a connection of its own, so the workers take turns accepting them. */
-function ask(url: string, messages: unknown[] = [{ role: 'user', content: 'hi' }]): Promise<{ status: number; upstream: string | undefined }> {
+function ask(url: string, messages: unknown[] = [{ role: 'user', content: 'hi' }], as: { model?: string; key?: string } = {}): Promise<{ status: number; upstream: string | undefined }> {
   return new Promise((resolve) => {
-    const body = JSON.stringify({ model: 'test/chat', messages });
-    const req = request(`${url}/v1/chat/completions`, { method: 'POST', agent: false, timeout: 5_000, headers: { 'content-type': 'application/json', connection: 'close' } }, (res) => {
+    const body = JSON.stringify({ model: as.model ?? 'test/chat', messages });
+    const headers = { 'content-type': 'application/json', connection: 'close', ...(as.key !== undefined ? { authorization: `Bearer ${as.key}` } : {}) };
+    const req = request(`${url}/v1/chat/completions`, { method: 'POST', agent: false, timeout: 5_000, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.complete ? (res.statusCode ?? 0) : 0, upstream: res.headers['x-anyrouter-upstream'] as string | undefined }));
       res.on('error', () => resolve({ status: 0, upstream: undefined }));
@@ -174,6 +177,37 @@ describe('e2e: serve --workers', () => {
     const { dir } = await setup(`auth: { gatewayKeys: [{ name: 'team', sha256: '${'a'.repeat(64)}', rpm: 10 }] },`);
     const gw = await serveWorkers(dir);
     expect(await gw.exited).toBe(1);
-    expect(gw.log()).toMatch(/cannot serve on 2 workers: gateway keys 'team' have an rpm or tpm limit.*set state\.redis/);
+    expect(gw.log()).toMatch(/cannot serve on 2 workers: gateway keys 'team' have an rpm limit.*set state\.redis/);
+  });
+
+  it("adds a key's budget spend and tpm tokens up over the workers (through the primary): every worker refuses once the sum is over", { timeout: 60_000 }, async () => {
+    const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+    const [spender, counter] = ['sk-ar-workers-budget-0123456789abcdef', 'sk-ar-workers-tokens-0123456789abcdef'];
+    // 1,000 + 1,000 tokens an answer at $1 per 1M: $0.002 and 2,000 tokens; one answer on each worker is under either limit, two are over
+    const { first, dir } = await setup(
+      `auth: { gatewayKeys: [{ name: 'spender', sha256: '${sha256(spender)}', budget: { usd: 0.003, period: 'day' } }, { name: 'counter', sha256: '${sha256(counter)}', tpm: 3000 }] },`,
+    );
+    first.setDefault({ usage: { prompt_tokens: 1000, completion_tokens: 1000 } });
+    const gw = await serveWorkers(dir);
+    expect(gw.url, gw.log()).not.toBe('');
+    /** Every worker refuses `key` with `status`: a run of probes, each on a connection of its own (the workers take turns), for a model there is none of, so none spends. */
+    const allRefuse = async (key: string, status: number) => {
+      for (let streak = 0, i = 0; i < 500; i++) {
+        streak = (await ask(gw.url, undefined, { model: 'test/none', key })).status === status ? streak + 1 : 0;
+        if (streak === 6) return true;
+        await sleep(20);
+      }
+      return false;
+    };
+    expect((await ask(gw.url, undefined, { key: spender })).status).toBe(200);
+    expect((await ask(gw.url, undefined, { key: spender })).status).toBe(200);
+    expect(await allRefuse(spender, 402)).toBe(true);
+    expect((await ask(gw.url, undefined, { key: spender })).status).toBe(402);
+
+    // were the minute to turn between the two answers, neither window would be over
+    if (new Date().getSeconds() >= 58) return;
+    expect((await ask(gw.url, undefined, { key: counter })).status).toBe(200);
+    expect((await ask(gw.url, undefined, { key: counter })).status).toBe(200);
+    expect(await allRefuse(counter, 429)).toBe(true);
   });
 });

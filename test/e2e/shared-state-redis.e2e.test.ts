@@ -93,7 +93,7 @@ describe('e2e: shared state in Redis', () => {
       used += (answer.usage?.prompt_tokens ?? 0) + (answer.usage?.completion_tokens ?? 0);
     }
     expect(used).toBeGreaterThanOrEqual(100);
-    // B has answered nothing itself; it learns the shared total with its own first answer's count
+    // B has answered nothing itself; it learns the shared total over <prefix>totals (or, at the latest, with its own first answer's count)
     let refusedOnB = false;
     for (let i = 0; i < 3 && !refusedOnB; i++) {
       const res = await b.postChat({ model: MODEL, messages }, { headers: { authorization: `Bearer ${TEAM_KEY}` } });

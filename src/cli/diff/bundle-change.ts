@@ -1,18 +1,22 @@
 /**
  * What `anyrouter diff` reports: one typed change per routing difference between two compiled bundles.
- * Every change names its subject (the model, pool, preset, provider or routing table it belongs to)
+ * Every change names its subject (the model, pool, preset, provider, routing table, key, budget or
+ * settings section it belongs to)
  * and a `kind` that `--fail-on` can select.
  */
 import type { BundleKey, BundlePricing, BundleRouting, ProviderPreferences } from '../../bundle/format.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-export type SubjectType = 'model' | 'pool' | 'preset' | 'provider' | 'routing';
+export type SubjectType = 'model' | 'pool' | 'preset' | 'provider' | 'routing' | 'gateway-key' | 'admin-key' | 'budget' | 'settings';
 
 /** What a change belongs to; output groups changes by subject. */
 export interface ChangeSubject {
   type: SubjectType;
-  /** Model or pool id, preset name, provider id, or `routing`. */
+  /**
+   * Model or pool id, preset name, provider id, `routing`; a gateway or admin key's name; a budget's name
+   * (`app:<title>` for an app's); or a settings section (`server`, `cache`, `state`, `logging`, `dashboard`).
+   */
   id: string;
 }
 
@@ -75,6 +79,21 @@ export type ProviderChange =
 
 export type RoutingChange = On<'routing'> & { kind: 'routing-change'; setting: keyof BundleRouting; before: JsonValue; after: JsonValue };
 
+/**
+ * Something added, removed or changed in the gateway's own settings (keys, budgets, server, cache, state,
+ * logging, dashboard): `setting` names the field when it changed (a dotted path in a settings section).
+ * A sha256 shows as its first 8 hex digits; a URL never with its password.
+ */
+type SettingsEntry<T extends SubjectType, K extends string> = On<T> & { kind: K; change: 'added' | 'removed' | 'changed'; setting?: string; before?: JsonValue; after?: JsonValue };
+/** `auth.gatewayKeys`: models, rpm, tpm, budget, shared, sha256 (a rotation). */
+export type GatewayKeyChange = SettingsEntry<'gateway-key', 'gateway-key-change'>;
+/** `auth.adminKeys`: scope, sha256. */
+export type AdminKeyChange = SettingsEntry<'admin-key', 'admin-key-change'>;
+/** `budgets` (the gateway's and apps'; a key's own budget is a gateway-key-change). */
+export type BudgetChange = SettingsEntry<'budget', 'budget-change'>;
+/** `server`, `cache`, `state`, `logging`, `dashboard`. */
+export type SettingsChange = SettingsEntry<'settings', 'settings-change'>;
+
 export type BundleChange =
   | AddedModel
   | RemovedModel
@@ -99,7 +118,11 @@ export type BundleChange =
   | AddedProvider
   | RemovedProvider
   | ProviderChange
-  | RoutingChange;
+  | RoutingChange
+  | GatewayKeyChange
+  | AdminKeyChange
+  | BudgetChange
+  | SettingsChange;
 
 export type ChangeKind = BundleChange['kind'];
 
@@ -129,6 +152,10 @@ export const CHANGE_KINDS = [
   'removed-provider',
   'provider-change',
   'routing-change',
+  'gateway-key-change',
+  'admin-key-change',
+  'budget-change',
+  'settings-change',
 ] as const satisfies readonly ChangeKind[];
 
 // every kind is listed exactly once (a compile error here means CHANGE_KINDS is missing one)
@@ -141,4 +168,4 @@ export function isChangeKind(value: string): value is ChangeKind {
 }
 
 /** Order of subject types in the output. */
-export const SUBJECT_ORDER: readonly SubjectType[] = ['model', 'pool', 'preset', 'provider', 'routing'];
+export const SUBJECT_ORDER: readonly SubjectType[] = ['model', 'pool', 'preset', 'provider', 'routing', 'gateway-key', 'admin-key', 'budget', 'settings'];

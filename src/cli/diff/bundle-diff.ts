@@ -1,7 +1,8 @@
 /**
  * Compares two compiled routing bundles (not their sources): what changes for a request to each
- * model, pool and preset, and in the providers and routing table behind them. Pure; the output is
- * sorted by subject (models, pools, presets, providers, routing; ids ascending) then by kind.
+ * model, pool and preset, in the providers and routing table behind them, and in the gateway's own
+ * settings (keys, budgets, server, cache, state, logging, dashboard). Pure; the output is sorted by
+ * subject (models, pools, presets, providers, routing, keys, budgets, settings; ids ascending) then by kind.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { BundleCandidate, BundleModel, BundlePool, BundlePreset, BundleProvider, BundleRouting, RoutingBundle } from '../../bundle/format.js';
@@ -16,6 +17,7 @@ import {
   type RankedUpstream,
   type UpstreamSetting,
 } from './bundle-change.js';
+import { diffSettings } from './settings-diff.js';
 
 export function diffBundles(base: RoutingBundle, head: RoutingBundle): BundleChange[] {
   const changes: BundleChange[] = [
@@ -24,6 +26,7 @@ export function diffBundles(base: RoutingBundle, head: RoutingBundle): BundleCha
     ...diffKeyed(base.presets, head.presets, diffPreset, addedPreset, removedPreset),
     ...diffKeyed(base.providers, head.providers, diffProvider, addedProvider, removedProvider),
     ...diffRouting(base.routing, head.routing),
+    ...diffSettings(base, head),
   ];
   return sortChanges(changes);
 }

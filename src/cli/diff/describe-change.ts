@@ -29,6 +29,14 @@ export function describeSubject(subject: ChangeSubject, style: NameStyle): strin
       return `provider ${style.code(subject.id)}`;
     case 'routing':
       return 'routing defaults';
+    case 'gateway-key':
+      return `gateway key ${style.code(subject.id)}`;
+    case 'admin-key':
+      return `admin key ${style.code(subject.id)}`;
+    case 'budget':
+      return subject.id.startsWith('app:') ? `app budget ${style.code(subject.id.slice(4))}` : `gateway budget ${style.code(subject.id)}`;
+    case 'settings':
+      return `settings ${style.code(subject.id)}`;
   }
 }
 
@@ -115,8 +123,18 @@ export function describeChange(change: BundleChange, style: NameStyle): ChangeDe
       return { label: change.setting === 'keyOrder' ? 'key order changed' : `${change.setting} changed`, detail: fromTo(change.before, change.after) };
     case 'routing-change':
       return { label: `${change.setting} changed`, detail: fromTo(change.before, change.after) };
+    case 'gateway-key-change':
+    case 'admin-key-change':
+    case 'budget-change':
+    case 'settings-change': {
+      if (change.change === 'changed') return { label: `${change.setting ?? 'value'} changed`, detail: fromTo(change.before, change.after) };
+      const fields = (change.change === 'added' ? change.after : change.before) as Record<string, JsonValue> | undefined;
+      return { label: `${SETTINGS_NOUN[change.kind]} ${change.change}`, detail: Object.entries(fields ?? {}).map(([k, v]) => `${k} ${value(v)}`).join(', ') || '(none)' };
+    }
   }
 }
+
+const SETTINGS_NOUN = { 'gateway-key-change': 'gateway key', 'admin-key-change': 'admin key', 'budget-change': 'budget', 'settings-change': 'setting' } as const;
 
 function shorten(text: string): string {
   return text.length <= LONG_VALUE ? text : `${text.slice(0, LONG_VALUE - 1)}… (${text.length} chars)`;

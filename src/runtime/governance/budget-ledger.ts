@@ -132,6 +132,28 @@ export class BudgetLedger {
     }
   }
 
+  /**
+   * Budget `id`'s total for the period starting at `start`, as the shared state counts it (another
+   * instance's spend included): the view takes it when it is larger, or when it is of a newer period.
+   */
+  applySpendTotal(id: string, start: number, usd: number): void {
+    const b = this.byId(id);
+    if (b === undefined || !Number.isFinite(usd)) return;
+    if (start > b.periodStart && start === periodStart(b.spec.period, start)) {
+      b.periodStart = start;
+      b.spentUsd = usd;
+    } else if (start === b.periodStart) b.spentUsd = Math.max(b.spentUsd, usd);
+  }
+
+  private byId(id: string): Budget | undefined {
+    const cut = id.indexOf(':');
+    const scope = id.slice(0, cut);
+    const name = id.slice(cut + 1);
+    if (scope === 'key') return this.byKey.get(name);
+    if (scope === 'app') return this.byApp.get(name);
+    return scope === 'gateway' ? this.gateway.find((b) => b.id === id) : undefined;
+  }
+
   private *applicable(key: string, app: string | undefined): Generator<Budget> {
     const k = this.byKey.get(key);
     if (k) yield k;

@@ -180,6 +180,16 @@ export class GatewayAuth {
     });
   }
 
+  /** Key `name`'s tokens in minute `window` as the shared state counts them (other instances' included). */
+  applyTokenTotal(name: string, window: number, tokens: number): void {
+    const entry = this.byName.get(name);
+    if (entry === undefined || !Number.isFinite(tokens)) return;
+    if (window > entry.tokenWindow) {
+      entry.tokenWindow = window;
+      entry.tokens = tokens;
+    } else if (window === entry.tokenWindow) entry.tokens = Math.max(entry.tokens, tokens);
+  }
+
   /** Run-time keys in the store, revoked ones included. */
   private runtimeKeysKnown = 0;
 

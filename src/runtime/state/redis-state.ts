@@ -3,15 +3,18 @@
  * with them (so an instance that starts or reconnects reads what is in force) and published on a channel
  * each (so every instance learns of a 429, a 5xx or a conversation's upstream within milliseconds);
  * gateway-key request counts are one atomic INCR-and-expire per request; cached answers are keys with the
- * answer's TTL, read with one GET by the requests that opted in.
+ * answer's TTL, read with one GET by the requests that opted in. Budget spend and tpm tokens are counters
+ * (INCRBYFLOAT, INCRBY); the totals their replies give go out on `<prefix>totals`, so every instance's view
+ * of a budget or tpm window is current without reading Redis per request.
  * Redis down: commands fail at once (no offline queue), the gateway serves on its local view, and the
- * marks it made meanwhile are pushed back when Redis returns. Redis connected but stalled (overloaded,
- * paused, a half-open connection): every command fails after `commandTimeoutMs`, so no request waits on
- * Redis longer than that (a cache lookup misses, a limit's count goes by `onError`).
+ * marks it made meanwhile are pushed back when Redis returns; the counters in force are read then too. Redis
+ * connected but stalled (overloaded, paused, a half-open connection): every command fails after
+ * `commandTimeoutMs`, so no request waits on Redis longer than that (a cache lookup misses, a limit's count goes
+ * by `onError`).
  */
 import { Redis } from 'ioredis';
 import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from '../../bundle/format.js';
-import { isStickyEvent, RPM_WINDOW_MS, type MarkEvent, type SharedState, type StatsBatch, type StickyEvent } from './shared-state.js';
+import { isCounterBatch, isStickyEvent, RPM_WINDOW_MS, type CounterBatch, type CounterKind, type MarkEvent, type SharedState, type StatsBatch, type StickyEvent } from './shared-state.js';
 
 export interface RedisStateOptions {
   url: string;
@@ -37,6 +40,17 @@ return asked - over`;
 /** INCRBY a window's token count, expiring it with its window; the total after it. */
 const ADD_SCRIPT = `local n = redis.call('INCRBY', KEYS[1], ARGV[1]) if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return n`;
 
+/** A message's JSON to `handler` when `guard` takes it; anything else on the channel is not ours. */
+function deliverParsed<T>(text: string, guard: (value: unknown) => value is T, handler: ((value: T) => void) | undefined): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (guard(value)) handler?.(value);
+}
+
 export class RedisState implements SharedState {
   readonly name = 'redis';
   private readonly client: Redis;
@@ -49,6 +63,8 @@ export class RedisState implements SharedState {
   private readonly noticeChannel: string;
   private readonly stickyChannel: string;
   private stickyHandler: ((event: StickyEvent) => void) | undefined;
+  private readonly totalsChannel: string;
+  private totalsHandler: ((batch: CounterBatch) => void) | undefined;
   private localMarks: () => MarkEvent[] = () => [];
   private localSticky: () => StickyEvent[] = () => [];
   private announcedDown = false;
@@ -66,14 +82,16 @@ export class RedisState implements SharedState {
     this.statsChannel = `${options.prefix}stats`;
     this.noticeChannel = `${options.prefix}notices`;
     this.stickyChannel = `${options.prefix}sticky`;
+    this.totalsChannel = `${options.prefix}totals`;
     this.client.defineCommand('anyrouterTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
     this.client.defineCommand('anyrouterAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
     for (const connection of [this.client, this.subscriber]) connection.on('error', () => this.noteDown());
     this.client.on('ready', () => void this.resync());
-    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel, this.noticeChannel, this.stickyChannel).catch((error: unknown) => this.noteFailure(error)));
+    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.statsChannel, this.noticeChannel, this.stickyChannel, this.totalsChannel).catch((error: unknown) => this.noteFailure(error)));
     this.subscriber.on('message', (channel: string, text: string) => {
       if (channel === this.statsChannel) this.deliverStats(text);
       else if (channel === this.stickyChannel) this.deliverSticky(text);
+      else if (channel === this.totalsChannel) this.deliverTotals(text);
       else if (channel === this.noticeChannel) {
         if (text === 'keys') this.noticeHandler?.('keys');
       } else this.deliver(text);
@@ -117,6 +135,34 @@ export class RedisState implements SharedState {
     }
   }
 
+  publishTotals(batch: CounterBatch): void {
+    if (this.client.status === 'ready') this.client.publish(this.totalsChannel, JSON.stringify(batch)).catch((error: unknown) => this.noteFailure(error));
+  }
+
+  onTotals(handler: (batch: CounterBatch) => void): void {
+    this.totalsHandler = handler;
+  }
+
+  private deliverTotals(text: string): void {
+    deliverParsed(text, isCounterBatch, this.totalsHandler);
+  }
+
+  /** The spend and tpm counters in force (`spend:<id>:<period start>`, `tpm:<key>:<minute>`), as one batch. */
+  private async readCounters(): Promise<CounterBatch> {
+    const totals: CounterBatch['totals'] = [];
+    for (const [kind, name] of [[0, 'spend'], [1, 'tpm']] as Array<[CounterKind, string]>) {
+      const head = `${this.options.prefix}${name}:`;
+      await this.scanValues(`${name}:*`, (text, key) => {
+        const rest = key.slice(head.length);
+        const cut = rest.lastIndexOf(':');
+        const period = Number(rest.slice(cut + 1));
+        const total = Number(text);
+        if (cut > 0 && Number.isFinite(period) && Number.isFinite(total)) totals.push([kind, rest.slice(0, cut), period, total]);
+      });
+    }
+    return { origin: 'redis', totals, resync: true };
+  }
+
   publishSticky(event: StickyEvent): void {
     if (this.client.status !== 'ready') return;
     const ttl = Math.ceil(event.until - Date.now());
@@ -134,12 +180,7 @@ export class RedisState implements SharedState {
   }
 
   private deliverSticky(text: string): void {
-    try {
-      const event: unknown = JSON.parse(text);
-      if (isStickyEvent(event)) this.stickyHandler?.(event);
-    } catch {
-      // not ours
-    }
+    deliverParsed(text, isStickyEvent, this.stickyHandler);
   }
 
   async readAnswer(key: string): Promise<Buffer | null | undefined> {
@@ -239,17 +280,25 @@ export class RedisState implements SharedState {
     if ((event.kind === 'upstream' || event.kind === 'key') && typeof event.id === 'string' && typeof event.until === 'number') this.handler?.(event);
   }
 
-  /** Every value under `prefix` + `pattern`, in batches, to `deliver`. */
-  private async scanValues(pattern: string, deliver: (text: string) => void): Promise<void> {
+  /** Every value under `prefix` + `pattern` (with its key), in batches, to `deliver`. */
+  private async scanValues(pattern: string, deliver: (text: string, key: string) => void): Promise<void> {
     let cursor = '0';
     do {
       const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.options.prefix}${pattern}`, 'COUNT', 500);
       cursor = next;
-      if (keys.length > 0) for (const text of await this.client.mget(...keys)) if (text !== null) deliver(text);
+      if (keys.length > 0) {
+        const values = await this.client.mget(...keys);
+        values.forEach((text, i) => {
+          if (text !== null) deliver(text, keys[i]!);
+        });
+      }
     } while (cursor !== '0');
   }
 
-  /** (Re)connected: read the marks and sticky entries in force, then push the ones this instance made while Redis was away. */
+  /**
+   * (Re)connected: read the marks, sticky entries and counters in force, then push the marks and entries this
+   * instance made while Redis was away (its counts come back through the totals handler, which re-adds them).
+   */
   private async resync(): Promise<void> {
     this.announcedSlow = false;
     if (this.announcedDown) {
@@ -259,6 +308,7 @@ export class RedisState implements SharedState {
     try {
       await this.scanValues('mark:*', (text) => this.deliver(text));
       await this.scanValues('sticky:*', (text) => this.deliverSticky(text));
+      if (this.totalsHandler) this.totalsHandler(await this.readCounters());
       for (const event of this.localMarks()) this.publishMark(event);
       for (const event of this.localSticky()) this.publishSticky(event);
     } catch (error) {

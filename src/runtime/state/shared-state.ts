@@ -35,6 +35,9 @@ export interface SharedState {
   addTokens?(key: string, tokens: number, now: number): Promise<number | undefined>;
   /** Adds `usd` to budget `id`'s spend for the period starting at `periodStart`: the period's total after it, or undefined. */
   addSpend?(id: string, periodStart: number, usd: number): Promise<number | undefined>;
+  /** Budget-spend and tpm totals this instance read back from the backend, in a batch; and the others' as they come (and, on reconnect, the counters in force, as a batch marked `resync`). */
+  publishTotals?(batch: CounterBatch): void;
+  onTotals?(handler: (batch: CounterBatch) => void): void;
   /** Live-stats samples (ttfb, throughput) this instance recorded, in a batch; and the others' as they come. */
   publishStats?(batch: StatsBatch): void;
   onStats?(handler: (batch: StatsBatch) => void): void;
@@ -74,4 +77,22 @@ export function isStickyEvent(value: unknown): value is StickyEvent {
 export interface StatsBatch {
   origin: string;
   samples: Array<[0 | 1, string, number, number]>;
+}
+
+/** Which shared counter a total is of: 0 a budget's spend (USD), 1 a gateway key's tpm tokens. */
+export type CounterKind = 0 | 1;
+
+/**
+ * Counter totals as flat rows: [kind, id (budget id or key name), period (a budget's period start, epoch ms;
+ * or the tpm minute window, epoch minutes), total]. `resync`: the counters in force, read after a reconnect.
+ */
+export interface CounterBatch {
+  origin: string;
+  totals: Array<[CounterKind, string, number, number]>;
+  resync?: boolean;
+}
+
+export function isCounterBatch(value: unknown): value is CounterBatch {
+  const b = value as Partial<CounterBatch> | null;
+  return typeof b === 'object' && b !== null && typeof b.origin === 'string' && Array.isArray(b.totals);
 }

@@ -68,7 +68,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   const start = await firstStart;
   const bundle: RoutingBundle = start.bundle;
   // without Redis, marks travel through the primary; with it, each worker talks to Redis itself
-  const shared = bundle.state?.redis ? undefined : new ClusterState(start.marks);
+  const shared = bundle.state?.redis ? undefined : new ClusterState(start.marks, start.totals);
   gateway = await startGateway({ bundle, ...(options.host !== undefined ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}), ...(shared ? { shared } : {}) });
   // /metrics speaks for every worker: the primary gathers and adds them up
   gateway.state.metricsOf = () =>

@@ -1,6 +1,7 @@
 /**
  * The primary of `anyrouter serve --workers N`: forks N workers that share the listening port, hands each
- * the bundle and the health marks in force, relays marks and sticky entries between them (when there is no Redis), restarts
+ * the bundle and the health marks in force, relays marks and sticky entries between them and counts budget
+ * spend and tpm tokens for them (when there is no Redis), restarts
  * a worker that dies (counted), reloads them all onto one new bundle, adds up their metrics for /metrics,
  * and drains them all on SIGTERM.
  */
@@ -9,6 +10,7 @@ import { AggregatorRegistry } from 'prom-client';
 import type { RoutingBundle } from '../../bundle/format.js';
 import type { MarkEvent } from '../state/shared-state.js';
 import { isMessage, TAG, type FromWorker, type ToWorker } from './worker-messages.js';
+import { ClusterCounters } from './cluster-counters.js';
 
 export interface SupervisorOptions {
   workers: number;
@@ -22,9 +24,10 @@ export interface SupervisorOptions {
 /** Why this bundle cannot run on more than one worker, if it cannot. */
 export function workersRefusal(bundle: RoutingBundle, workers: number): string | undefined {
   if (workers <= 1 || bundle.state?.redis) return undefined;
-  const limited = bundle.auth.gatewayKeys.filter((k) => k.rpm !== undefined || k.tpm !== undefined).map((k) => k.name);
+  // tpm and budgets are counted by the primary; rpm is counted per request, before the answer, only in Redis
+  const limited = bundle.auth.gatewayKeys.filter((k) => k.rpm !== undefined).map((k) => k.name);
   if (limited.length === 0) return undefined;
-  return `gateway keys ${limited.map((n) => `'${n}'`).join(', ')} have an rpm or tpm limit, which would hold per worker (${workers}x the limit) without shared state: set state.redis (e.g. state: { redis: { url: env('REDIS_URL') } }) or serve with --workers 1`;
+  return `gateway keys ${limited.map((n) => `'${n}'`).join(', ')} have an rpm limit, which would hold per worker (${workers}x the limit) without shared state: set state.redis (e.g. state: { redis: { url: env('REDIS_URL') } }) or serve with --workers 1`;
 }
 
 export async function superviseWorkers(options: SupervisorOptions): Promise<number> {
@@ -38,6 +41,8 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
   const workers = new Set<Worker>();
   /** The latest mark per upstream or key, for the workers that start later. */
   const marks = new Map<string, MarkEvent>();
+  /** Budget spend and tpm tokens, added up over the workers. */
+  const counters = new ClusterCounters();
   let restarts = 0;
   let announced = false;
   let shuttingDown = false;
@@ -83,7 +88,7 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
     if (!isMessage<FromWorker>(message)) return;
     switch (message[TAG]) {
       case 'ready':
-        send(worker, { [TAG]: 'start', bundle: bundle!, marks: marksInForce() });
+        send(worker, { [TAG]: 'start', bundle: bundle!, marks: marksInForce(), totals: counters.inForce() });
         return;
       case 'listening':
         if (!announced) {
@@ -97,6 +102,12 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
         return;
       case 'stats':
         for (const w of workers) if (w !== worker) send(w, { [TAG]: 'stats', batch: message.batch });
+        return;
+      case 'count':
+        send(worker, { [TAG]: 'counted', id: message.id, total: counters.add(message.kind, message.key, message.period, message.amount) });
+        return;
+      case 'totals':
+        for (const w of workers) if (w !== worker) send(w, { [TAG]: 'totals', batch: message.batch });
         return;
       case 'notice':
         for (const w of workers) if (w !== worker) send(w, { [TAG]: 'notice', notice: message.notice });
