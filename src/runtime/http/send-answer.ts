@@ -13,7 +13,7 @@ import type { RoutedCandidate } from '../policy/rank-candidates.js';
 import { discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import { errorKindOfStatus } from './error-envelope.js';
-import { exhaustedError, missingKeyNames } from './exhausted-error.js';
+import { exhaustedError, noKeyMessage } from './exhausted-error.js';
 import { relayNativeStream, sendNativeJson } from './native-answer.js';
 import type { RequestContext } from './request-context.js';
 import { sendGatewayError } from './respond.js';
@@ -162,7 +162,7 @@ async function sendExhausted(input: AnswerInput, result: Extract<LoopResult<Upst
   const { res, client, ctx, primaryModel } = input;
   if (result.last) discardOutcome(result.last);
   const error = exhaustedError(result, primaryModel, input.state.clock.now());
-  if (input.plan.refusal?.kind === 'no-key') error.message = `no upstream of '${primaryModel}' has a key: set ${missingKeyNames(input.ranked)} in the gateway's environment`;
+  if (input.plan.refusal?.kind === 'no-key') error.message = noKeyMessage(primaryModel, input.ranked);
   if (res.headersSent) {
     // keep-alives already committed a 200 stream: the error goes in-band
     await write(res, client.streamErrorEvent({ message: error.message, kind: errorKindOfStatus(error.status) }, ctx.requestId, primaryModel));
