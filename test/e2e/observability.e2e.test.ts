@@ -88,7 +88,22 @@ describe('e2e: request traces', () => {
 
     const { stdout } = await run(process.execPath, [BIN, 'logs', '--db', w.db]);
     expect(stdout).toContain(id);
-    expect(stdout).toMatch(/test\/chat\s+secondary\/s-model\s+200\s+2/);
+    expect(stdout).toMatch(/test\/chat\s+secondary\/s-model\s+200\s+primary 429 → secondary 200\s/);
+    const json = await run(process.execPath, [BIN, 'logs', '--db', w.db, '--format', 'json']);
+    const listed = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; attempts: Array<{ provider: string; status: number }> });
+    expect(listed.find((r) => r.id === id)?.attempts.map((a) => [a.provider, a.status])).toEqual([['primary', 429], ['secondary', 200]]);
+
+    // one request's whole trace: every attempt with its key, status, timings and why the gateway moved on
+    const trace = await run(process.execPath, [BIN, 'logs', '--db', w.db, '--id', id]);
+    expect(trace.stdout).toContain(`request   ${id}`);
+    expect(trace.stdout).toContain('attempts (2):');
+    expect(trace.stdout).toMatch(/1\s+primary\/p-model\s+main \(byok\)\s+429 \S+\s+\+\d+ ms\s+\d+\s+\S+( ms)?\s+-\s+.*rate-limited/);
+    expect(trace.stdout).toMatch(/2\s+secondary\/s-model\s+main \(byok\)\s+200\s+\+\d+ ms/);
+    expect(trace.stdout).not.toContain('sk-test-');
+    const traceJson = JSON.parse((await run(process.execPath, [BIN, 'logs', '--db', w.db, '--id', id, '--format', 'json'])).stdout) as typeof record;
+    expect(traceJson).toEqual(record);
+    const unknown = await run(process.execPath, [BIN, 'logs', '--db', w.db, '--id', 'req_missing']).catch((e: { code: number; stderr: string }) => e);
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining("no request 'req_missing'") });
   });
 
   it('the record is still there after the gateway restarts', async () => {
