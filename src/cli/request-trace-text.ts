@@ -3,7 +3,7 @@
  * (`primary 429 → secondary 200`, shortened to fit) and, for `logs --id`, the whole trace.
  */
 import type { AttemptTrace, RequestRecord } from '../runtime/observability/request-record.js';
-import { formatTable } from './request-log-input.js';
+import { clipCell, formatTable } from './request-log-input.js';
 
 /** The widest chain cell; a longer chain keeps its first and last attempts around a count of those left out. */
 export const CHAIN_WIDTH = 48;
@@ -20,14 +20,10 @@ export function attemptChain(attempts: readonly Pick<AttemptTrace, 'provider' | 
   if (attempts.length === 0) return '-';
   const links = attempts.map(link);
   const whole = links.join(ARROW);
-  if (whole.length <= width || links.length <= 2) return clip(whole, width);
+  if (whole.length <= width || links.length <= 2) return clipCell(whole, width);
   const first = links[0]!;
   const last = links[links.length - 1]!;
-  return clip(`${first}${ARROW}… ${links.length - 2} more${ARROW}${last}`, width);
-}
-
-function clip(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+  return clipCell(`${first}${ARROW}… ${links.length - 2} more${ARROW}${last}`, width);
 }
 
 function time(ms: number): string {

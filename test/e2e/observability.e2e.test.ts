@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compiler/compile.js';
@@ -115,6 +116,31 @@ describe('e2e: request traces', () => {
     await first.close(200);
     const second = await w.start();
     expect((await waitForRecord(second, id)).id).toBe(id);
+  });
+});
+
+describe('e2e: end users', () => {
+  it("Claude Code's sessions count as one user under a short id in `usage --by user`; a long plain id is cut to fit the table", async () => {
+    const w = await world();
+    const gw = await w.start();
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'unused', maxRetries: 0 });
+    const device = 'af90'.repeat(16);
+    const ids: string[] = [];
+    for (const session of ['bc03e1f2-0000-4000-8000-000000000001', 'bc03e1f2-0000-4000-8000-000000000002']) {
+      const metadata = { user_id: JSON.stringify({ device_id: device, account_uuid: '', session_id: session }) };
+      const { response } = await anthropic.messages.create({ model: 'test/chat', max_tokens: 16, messages, metadata }).withResponse();
+      ids.push(response.headers.get('x-anyrouter-request-id')!);
+    }
+    const long = `team-${'x'.repeat(150)}`;
+    const { response } = await client(gw).chat.completions.create({ model: 'test/chat', messages, user: long }).withResponse();
+    ids.push(response.headers.get('x-anyrouter-request-id')!);
+    for (const id of ids) await waitForRecord(gw, id);
+
+    const { stdout } = await run(process.execPath, [BIN, 'usage', '--by', 'user', '--db', w.db]);
+    expect(stdout).toMatch(/^device:af90af90af90\s+2\s/m);
+    expect(stdout).toMatch(/^team-x{34}…\s+1\s/m);
+    expect(stdout).not.toContain('session');
+    expect(stdout).not.toContain('bc03e1f2');
   });
 });
 

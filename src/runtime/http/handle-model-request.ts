@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
+import { recordedEndUser } from '../../protocols/end-user-id.js';
 import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/attempt-loop.js';
 import type { GatewayState } from '../gateway-state.js';
 import { mayUseModel } from '../model-catalog.js';
@@ -279,11 +280,11 @@ function trimToContext(table: GatewayState['table'], body: Record<string, unknow
   return context === Infinity ? undefined : middleOut(body, context);
 }
 
-/** OpenAI's `user` (Chat Completions, Responses), else Anthropic's `metadata.user_id`; at most 200 characters. */
+/** OpenAI's `user` (Chat Completions, Responses), else Anthropic's `metadata.user_id`, as recorded (end-user-id.ts). */
 function endUserOf(body: Record<string, unknown>): string | undefined {
   const metadata = body.metadata;
   const user = typeof body.user === 'string' ? body.user : metadata !== null && typeof metadata === 'object' ? (metadata as { user_id?: unknown }).user_id : undefined;
-  return typeof user === 'string' && user !== '' ? user.slice(0, 200) : undefined;
+  return typeof user === 'string' ? recordedEndUser(user) : undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
