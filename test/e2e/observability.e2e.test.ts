@@ -119,6 +119,32 @@ describe('e2e: request traces', () => {
   });
 });
 
+describe('e2e: gateway-made errors', () => {
+  it('record the gateway\'s error code (a missing key, an unknown model), shown by the admin API, the access log and `anyrouter logs`', async () => {
+    const w = await world({ keys: { PRIMARY_KEY: '', SECONDARY_KEY: '' } });
+    const gw = await w.start();
+    const noKey = await client(gw).chat.completions.create({ model: 'test/chat', messages }).withResponse().catch((e: InstanceType<typeof OpenAI.APIError>) => e);
+    expect(noKey).toMatchObject({ status: 503, code: 'no_upstream_available' });
+    const unknown = await client(gw).chat.completions.create({ model: 'test/chta', messages }).catch((e: InstanceType<typeof OpenAI.APIError>) => e);
+    expect(unknown).toMatchObject({ status: 404, code: 'model_not_found' });
+    const ids = [noKey, unknown].map((e) => (e as InstanceType<typeof OpenAI.APIError>).headers?.get('x-anyrouter-request-id') ?? '');
+    const records = await Promise.all(ids.map((id) => waitForRecord(gw, id)));
+    expect(records.map((r) => [r.status, r.errorClass])).toEqual([
+      [503, 'no_upstream_available'],
+      [404, 'model_not_found'],
+    ]);
+    await gw.close(200);
+    const lines = w.stdout().trim().split('\n').map((l) => JSON.parse(l) as { id: string; errorClass?: string });
+    expect(ids.map((id) => lines.find((l) => l.id === id)?.errorClass)).toEqual(['no_upstream_available', 'model_not_found']);
+    const { stdout } = await run(process.execPath, [BIN, 'logs', '--db', w.db, '--failed']);
+    expect(stdout).toMatch(/test\/chat\s+-\s+503 no_upstream_available\s+-\s/);
+    expect(stdout).toContain('404 model_not_found');
+    const trace = await run(process.execPath, [BIN, 'logs', '--db', w.db, '--id', ids[0]!]);
+    expect(trace.stdout).toContain('status    503 no_upstream_available');
+    expect(trace.stdout).toContain('no upstream attempt: the gateway answered itself');
+  });
+});
+
 describe('e2e: end users', () => {
   it("Claude Code's sessions count as one user under a short id in `usage --by user`; a long plain id is cut to fit the table", async () => {
     const w = await world();

@@ -227,6 +227,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   if (answered.pricing !== undefined) summary.pricing = answered.pricing;
   if (answered.costUsd !== undefined) summary.costUsd = answered.costUsd;
   if (answered.error !== undefined) summary.error = answered.error;
+  if (answered.errorCode !== undefined) summary.errorCode = answered.errorCode;
   if (answered.body !== undefined) summary.body = answered.body;
   summary.attempts = result.attempts;
   return summary;
@@ -267,6 +268,7 @@ function refuse(res: ServerResponse, client: ClientProtocolSpec, ctx: RequestCon
   sendGatewayError(res, client.envelope, error, ctx.requestId, ctx.baseHeaders);
   summary.status = error.status;
   summary.error = error.message;
+  summary.errorCode = error.code;
   if (model !== undefined) summary.model = model;
   return summary;
 }

@@ -44,6 +44,8 @@ export interface Answered {
   costUsd?: number;
   /** What went wrong, an in-band stream error included. */
   error?: string;
+  /** The gateway's own error code when it made the error (`no_upstream_available`, ...), for the request log. */
+  errorCode?: string;
   /** The JSON answer as sent (non-streamed answers; logged only with `logging.bodies`). */
   body?: Buffer | string;
 }
@@ -167,8 +169,8 @@ async function sendExhausted(input: AnswerInput, result: Extract<LoopResult<Upst
     // keep-alives already committed a 200 stream: the error goes in-band
     await write(res, client.streamErrorEvent({ message: error.message, kind: errorKindOfStatus(error.status) }, ctx.requestId, primaryModel));
     res.end();
-    return { status: 200, model: primaryModel, error: error.message };
+    return { status: 200, model: primaryModel, error: error.message, errorCode: error.code };
   }
   sendGatewayError(res, client.envelope, error, ctx.requestId, headers);
-  return { status: error.status, model: primaryModel, error: error.message };
+  return { status: error.status, model: primaryModel, error: error.message, errorCode: error.code };
 }
