@@ -123,7 +123,7 @@ describe('anyrouter models (CLI)', () => {
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout.split('\n')[0]).toMatch(/ usable now$/);
     expect(none.stdout).toMatch(/openai\/coder .* no key\n/);
-    expect(none.stdout).toContain('none can be served now: no upstream of them has a key in this environment (set OPENAI_API_KEY)');
+    expect(none.stdout).toContain('none can be served now: no upstream of them has a key in this environment (set one of OPENAI_API_KEY)');
     expect(none.stdout).not.toContain('run: anyrouter');
     const json = await runCli(['models', '--for', 'codex', '--format', 'json'], dir, withoutKey);
     expect((JSON.parse(json.stdout) as { models: Array<{ usable: boolean }> }).models.map((m) => m.usable)).toEqual([false, false, false]);

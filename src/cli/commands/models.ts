@@ -81,7 +81,7 @@ function suggestion(bundle: RoutingBundle, agent: string, listings: readonly Age
   if (usable) return `${count}; run: anyrouter ${agent} --model ${usable.model}`;
   if (listings.length === 0) return `${count}; run: anyrouter ${agent} --model MODEL`;
   const variables = keyVariablesOf(bundle, listings.filter((l) => l.kind === 'model').map((l) => l.model));
-  return `${count}; none can be served now: no upstream of them has a key in this environment${variables.length > 0 ? ` (set ${variables.join(' or ')})` : ''}`;
+  return `${count}; none can be served now: no upstream of them has a key in this environment${variables.length > 0 ? ` (set one of ${variables.join(', ')})` : ''}`;
 }
 
 function row(l: ModelListing): string[] {
