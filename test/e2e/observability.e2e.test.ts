@@ -125,6 +125,7 @@ describe('e2e: gateway-made errors', () => {
     const gw = await w.start();
     const noKey = await client(gw).chat.completions.create({ model: 'test/chat', messages }).withResponse().catch((e: InstanceType<typeof OpenAI.APIError>) => e);
     expect(noKey).toMatchObject({ status: 503, code: 'no_upstream_available' });
+    expect((noKey as Error).message).toContain("no upstream of 'test/chat' has a key: set PRIMARY_KEY or SECONDARY_KEY in the gateway's environment");
     const unknown = await client(gw).chat.completions.create({ model: 'test/chta', messages }).catch((e: InstanceType<typeof OpenAI.APIError>) => e);
     expect(unknown).toMatchObject({ status: 404, code: 'model_not_found' });
     const ids = [noKey, unknown].map((e) => (e as InstanceType<typeof OpenAI.APIError>).headers?.get('x-anyrouter-request-id') ?? '');
