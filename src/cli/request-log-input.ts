@@ -39,6 +39,11 @@ export async function openRequestLog(values: Record<string, string | boolean | u
   return openRequestStore({ path, readonly: true });
 }
 
+/** A cell cut to `width` characters, the cut marked with `…`. */
+export function clipCell(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
 /** Columns padded to their widest cell. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -20,7 +20,8 @@ Commands:
                                                    exit 1 on a change of a --fail-on kind (removed-model, removed-alias, ...)
   schema  [--out DIR]                              write JSON Schema for the model and preset YAML (default schema/)
   init    [DIR]                                    scaffold a config, an example model and preset, and the schemas
-  logs [--follow] [--failed] [--model M] [--limit N] [--db FILE|postgres://URL | --config F]   recent requests from the request log
+  logs [--follow] [--failed] [--model M] [--limit N] [--format text|json] [--db FILE|postgres://URL | --config F]   recent requests from the request log, with each one's attempts
+  logs --id REQ_ID [--format text|json] [--db FILE|postgres://URL | --config F]   one request's whole trace: every attempt, its key, status, timings and routing
   usage [--by model|key|app|user|upstream] [--bucket hour|day] [--since 24h] [--db FILE|postgres://URL | --config F]   requests, tokens, cost, errors, latency
   demo [--port N] [--host H] [--fault-rate R]   the gateway over simulated providers (fast, flaky, slow): no provider
                                                    keys needed; prints how to call it and where to watch failovers

@@ -54,7 +54,7 @@ export function demoGuide(input: DemoGuideInput): string {
     'Watch it:',
     ...column([
       ...(input.dashboardPath !== undefined ? [['  dashboard', `${url}${input.dashboardPath}`]] : []),
-      ['  failovers', `anyrouter logs --db ${db} --limit 20      (the attempts column; --failed for what failed)`],
+      ['  failovers', `anyrouter logs --db ${db} --limit 20      (the attempts column: sim-flaky 429 → sim-fast 200; --id REQ_ID: one request's trace; --failed)`],
       ['  usage', `anyrouter usage --db ${db}`],
       ['  the config', shown(input.configPath, input.cwd)],
     ]),

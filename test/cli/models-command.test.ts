@@ -107,12 +107,30 @@ describe('anyrouter models (CLI)', () => {
     expect(parsed.rule).toContain('tools');
     expect(parsed.models.map((m) => m.model)).toEqual(['openai/coder', 'anyrouter/streamers', '@preset/code']);
 
-    const text = await runCli(['models', '--for', 'claude'], dir);
+    const text = await runCli(['models', '--for', 'claude'], dir, { ...process.env, OPENAI_API_KEY: 'sk-test-set' });
     expect(text.stdout).toContain('run: anyrouter claude --model openai/coder');
     expect(text.stdout).not.toContain('openai/no-stream');
 
     const unknown = await runCli(['models', '--for', 'cursor'], dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("--for takes claude or codex, not 'cursor'");
+  });
+
+  it('--for marks what can be served now (a provider key set, as explain --env judges) and suggests only that', async () => {
+    const dir = await project(FILES);
+    const { OPENAI_API_KEY: _unset, ...withoutKey } = process.env;
+    const none = await runCli(['models', '--for', 'claude'], dir, withoutKey);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout.split('\n')[0]).toMatch(/ usable now$/);
+    expect(none.stdout).toMatch(/openai\/coder .* no key\n/);
+    expect(none.stdout).toContain('none can be served now: no upstream of them has a key in this environment (set one of OPENAI_API_KEY)');
+    expect(none.stdout).not.toContain('run: anyrouter');
+    const json = await runCli(['models', '--for', 'codex', '--format', 'json'], dir, withoutKey);
+    expect((JSON.parse(json.stdout) as { models: Array<{ usable: boolean }> }).models.map((m) => m.usable)).toEqual([false, false, false]);
+
+    const keyed = await runCli(['models', '--for', 'claude'], dir, { ...withoutKey, OPENAI_API_KEY: 'sk-test-set' });
+    expect(keyed.stdout).toMatch(/openai\/coder .* yes\n/);
+    expect(keyed.stdout).toContain('; run: anyrouter claude --model openai/coder');
+    expect(keyed.stdout).not.toContain('sk-test-set');
   });
 });

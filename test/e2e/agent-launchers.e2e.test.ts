@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelInput } from '../../src/index.js';
 import { CLAUDE_QUIET_ENV, agentWorkspace, runCli, withClaudeResult, type AgentWorkspace, type CliRun } from '../support/agent-cli.js';
-import { chatModel, provider, type GatewayConfig, type GatewayFixture } from './harness.js';
+import { chatModel, envName, provider, type GatewayConfig, type GatewayFixture } from './harness.js';
 import { anthropicProvider, useProtocolE2E } from './protocols-harness.js';
 
 const e2e = useProtocolE2E();
@@ -49,11 +49,12 @@ interface Setup {
 const POOL_AND_PRESET: Partial<GatewayConfig> = { pools: { 'agents/pool': { members: [TRANSLATED] } }, presets: [{ name: 'agentic', model: TRANSLATED }] };
 const GATEWAY_KEY = 'sk-ar-launcher-e2e-0123456789abcdef';
 
-async function setup(extra: Partial<GatewayConfig> = {}): Promise<Setup> {
+/** `env` overrides the gateway's (and the launcher's) environment: `''` leaves a provider key unset. */
+async function setup(extra: Partial<GatewayConfig> = {}, env: Record<string, string> = {}): Promise<Setup> {
   const anthropic = await e2e.anthropicMock({ default: { content: 'Hello from the Anthropic mock.' } });
   const openai = await e2e.mock({ default: { content: 'Hello from the OpenAI mock.' } });
   const models: ModelInput[] = [chatModel(['claude'], NATIVE, []), chatModel(['openai'], TRANSLATED, ['translated'])].map((m) => ({ ...m, context: 200_000, capabilities: ['tools', 'streaming'] }));
-  const gw = await e2e.gateway({ providers: { claude: anthropicProvider('claude', anthropic), openai: provider('openai', openai) }, models, routing: { requestTimeoutMs: 30_000, firstByteTimeoutMs: 20_000 }, ...extra });
+  const gw = await e2e.gateway({ providers: { claude: anthropicProvider('claude', anthropic), openai: provider('openai', openai) }, models, routing: { requestTimeoutMs: 30_000, firstByteTimeoutMs: 20_000 }, ...extra }, env);
   const workspace = await agentWorkspace();
   for (const [name, text] of Object.entries(USER_FILES)) {
     await mkdir(path.dirname(path.join(workspace.dir, name)), { recursive: true });
@@ -223,6 +224,36 @@ describe('what the launcher hands the CLI', () => {
     const typo = await anyrouter(s, ['claude', '--url', s.gw.url, '--model', '@preset/agentc'], { ANYROUTER_CLAUDE_BIN: bin });
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("(did you mean 'agentic'?)");
+    expect(s.openai.requests).toHaveLength(0);
+  });
+
+  it('a model none of whose upstreams has a key: exit 2 with the gateway\'s message before the CLI runs, from the bundle and environment locally, asked of the gateway with --url', async () => {
+    const openaiKey = envName('openai', 'main');
+    const s = await setup(POOL_AND_PRESET, { [openaiKey]: '' });
+    const bin = await fakeCli(s, 'echo agent-ran');
+    const refusal = `no upstream of '${TRANSLATED}' has a key: set ${openaiKey} in the gateway's environment`;
+    for (const [agent, variable] of [['claude', 'ANYROUTER_CLAUDE_BIN'], ['codex', 'ANYROUTER_CODEX_BIN']] as const) {
+      const local = await anyrouter(s, [agent, '--config', s.gw.configPath, '--model', TRANSLATED], { [variable]: bin });
+      expect(local.code, local.stderr).toBe(2);
+      expect(local.stderr).toContain(refusal);
+      expect(local.stderr).toContain(`anyrouter models --for ${agent}`);
+      for (const model of ['translated', `${TRANSLATED}@preset/agentic`, '@preset/agentic']) {
+        const remote = await anyrouter(s, [agent, '--url', s.gw.url, '--model', model], { [variable]: bin });
+        expect(remote.code, `${model}: ${remote.stderr}`).toBe(2);
+        expect(remote.stderr).toContain(refusal);
+        expect(remote.stdout).not.toContain('agent-ran');
+      }
+      const pool = await anyrouter(s, [agent, '--url', s.gw.url, '--model', 'agents/pool'], { [variable]: bin });
+      expect(pool.code, pool.stderr).toBe(2);
+      expect(pool.stderr).toContain("virtual model 'agents/pool' has no member whose provider has a key");
+      expect(local.stdout + pool.stdout).not.toContain('agent-ran');
+    }
+    // a model with a key still starts, both ways
+    const served = await anyrouter(s, ['claude', '--url', s.gw.url, '--model', NATIVE], { ANYROUTER_CLAUDE_BIN: bin });
+    expect(served.code, served.stderr).toBe(0);
+    expect(served.stdout).toContain('agent-ran');
+    const started = await anyrouter(s, ['claude', '--config', s.gw.configPath, '--model', NATIVE], { ANYROUTER_CLAUDE_BIN: bin });
+    expect(started.code, started.stderr).toBe(0);
     expect(s.openai.requests).toHaveLength(0);
   });
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compiler/compile.js';
@@ -88,7 +89,22 @@ describe('e2e: request traces', () => {
 
     const { stdout } = await run(process.execPath, [BIN, 'logs', '--db', w.db]);
     expect(stdout).toContain(id);
-    expect(stdout).toMatch(/test\/chat\s+secondary\/s-model\s+200\s+2/);
+    expect(stdout).toMatch(/test\/chat\s+secondary\/s-model\s+200\s+primary 429 → secondary 200\s/);
+    const json = await run(process.execPath, [BIN, 'logs', '--db', w.db, '--format', 'json']);
+    const listed = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; attempts: Array<{ provider: string; status: number }> });
+    expect(listed.find((r) => r.id === id)?.attempts.map((a) => [a.provider, a.status])).toEqual([['primary', 429], ['secondary', 200]]);
+
+    // one request's whole trace: every attempt with its key, status, timings and why the gateway moved on
+    const trace = await run(process.execPath, [BIN, 'logs', '--db', w.db, '--id', id]);
+    expect(trace.stdout).toContain(`request   ${id}`);
+    expect(trace.stdout).toContain('attempts (2):');
+    expect(trace.stdout).toMatch(/1\s+primary\/p-model\s+main \(byok\)\s+429 \S+\s+\+\d+ ms\s+\d+\s+\S+( ms)?\s+-\s+.*rate-limited/);
+    expect(trace.stdout).toMatch(/2\s+secondary\/s-model\s+main \(byok\)\s+200\s+\+\d+ ms/);
+    expect(trace.stdout).not.toContain('sk-test-');
+    const traceJson = JSON.parse((await run(process.execPath, [BIN, 'logs', '--db', w.db, '--id', id, '--format', 'json'])).stdout) as typeof record;
+    expect(traceJson).toEqual(record);
+    const unknown = await run(process.execPath, [BIN, 'logs', '--db', w.db, '--id', 'req_missing']).catch((e: { code: number; stderr: string }) => e);
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining("no request 'req_missing'") });
   });
 
   it('the record is still there after the gateway restarts', async () => {
@@ -100,6 +116,58 @@ describe('e2e: request traces', () => {
     await first.close(200);
     const second = await w.start();
     expect((await waitForRecord(second, id)).id).toBe(id);
+  });
+});
+
+describe('e2e: gateway-made errors', () => {
+  it('record the gateway\'s error code (a missing key, an unknown model), shown by the admin API, the access log and `anyrouter logs`', async () => {
+    const w = await world({ keys: { PRIMARY_KEY: '', SECONDARY_KEY: '' } });
+    const gw = await w.start();
+    const noKey = await client(gw).chat.completions.create({ model: 'test/chat', messages }).withResponse().catch((e: InstanceType<typeof OpenAI.APIError>) => e);
+    expect(noKey).toMatchObject({ status: 503, code: 'no_upstream_available' });
+    expect((noKey as Error).message).toContain("no upstream of 'test/chat' has a key: set PRIMARY_KEY or SECONDARY_KEY in the gateway's environment");
+    const unknown = await client(gw).chat.completions.create({ model: 'test/chta', messages }).catch((e: InstanceType<typeof OpenAI.APIError>) => e);
+    expect(unknown).toMatchObject({ status: 404, code: 'model_not_found' });
+    const ids = [noKey, unknown].map((e) => (e as InstanceType<typeof OpenAI.APIError>).headers?.get('x-anyrouter-request-id') ?? '');
+    const records = await Promise.all(ids.map((id) => waitForRecord(gw, id)));
+    expect(records.map((r) => [r.status, r.errorClass])).toEqual([
+      [503, 'no_upstream_available'],
+      [404, 'model_not_found'],
+    ]);
+    await gw.close(200);
+    const lines = w.stdout().trim().split('\n').map((l) => JSON.parse(l) as { id: string; errorClass?: string });
+    expect(ids.map((id) => lines.find((l) => l.id === id)?.errorClass)).toEqual(['no_upstream_available', 'model_not_found']);
+    const { stdout } = await run(process.execPath, [BIN, 'logs', '--db', w.db, '--failed']);
+    expect(stdout).toMatch(/test\/chat\s+-\s+503 no_upstream_available\s+-\s/);
+    expect(stdout).toContain('404 model_not_found');
+    const trace = await run(process.execPath, [BIN, 'logs', '--db', w.db, '--id', ids[0]!]);
+    expect(trace.stdout).toContain('status    503 no_upstream_available');
+    expect(trace.stdout).toContain('no upstream attempt: the gateway answered itself');
+  });
+});
+
+describe('e2e: end users', () => {
+  it("Claude Code's sessions count as one user under a short id in `usage --by user`; a long plain id is cut to fit the table", async () => {
+    const w = await world();
+    const gw = await w.start();
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'unused', maxRetries: 0 });
+    const device = 'af90'.repeat(16);
+    const ids: string[] = [];
+    for (const session of ['bc03e1f2-0000-4000-8000-000000000001', 'bc03e1f2-0000-4000-8000-000000000002']) {
+      const metadata = { user_id: JSON.stringify({ device_id: device, account_uuid: '', session_id: session }) };
+      const { response } = await anthropic.messages.create({ model: 'test/chat', max_tokens: 16, messages, metadata }).withResponse();
+      ids.push(response.headers.get('x-anyrouter-request-id')!);
+    }
+    const long = `team-${'x'.repeat(150)}`;
+    const { response } = await client(gw).chat.completions.create({ model: 'test/chat', messages, user: long }).withResponse();
+    ids.push(response.headers.get('x-anyrouter-request-id')!);
+    for (const id of ids) await waitForRecord(gw, id);
+
+    const { stdout } = await run(process.execPath, [BIN, 'usage', '--by', 'user', '--db', w.db]);
+    expect(stdout).toMatch(/^device:af90af90af90\s+2\s/m);
+    expect(stdout).toMatch(/^team-x{34}…\s+1\s/m);
+    expect(stdout).not.toContain('session');
+    expect(stdout).not.toContain('bc03e1f2');
   });
 });
 

@@ -188,7 +188,7 @@ describe('e2e: user and model fallbacks on every endpoint', () => {
     expect(page.requests.map((r) => r.protocol)).toEqual(['anthropic-messages']);
   });
 
-  it("records Claude Code's metadata.user_id blob as the end user, but does not send it to an OpenAI upstream as `user`", async () => {
+  it("records Claude Code's metadata.user_id blob as a short stable end user (its account), but does not send it to an OpenAI upstream as `user`", async () => {
     const up = await e2e.mock();
     const gw = await e2e.gateway({ providers: { up: provider('up', up) }, models: [{ id: MODEL, context: 128_000, pricing: { prompt: 1, completion: 2 }, upstreams: [{ provider: 'up', model: 'up-model' }] }], logging: { enabled: true } });
     const blob = `user_${'0f'.repeat(32)}_account_0d2b3c4e-1111-4222-8333-944445555666_session_5f6e7d8c-aaaa-4bbb-8ccc-dddd0000eeee`;
@@ -199,10 +199,10 @@ describe('e2e: user and model fallbacks on every endpoint', () => {
     const log = gw.gateway.state.observability!.log!;
     let users: Array<string | undefined> = [];
     for (let i = 0; i < 50 && users.length === 0; i++) {
-      users = (await log.reader.listRequests({ user: blob })).requests.map((r) => r.user);
+      users = (await log.reader.listRequests({ user: 'account:0d2b3c4e-111' })).requests.map((r) => r.user);
       if (users.length === 0) await new Promise((r) => setTimeout(r, 50));
     }
-    expect(users).toEqual([blob]);
+    expect(users).toEqual(['account:0d2b3c4e-111']);
   });
 
   async function fallbackGateway() {

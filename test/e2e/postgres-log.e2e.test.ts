@@ -177,7 +177,13 @@ describe.skipIf(!db.available)('e2e: the request log in PostgreSQL', () => {
     await waitForCount(w.gw, 1);
     const logs = await run(process.execPath, [BIN, 'logs', '--db', url]);
     expect(logs.stdout).toContain(id);
-    expect(logs.stdout).toMatch(/test\/chat\s+secondary\/secondary-model\s+200\s+2/);
+    expect(logs.stdout).toMatch(/test\/chat\s+secondary\/secondary-model\s+200\s+primary 503 → secondary 200\s/);
+    const trace = await run(process.execPath, [BIN, 'logs', '--db', url, '--id', id]);
+    expect(trace.stdout).toContain('attempts (2):');
+    expect(trace.stdout).toMatch(/1\s+primary\/primary-model\s+\S+ \(\w+\)\s+503 /);
+    expect(trace.stdout).toMatch(/2\s+secondary\/secondary-model\s+\S+ \(\w+\)\s+200 /);
+    const traceJson = JSON.parse((await run(process.execPath, [BIN, 'logs', '--db', url, '--id', id, '--format', 'json'])).stdout) as { id: string; attempts: Array<{ status: number }> };
+    expect(traceJson).toMatchObject({ id, attempts: [{ status: 503 }, { status: 200 }] });
     const usage = await run(process.execPath, [BIN, 'usage', '--by', 'upstream', '--db', url]);
     expect(usage.stdout).toMatch(/secondary\/secondary-model\s+1\s+0\.0%/);
     const viaConfig = await run(process.execPath, [BIN, 'logs', '--config', w.gw.configPath], { env: { ...process.env, ...w.gw.env } });

@@ -9,6 +9,7 @@ import { findAgentCli, missingCliMessage } from './find-agent-cli.js';
 import { launchGateway } from './launch-gateway.js';
 import { checkModel } from './model-check.js';
 import { runAgent } from './run-agent.js';
+import { servabilityIn, type Servability } from '../plan-from-environment.js';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -42,10 +43,16 @@ export async function launchAgent(agent: CodingAgent, values: Values, args: read
     }
     const key = presented || PLACEHOLDER_KEY;
     if (options.model !== undefined) {
-      const check = await checkModel(gateway.url, key, options.model);
+      // the gateway started here is judged from its bundle and this environment (as `explain --env` does); one at --url is asked
+      const check = await checkModel(gateway.url, key, options.model, { askServable: !gateway.bundle });
       if (!check.ok) {
         say(check.message);
         return check.exitCode;
+      }
+      const servable: Servability = gateway.bundle ? servabilityIn(gateway.bundle, process.env)(options.model) : { servable: true };
+      if (!servable.servable) {
+        say(`${servable.message}; \`anyrouter models --for ${agent.bin}\` marks the models usable now`);
+        return 2;
       }
       if (check.listed?.capabilities && !fitsCodingAgent(check.listed.capabilities)) {
         say(`warning: '${options.model}' may not suit ${agent.title} (the rule: ${AGENT_FIT_RULE}); \`anyrouter models --for ${agent.bin}\` lists those that do`);

@@ -4,6 +4,9 @@
  * `GET /v1/models` (a `:floor`/`:nitro` suffix allowed) is served; any other name (a virtual pool,
  * `@preset/name`, `model@preset/name`, or a typo) goes to `POST /v1/messages/count_tokens`, which resolves it
  * with the gateway's own routing code and answers 404 with a did-you-mean when nothing is called that.
+ * With `askServable` (a gateway given by `--url`, whose environment only it knows) a listed model is probed too:
+ * count_tokens answers 503 `no_upstream_available` ("no upstream of 'M' has a key: set ...") for a model none of
+ * whose upstreams has a key, which an agent would otherwise retry for minutes without a word.
  */
 import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
 
@@ -43,7 +46,7 @@ async function refused(url: string, response: Response): Promise<ModelCheck> {
 
 const isRefusal = (response: Response) => response.status === 401;
 
-export async function checkModel(url: string, key: string, model: string): Promise<ModelCheck> {
+export async function checkModel(url: string, key: string, model: string, options: { askServable?: boolean } = {}): Promise<ModelCheck> {
   let list: Response;
   try {
     list = await fetch(`${url}/v1/models`, { headers: authHeaders(key) });
@@ -55,7 +58,7 @@ export async function checkModel(url: string, key: string, model: string): Promi
   const models = ((await list.json()) as { data?: ListedModel[] }).data ?? [];
   const wanted = model.replace(SORT_SUFFIX, '').toLowerCase();
   const listed = models.find((m) => m.id.toLowerCase() === wanted || (m.aliases ?? []).some((a) => a.toLowerCase() === wanted));
-  if (listed) return { ok: true, listed };
+  if (listed && !options.askServable) return { ok: true, listed };
 
   const probe = await fetch(`${url}/v1/messages/count_tokens`, {
     method: 'POST',
@@ -65,9 +68,11 @@ export async function checkModel(url: string, key: string, model: string): Promi
   if (isRefusal(probe)) return refused(url, probe);
   if (probe.ok) {
     await probe.arrayBuffer();
-    return { ok: true };
+    return listed ? { ok: true, listed } : { ok: true };
   }
   const message = await errorMessage(probe);
+  // known, but nothing to serve it with (no upstream has a key; a pool none of whose members has one)
+  if (probe.status === 503) return { ok: false, exitCode: 2, message };
   if (probe.status === 404 || probe.status === 403) {
     // unknown, or not for this key: the gateway's own message, which names the closest model; else the closest listed one
     const hint = message.includes('did you mean') ? '' : didYouMeanSuffix(model, models.flatMap((m) => [m.id, ...(m.aliases ?? [])]));

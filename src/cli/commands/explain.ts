@@ -6,12 +6,13 @@ import { readFile } from 'node:fs/promises';
 import type { RoutingBundle } from '../../bundle/format.js';
 import { HealthState, keyId } from '../../runtime/engine/health.js';
 import { outlierPolicyOf } from '../../runtime/engine/outlier.js';
-import { planRoute, type RoutePlan } from '../../runtime/policy/plan-route.js';
+import type { RoutePlan } from '../../runtime/policy/plan-route.js';
 import { prioritySplits } from '../../runtime/policy/priority-balance.js';
 import type { RoutedCandidate } from '../../runtime/policy/rank-candidates.js';
 import { explainRoute } from '../../runtime/policy/route-explanation.js';
 import { buildRoutingTable } from '../../runtime/routing-table.js';
 import { bundleInputOptions, loadBundleInput } from '../bundle-input.js';
+import { firstDrawPlan } from '../plan-from-environment.js';
 import { UsageError } from '../usage.js';
 
 interface HealthSnapshot {
@@ -98,8 +99,7 @@ export const explainCommand = {
     // by default every key counts as set, so the plan shows the routing itself; --env uses this shell's environment
     const env = values.env ? process.env : Object.fromEntries(Object.values(bundle.providers).flatMap((p) => p.keys.map((k) => [k.env, 'set'])));
     const table = buildRoutingTable(bundle, env);
-    // the first draw of every split (rank order): the same plan on every run
-    const route = planRoute({ table, body, rawLength: JSON.stringify(body).length, health, stats: { ttfb: () => undefined, throughput: () => undefined }, now, random: () => 0 });
+    const route = firstDrawPlan(table, body, health, now);
     if (format === 'json') {
       process.stdout.write(JSON.stringify(explainRoute(route, bundle), null, 2) + '\n');
       return 'status' in route ? 1 : 0;

@@ -2,11 +2,13 @@
  * `anyrouter models [--for claude|codex] [--format text|json] [--config F | --bundle F]`: the catalog's
  * models with their aliases, context, price and capabilities. `--for AGENT` keeps what suits a coding agent
  * (agent-fit.ts: tools and streaming), adds the virtual pools and presets that do, and names each in the
- * form `anyrouter claude --model` / `anyrouter codex --model` takes.
+ * form `anyrouter claude --model` / `anyrouter codex --model` takes, marking which can be served now (some upstream
+ * has a key in this environment, judged as `anyrouter explain --env` and the launchers judge it).
  */
 import type { BundleModel, RoutingBundle } from '../../bundle/format.js';
 import { AGENT_FIT_RULE, fitsCodingAgent } from '../agent-launch/agent-fit.js';
 import { bundleInputOptions, loadBundleInput } from '../bundle-input.js';
+import { servabilityIn } from '../plan-from-environment.js';
 import { formatTable } from '../request-log-input.js';
 import { UsageError } from '../usage.js';
 
@@ -58,6 +60,30 @@ function tokens(n: number): string {
   return String(n);
 }
 
+/** A listing for an agent, with whether it can be served now. */
+type AgentListing = ModelListing & { usable: boolean };
+
+/** The provider key variables of the models' upstreams (what to set when none of them is usable). */
+function keyVariablesOf(bundle: RoutingBundle, models: readonly string[]): string[] {
+  const wanted = new Set(models);
+  const names = new Set<string>();
+  for (const m of bundle.models) {
+    if (!wanted.has(m.id)) continue;
+    for (const c of m.candidates) for (const key of bundle.providers[c.provider]?.keys ?? []) names.add(key.env);
+  }
+  return [...names].sort();
+}
+
+/** The closing line of `--for`: a model to run with that can be served now, or which variables would make one. */
+function suggestion(bundle: RoutingBundle, agent: string, listings: readonly AgentListing[]): string {
+  const count = `${listings.length} for ${agent} (${AGENT_FIT_RULE})`;
+  const usable = listings.find((l) => l.usable);
+  if (usable) return `${count}; run: anyrouter ${agent} --model ${usable.model}`;
+  if (listings.length === 0) return `${count}; run: anyrouter ${agent} --model MODEL`;
+  const variables = keyVariablesOf(bundle, listings.filter((l) => l.kind === 'model').map((l) => l.model));
+  return `${count}; none can be served now: no upstream of them has a key in this environment${variables.length > 0 ? ` (set one of ${variables.join(', ')})` : ''}`;
+}
+
 function row(l: ModelListing): string[] {
   return [
     l.model,
@@ -78,13 +104,19 @@ export const modelsCommand = {
     const bundle = await loadBundleInput(values);
     if (!bundle) return 1;
     const listings = listModels(bundle, agent !== undefined);
-    if (format === 'json') {
-      process.stdout.write(JSON.stringify(agent !== undefined ? { for: agent, rule: AGENT_FIT_RULE, models: listings } : { models: listings }, null, 2) + '\n');
+    if (agent === undefined) {
+      if (format === 'json') process.stdout.write(JSON.stringify({ models: listings }, null, 2) + '\n');
+      else process.stdout.write(formatTable(['model', 'aliases', 'context', '$/1M in / out', 'capabilities'], listings.map(row)) + '\n');
       return 0;
     }
-    const header = [agent !== undefined ? `--model` : 'model', 'aliases', 'context', '$/1M in / out', 'capabilities'];
-    process.stdout.write(formatTable(header, listings.map(row)) + '\n');
-    if (agent !== undefined) process.stdout.write(`\n${listings.length} for ${agent} (${AGENT_FIT_RULE}); run: anyrouter ${agent} --model ${listings[0]?.model ?? 'MODEL'}\n`);
+    const servability = servabilityIn(bundle, process.env);
+    const marked: AgentListing[] = listings.map((l) => ({ ...l, usable: servability(l.model).servable }));
+    if (format === 'json') {
+      process.stdout.write(JSON.stringify({ for: agent, rule: AGENT_FIT_RULE, models: marked }, null, 2) + '\n');
+      return 0;
+    }
+    process.stdout.write(formatTable(['--model', 'aliases', 'context', '$/1M in / out', 'capabilities', 'usable now'], marked.map((l) => [...row(l), l.usable ? 'yes' : 'no key'])) + '\n');
+    process.stdout.write(`\n${suggestion(bundle, agent, marked)}\n`);
     return 0;
   },
 } as const;

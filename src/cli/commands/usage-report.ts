@@ -1,8 +1,11 @@
 /** `anyrouter usage [--by model|key|app|user|upstream] [--bucket hour|day] [--since 24h] [--db FILE|URL]`: requests, tokens, cost, errors, latency. */
 import { parseTime } from '../../runtime/admin/admin-routes.js';
 import { USAGE_GROUPS, type UsageBucket, type UsageGroupBy } from '../../runtime/observability/usage-query.js';
-import { formatTable, openRequestLog, requestLogOptions } from '../request-log-input.js';
+import { clipCell, formatTable, openRequestLog, requestLogOptions } from '../request-log-input.js';
 import { UsageError } from '../usage.js';
+
+/** The widest group cell: an end user or app name can be as long as the client sent it (GET /api/usage has it whole). */
+const GROUP_WIDTH = 40;
 
 export const usageCommand = {
   options: { ...requestLogOptions, by: { type: 'string' }, bucket: { type: 'string' }, since: { type: 'string' } },
@@ -22,7 +25,7 @@ export const usageCommand = {
       const header = [...(values.bucket ? ['bucket'] : []), by, 'requests', 'errors', 'prompt', 'completion', 'cost', 'p50 ms', 'p99 ms'];
       const table = rows.map((r) => [
         ...(values.bucket ? [new Date(r.bucketStart ?? 0).toISOString().slice(0, values.bucket === 'day' ? 10 : 13)] : []),
-        r.group ?? '-',
+        clipCell(r.group ?? '-', GROUP_WIDTH),
         String(r.requests),
         `${(r.errorRate * 100).toFixed(1)}%`,
         String(r.promptTokens),

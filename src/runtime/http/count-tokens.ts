@@ -2,7 +2,8 @@
  * `POST /v1/messages/count_tokens`: `{input_tokens}` for a Messages request. An Anthropic upstream of the
  * model counts them when there is one that is not cooling down and has a usable key (the client's request,
  * `model` replaced); otherwise, or when that upstream fails, the answer is an estimate (token-estimate.ts).
- * `x-anyrouter-token-count: upstream | estimate` says which.
+ * `x-anyrouter-token-count: upstream | estimate` says which. A model none of whose upstreams has a key answers 503
+ * `no_upstream_available`, as a request for it would: `anyrouter claude|codex --url` asks this before starting an agent.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { keyId } from '../engine/health.js';
@@ -22,6 +23,7 @@ import type { RequestContext } from './request-context.js';
 import { sendGatewayError, sendJson } from './respond.js';
 import { headersFrom } from '../header-records.js';
 import { estimateInputTokens } from './token-estimate.js';
+import { noKeyMessage } from './exhausted-error.js';
 
 export async function handleCountTokens(state: GatewayState, ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { table } = state;
@@ -35,6 +37,10 @@ export async function handleCountTokens(state: GatewayState, ctx: RequestContext
   const forbidden = target.models.find((m) => !mayUseModel(ctx.identity, m.spec));
   if (forbidden) return fail({ status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` });
 
+  // a model no request could be served with now: say so, as a request for it would (an estimate would hide it)
+  if (!target.models.some((m) => m.candidates.some((c) => c.provider.pool.keys.some((key) => key.present && keyAllowed(key, c.provider, ctx.identity))))) {
+    return fail({ status: 503, code: 'no_upstream_available', message: noKeyMessage(target.models[0]!.spec.id, target.models.flatMap((m) => m.candidates)) });
+  }
   const body = countedRequest(parsed.body, target);
   const pick = anthropicUpstream(state, target, ctx.identity);
   if (pick) {
@@ -82,6 +88,11 @@ function countedRequest(body: Record<string, unknown>, target: RequestTarget): R
   return target.system !== undefined ? anthropicMessagesClient.withSystem(counted, target.system) : counted;
 }
 
+/** The key's tier allows it for this gateway key (a shared key only where both the key and the provider allow it). */
+function keyAllowed(key: ServeKey, provider: ServeCandidate['provider'], identity: GatewayIdentity): boolean {
+  return key.tier !== 'shared' || (!identity.byokOnly && provider.spec.shared !== 'never');
+}
+
 /** The first Anthropic upstream of the request's models that is not cooling down, with a key this request may use. */
 function anthropicUpstream(state: GatewayState, target: RequestTarget, identity: GatewayIdentity): { candidate: ServeCandidate; key: ServeKey } | undefined {
   const now = state.clock.now();
@@ -91,8 +102,7 @@ function anthropicUpstream(state: GatewayState, target: RequestTarget, identity:
       if (provider.spec.type !== 'anthropic' || state.health.upstreamCoolingUntil(candidate.upstream, now) !== undefined) continue;
       const index = provider.pool.pick((i) => {
         const key = provider.pool.keys[i]!;
-        const tierAllowed = key.tier !== 'shared' || (!identity.byokOnly && provider.spec.shared !== 'never');
-        return key.present && tierAllowed && state.health.keyQuarantinedUntil(keyId(provider.id, key.name), now) === undefined;
+        return key.present && keyAllowed(key, provider, identity) && state.health.keyQuarantinedUntil(keyId(provider.id, key.name), now) === undefined;
       });
       if (index >= 0) return { candidate, key: provider.pool.keys[index]! };
     }

@@ -18,6 +18,11 @@ export function exhaustedError<Body>(result: Extract<LoopResult<Body>, { kind: '
   return { status: timedOut ? 504 : 502, code: 'upstream_failed', message: `'${modelId}' could not be served: ${reason} (${summary})` };
 }
 
+/** The client's message when no upstream of the request's models has a key (the gateway's, and the launcher's). */
+export function noKeyMessage(modelId: string, candidates: readonly ServeCandidate[]): string {
+  return `no upstream of '${modelId}' has a key: set ${missingKeyNames(candidates)} in the gateway's environment`;
+}
+
 export function missingKeyNames(candidates: readonly ServeCandidate[]): string {
   const names = new Set<string>();
   for (const c of candidates) for (const key of c.provider.pool.keys) names.add(key.env);

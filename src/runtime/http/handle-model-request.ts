@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
+import { recordedEndUser } from '../../protocols/end-user-id.js';
 import { runAttempts, type AttemptRecord, type LoopResult } from '../engine/attempt-loop.js';
 import type { GatewayState } from '../gateway-state.js';
 import { mayUseModel } from '../model-catalog.js';
@@ -226,6 +227,7 @@ export async function handleModelRequest(state: GatewayState, ctx: RequestContex
   if (answered.pricing !== undefined) summary.pricing = answered.pricing;
   if (answered.costUsd !== undefined) summary.costUsd = answered.costUsd;
   if (answered.error !== undefined) summary.error = answered.error;
+  if (answered.errorCode !== undefined) summary.errorCode = answered.errorCode;
   if (answered.body !== undefined) summary.body = answered.body;
   summary.attempts = result.attempts;
   return summary;
@@ -266,6 +268,7 @@ function refuse(res: ServerResponse, client: ClientProtocolSpec, ctx: RequestCon
   sendGatewayError(res, client.envelope, error, ctx.requestId, ctx.baseHeaders);
   summary.status = error.status;
   summary.error = error.message;
+  summary.errorCode = error.code;
   if (model !== undefined) summary.model = model;
   return summary;
 }
@@ -279,11 +282,11 @@ function trimToContext(table: GatewayState['table'], body: Record<string, unknow
   return context === Infinity ? undefined : middleOut(body, context);
 }
 
-/** OpenAI's `user` (Chat Completions, Responses), else Anthropic's `metadata.user_id`; at most 200 characters. */
+/** OpenAI's `user` (Chat Completions, Responses), else Anthropic's `metadata.user_id`, as recorded (end-user-id.ts). */
 function endUserOf(body: Record<string, unknown>): string | undefined {
   const metadata = body.metadata;
   const user = typeof body.user === 'string' ? body.user : metadata !== null && typeof metadata === 'object' ? (metadata as { user_id?: unknown }).user_id : undefined;
-  return typeof user === 'string' && user !== '' ? user.slice(0, 200) : undefined;
+  return typeof user === 'string' ? recordedEndUser(user) : undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -78,9 +78,14 @@ export function refusedRecord(requestId: string, client: ClientProtocolSpec, ref
   };
 }
 
-/** A short class for the failure: the last attempt's error class, else the gateway's own reason. */
+/**
+ * A short class for the failure: the last attempt's error class, else the gateway's own error code
+ * (`no_upstream_available`, `pool_has_no_keys`, `model_not_found`, ...: what the client's envelope said), so a
+ * missing key and an unknown model are told apart in the log as refusals before the body are (refusedRecord).
+ */
 function errorClassOf(summary: RequestSummary): string {
   if (summary.status === 499) return 'client_closed';
+  if (summary.attempts.length === 0 && summary.errorCode !== undefined) return summary.errorCode;
   if (summary.status >= 400 && summary.attempts.length === 0) return `gateway_${summary.status}`;
   const last = summary.attempts[summary.attempts.length - 1];
   if (summary.status < 400) return 'stream_broken';

@@ -13,7 +13,7 @@ import type { RoutedCandidate } from '../policy/rank-candidates.js';
 import { discardOutcome, type UpstreamBody } from '../upstream/http-transport.js';
 import type { ClientProtocolSpec } from './client-protocol.js';
 import { errorKindOfStatus } from './error-envelope.js';
-import { exhaustedError, missingKeyNames } from './exhausted-error.js';
+import { exhaustedError, noKeyMessage } from './exhausted-error.js';
 import { relayNativeStream, sendNativeJson } from './native-answer.js';
 import type { RequestContext } from './request-context.js';
 import { sendGatewayError } from './respond.js';
@@ -44,6 +44,8 @@ export interface Answered {
   costUsd?: number;
   /** What went wrong, an in-band stream error included. */
   error?: string;
+  /** The gateway's own error code when it made the error (`no_upstream_available`, ...), for the request log. */
+  errorCode?: string;
   /** The JSON answer as sent (non-streamed answers; logged only with `logging.bodies`). */
   body?: Buffer | string;
 }
@@ -162,13 +164,13 @@ async function sendExhausted(input: AnswerInput, result: Extract<LoopResult<Upst
   const { res, client, ctx, primaryModel } = input;
   if (result.last) discardOutcome(result.last);
   const error = exhaustedError(result, primaryModel, input.state.clock.now());
-  if (input.plan.refusal?.kind === 'no-key') error.message = `no upstream of '${primaryModel}' has a key: set ${missingKeyNames(input.ranked)} in the gateway's environment`;
+  if (input.plan.refusal?.kind === 'no-key') error.message = noKeyMessage(primaryModel, input.ranked);
   if (res.headersSent) {
     // keep-alives already committed a 200 stream: the error goes in-band
     await write(res, client.streamErrorEvent({ message: error.message, kind: errorKindOfStatus(error.status) }, ctx.requestId, primaryModel));
     res.end();
-    return { status: 200, model: primaryModel, error: error.message };
+    return { status: 200, model: primaryModel, error: error.message, errorCode: error.code };
   }
   sendGatewayError(res, client.envelope, error, ctx.requestId, headers);
-  return { status: error.status, model: primaryModel, error: error.message };
+  return { status: error.status, model: primaryModel, error: error.message, errorCode: error.code };
 }

@@ -68,7 +68,7 @@ export interface RequestRecord {
   /** Name of the gateway key that authenticated the request (`anonymous` when auth is off). */
   gatewayKey?: string;
   app: AppAttribution;
-  /** The end user the client named (`user`, or Messages' `metadata.user_id`), for usage per user. */
+  /** The end user the client named (`user`, or Messages' `metadata.user_id`; Claude Code's blob as `account:…`/`device:…`), for usage per user. */
   user?: string;
   protocol: ClientProtocol;
   /** Model as the client asked for it (id, alias, or `@preset/name`). */
