@@ -38,7 +38,8 @@ export const logsCommand = {
       if (typeof values.model === 'string') filter.model = values.model;
       const page = await store.listRequests(filter, { limit });
       const rows = page.requests.slice().reverse();
-      process.stdout.write((rows.length === 0 ? 'no requests logged yet' : formatTable(HEADER, rows.map(row))) + '\n');
+      const none = Object.keys(filter).length > 0 ? 'no requests match these filters' : 'no requests logged yet';
+      process.stdout.write((rows.length === 0 ? none : formatTable(HEADER, rows.map(row))) + '\n');
       if (!values.follow) return 0;
       const seen = new Set(rows.map((r) => r.id));
       let since = rows.length > 0 ? rows[rows.length - 1]!.time : Date.now() - 1000;
