@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { didYouMeanSuffix } from '../naming/did-you-mean.js';
+import { cliInvocation } from './cli-invocation.js';
 import { commandUsage, UsageError, USAGE } from './usage.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -47,7 +48,7 @@ async function packageVersion(): Promise<string> {
 /** A usage error: the message, that command's usage lines, and where the rest is. */
 function usageErrorText(name: string, message: string, showUsage: boolean): string {
   const usage = showUsage ? commandUsage(name) : undefined;
-  return `anyrouter ${name}: ${message}\n${usage !== undefined ? `\n${usage}\n\nrun 'anyrouter --help' for every command\n` : ''}`;
+  return `anyrouter ${name}: ${message}\n${usage !== undefined ? `\n${usage}\n\nrun '${cliInvocation()} --help' for every command\n` : ''}`;
 }
 
 /**

@@ -108,7 +108,8 @@ describe('anyrouter models (CLI)', () => {
     expect(parsed.models.map((m) => m.model)).toEqual(['openai/coder', 'anyrouter/streamers', '@preset/code']);
 
     const text = await runCli(['models', '--for', 'claude'], dir);
-    expect(text.stdout).toContain('run: anyrouter claude --model openai/coder');
+    // `npx anyrouter` where `anyrouter` on PATH is not this CLI (test/cli/cli-invocation.test.ts)
+    expect(text.stdout).toMatch(/run: (npx )?anyrouter claude --model openai\/coder/);
     expect(text.stdout).not.toContain('openai/no-stream');
 
     const unknown = await runCli(['models', '--for', 'cursor'], dir);

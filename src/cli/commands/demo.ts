@@ -1,4 +1,5 @@
 /** `anyrouter demo [--port N] [--host H] [--fault-rate R]`: the gateway over a simulated catalog, no provider key needed. */
+import { cliInvocation } from '../cli-invocation.js';
 import { portInUseMessage } from '../port-in-use.js';
 import { UsageError } from '../usage.js';
 
@@ -39,7 +40,7 @@ export const demoCommand = {
     if (!demo) return 1;
     const { gateway } = demo;
     process.stdout.write(
-      demoGuide({ url: gateway.url, dbPath: demo.dbPath, configPath: demo.configPath, faultRate, cwd, ...(gateway.state.dashboardPath !== undefined ? { dashboardPath: gateway.state.dashboardPath } : {}) }) + '\n',
+      demoGuide({ url: gateway.url, dbPath: demo.dbPath, configPath: demo.configPath, faultRate, cwd, cli: cliInvocation(), ...(gateway.state.dashboardPath !== undefined ? { dashboardPath: gateway.state.dashboardPath } : {}) }) + '\n',
     );
     const signal = await stopped;
     process.stderr.write(`anyrouter demo: ${signal}: stopping the gateway and the simulated providers\n`);

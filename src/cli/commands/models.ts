@@ -6,6 +6,7 @@
  */
 import type { BundleModel, RoutingBundle } from '../../bundle/format.js';
 import { AGENT_FIT_RULE, fitsCodingAgent } from '../agent-launch/agent-fit.js';
+import { cliInvocation } from '../cli-invocation.js';
 import { bundleInputOptions, loadBundleInput } from '../bundle-input.js';
 import { formatTable } from '../request-log-input.js';
 import { UsageError } from '../usage.js';
@@ -84,7 +85,7 @@ export const modelsCommand = {
     }
     const header = [agent !== undefined ? `--model` : 'model', 'aliases', 'context', '$/1M in / out', 'capabilities'];
     process.stdout.write(formatTable(header, listings.map(row)) + '\n');
-    if (agent !== undefined) process.stdout.write(`\n${listings.length} for ${agent} (${AGENT_FIT_RULE}); run: anyrouter ${agent} --model ${listings[0]?.model ?? 'MODEL'}\n`);
+    if (agent !== undefined) process.stdout.write(`\n${listings.length} for ${agent} (${AGENT_FIT_RULE}); run: ${cliInvocation()} ${agent} --model ${listings[0]?.model ?? 'MODEL'}\n`);
     return 0;
   },
 } as const;
