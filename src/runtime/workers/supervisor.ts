@@ -91,7 +91,9 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
     if (!isMessage<FromWorker>(message)) return;
     switch (message[TAG]) {
       case 'ready':
-        send(worker, { [TAG]: 'start', bundle: bundle!, marks: marksInForce(), totals: counters.inForce() });
+        // a worker that was not listening yet when the shutdown went out never got it
+        if (shuttingDown) send(worker, { [TAG]: 'shutdown' });
+        else send(worker, { [TAG]: 'start', bundle: bundle!, marks: marksInForce(), totals: counters.inForce() });
         return;
       case 'listen-failed':
         if (!announced) listenFailed?.(Object.assign(new Error(message.message), { code: message.code, address: message.address, port: message.port }));
