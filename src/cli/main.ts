@@ -93,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(usageErrorText(name, (error as Error).message, !(error instanceof UsageError) || error.showUsage));
       return 2;
     }
-    process.stderr.write(`anyrouter ${name}: ${(error as Error).message}\n`);
+    process.stderr.write(`anyrouter ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }

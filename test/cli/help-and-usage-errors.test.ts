@@ -80,6 +80,8 @@ describe.concurrent('usage errors', () => {
     [['explain'], 'expected: explain <model | @preset/name>'],
     [['demo', '--fault-rate', '2'], "--fault-rate takes a share from 0 to 1 (0.3: 30% of calls), not '2'"],
     [['check', '--nope'], "Unknown option '--nope'"],
+    [['keys', 'create', 'ci', '--budget-usd', '5', '--budget-period', 'mnth'], "--budget-period is one of day, week, month, total, not 'mnth' (did you mean 'month'?)"],
+    [['keys', 'create', 'ci', '--budget-period', 'day'], '--budget-period goes with --budget-usd X'],
   ];
   for (const [args, message] of cases) {
     it(`anyrouter ${args.join(' ')}: the message, then that command's usage and where the rest is`, async () => {
