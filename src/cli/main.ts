@@ -57,6 +57,8 @@ function usageErrorText(name: string, message: string, showUsage: boolean): stri
  */
 function exitOnStrayErrors(name: string): void {
   const report = (error: unknown) => {
+    // the reader went away (`anyrouter logs | head`): nothing to say to it
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
     process.stderr.write(`anyrouter ${name}: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   };
@@ -67,7 +69,9 @@ function exitOnStrayErrors(name: string): void {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(USAGE + '\n');
+    // `anyrouter help CMD`: that command's usage
+    const usage = name === 'help' && rest[0] !== undefined ? commandUsage(rest[0]) : undefined;
+    process.stdout.write((usage ?? USAGE) + '\n');
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {

@@ -63,6 +63,12 @@ describe.concurrent('--help, -h and --version', () => {
     }
   });
 
+  it('anyrouter help CMD prints that command\'s usage; help, --help and -h alone the whole help', async () => {
+    const dir = await project({});
+    expect(await runCli(['help', 'logs'], dir)).toEqual({ code: 0, stdout: commandUsage('logs') + '\n', stderr: '' });
+    for (const flag of ['help', '--help', '-h']) expect(await runCli([flag], dir)).toEqual({ code: 0, stdout: USAGE + '\n', stderr: '' });
+  });
+
   it("--version and -v print package.json's version", async () => {
     const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     const dir = await project({});
