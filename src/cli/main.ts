@@ -58,7 +58,7 @@ function usageErrorText(name: string, message: string, showUsage: boolean): stri
 function exitOnStrayErrors(name: string): void {
   const report = (error: unknown) => {
     // the reader went away (`anyrouter logs | head`): nothing to say to it
-    if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
     process.stderr.write(`anyrouter ${name}: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   };
@@ -93,8 +93,8 @@ export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
     return await command.run(values as Record<string, string | boolean | undefined>, positionals);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(usageErrorText(name, (error as Error).message, !(error instanceof UsageError) || error.showUsage));
+    if (error instanceof UsageError || (error instanceof Error && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(usageErrorText(name, error.message, !(error instanceof UsageError) || error.showUsage));
       return 2;
     }
     process.stderr.write(`anyrouter ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
