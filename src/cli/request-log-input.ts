@@ -4,6 +4,7 @@
  * else the default file.
  */
 import { existsSync } from 'node:fs';
+import { cliInvocation } from './cli-invocation.js';
 import { DEFAULT_DB_PATH } from '../runtime/observability/sqlite-store.js';
 import { isPostgresUrl, openRequestStore, type RequestStore } from '../runtime/observability/request-store.js';
 
@@ -35,7 +36,7 @@ export async function openRequestLog(values: Record<string, string | boolean | u
       return (error as Error).message; // the store's message names the database without credentials
     }
   }
-  if (!existsSync(path)) return `no request log at ${path}: start the gateway (anyrouter serve) or pass --db`;
+  if (!existsSync(path)) return `no request log at ${path}: start the gateway (${cliInvocation()} serve) or pass --db`;
   return openRequestStore({ path, readonly: true });
 }
 

@@ -12,6 +12,8 @@ export interface DemoGuideInput {
   faultRate: number;
   /** Paths are shown relative to this folder when inside it. */
   cwd: string;
+  /** How the printed commands run the CLI: `anyrouter`, or `npx anyrouter` where that is not on PATH. */
+  cli: string;
 }
 
 function shown(file: string, cwd: string): string {
@@ -49,13 +51,13 @@ export function demoGuide(input: DemoGuideInput): string {
     `  export ANTHROPIC_BASE_URL=${url} ANTHROPIC_API_KEY=demo`,
     '',
     `  # Claude Code through the gateway (ask it to use a tool: the simulated model calls one)`,
-    `  anyrouter claude --url ${url} --model demo/fast`,
+    `  ${input.cli} claude --url ${url} --model demo/fast`,
     '',
     'Watch it:',
     ...column([
       ...(input.dashboardPath !== undefined ? [['  dashboard', `${url}${input.dashboardPath}`]] : []),
-      ['  failovers', `anyrouter logs --db ${db} --limit 20      (the attempts column: sim-flaky 429 → sim-fast 200; --id REQ_ID: one request's trace; --failed)`],
-      ['  usage', `anyrouter usage --db ${db}`],
+      ['  failovers', `${input.cli} logs --db ${db} --limit 20      (the attempts column: sim-flaky 429 → sim-fast 200; --id REQ_ID: one request's trace; --failed)`],
+      ['  usage', `${input.cli} usage --db ${db}`],
       ['  the config', shown(input.configPath, input.cwd)],
     ]),
     '',

@@ -32,6 +32,8 @@ export class EventClock implements Clock {
   async run(tasks: Array<Promise<unknown>>): Promise<void> {
     let settled = false;
     const all = Promise.all(tasks).finally(() => (settled = true));
+    // a task that throws settles `all` at once; handled here, it rejects `run` at the end, never as unhandled
+    all.catch(() => undefined);
     for (;;) {
       // let every task run until it waits on the clock (or ends)
       await new Promise((r) => setImmediate(r));

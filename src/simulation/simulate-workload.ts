@@ -7,6 +7,7 @@ import { runAttempts } from '../runtime/engine/attempt-loop.js';
 import { HealthState } from '../runtime/engine/health.js';
 import type { UpstreamOutcome } from '../runtime/engine/outcome.js';
 import { planRoute } from '../runtime/policy/plan-route.js';
+import { resolveTarget } from '../runtime/policy/request-target.js';
 import type { RoutedCandidate } from '../runtime/policy/rank-candidates.js';
 import { UpstreamStats, pick } from '../runtime/policy/upstream-stats.js';
 import { buildRoutingTable, loopSettings } from '../runtime/routing-table.js';
@@ -52,11 +53,19 @@ export interface SimulationReport {
   seed: number;
 }
 
+/** The simulation's `model` is not one the gateway would route (not in the catalog, an unknown preset). */
+export class UnroutableModelError extends Error {}
+
 export function simulateWorkload(bundle: RoutingBundle, options: SimulationOptions): Promise<SimulationReport> {
   const random = seededRandom(options.seed);
   // every key counts as set: the simulation is about routing, not about this machine's environment
   const env = Object.fromEntries(Object.values(bundle.providers).flatMap((p) => p.keys.map((k) => [k.env, 'simulated'])));
   const table = buildRoutingTable(bundle, env, random);
+  if (options.model !== undefined) {
+    // checked before the first request, so a typo is one message rather than a failure per request
+    const target = resolveTarget(table, { model: options.model });
+    if ('status' in target) return Promise.reject(new UnroutableModelError(target.message));
+  }
   const health = new HealthState();
   const stats = new UpstreamStats();
   const start = Date.UTC(2026, 0, 1);

@@ -108,7 +108,8 @@ describe('anyrouter models (CLI)', () => {
     expect(parsed.models.map((m) => m.model)).toEqual(['openai/coder', 'anyrouter/streamers', '@preset/code']);
 
     const text = await runCli(['models', '--for', 'claude'], dir, { ...process.env, OPENAI_API_KEY: 'sk-test-set' });
-    expect(text.stdout).toContain('run: anyrouter claude --model openai/coder');
+    // `npx anyrouter` where `anyrouter` on PATH is not this CLI (test/cli/cli-invocation.test.ts)
+    expect(text.stdout).toMatch(/run: (npx )?anyrouter claude --model openai\/coder/);
     expect(text.stdout).not.toContain('openai/no-stream');
 
     const unknown = await runCli(['models', '--for', 'cursor'], dir);
@@ -124,13 +125,13 @@ describe('anyrouter models (CLI)', () => {
     expect(none.stdout.split('\n')[0]).toMatch(/ usable now$/);
     expect(none.stdout).toMatch(/openai\/coder .* no key\n/);
     expect(none.stdout).toContain('none can be served now: no upstream of them has a key in this environment (set one of OPENAI_API_KEY)');
-    expect(none.stdout).not.toContain('run: anyrouter');
+    expect(none.stdout).not.toMatch(/run: (npx )?anyrouter/);
     const json = await runCli(['models', '--for', 'codex', '--format', 'json'], dir, withoutKey);
     expect((JSON.parse(json.stdout) as { models: Array<{ usable: boolean }> }).models.map((m) => m.usable)).toEqual([false, false, false]);
 
     const keyed = await runCli(['models', '--for', 'claude'], dir, { ...withoutKey, OPENAI_API_KEY: 'sk-test-set' });
     expect(keyed.stdout).toMatch(/openai\/coder .* yes\n/);
-    expect(keyed.stdout).toContain('; run: anyrouter claude --model openai/coder');
+    expect(keyed.stdout).toMatch(/; run: (npx )?anyrouter claude --model openai\/coder/);
     expect(keyed.stdout).not.toContain('sk-test-set');
   });
 });

@@ -3,6 +3,7 @@
  * `--model` against its catalog, run the CLI pointed at it, and stop the gateway when the CLI exits.
  */
 import { fitsCodingAgent, AGENT_FIT_RULE } from './agent-fit.js';
+import { cliInvocation } from '../cli-invocation.js';
 import { agentEnvironment } from './agent-environment.js';
 import { GATEWAY_KEY_ENV, type AgentOptions, type CodingAgent } from './coding-agents.js';
 import { findAgentCli, missingCliMessage } from './find-agent-cli.js';
@@ -55,10 +56,10 @@ export async function launchAgent(agent: CodingAgent, values: Values, args: read
         return 2;
       }
       if (check.listed?.capabilities && !fitsCodingAgent(check.listed.capabilities)) {
-        say(`warning: '${options.model}' may not suit ${agent.title} (the rule: ${AGENT_FIT_RULE}); \`anyrouter models --for ${agent.bin}\` lists those that do`);
+        say(`warning: '${options.model}' may not suit ${agent.title} (the rule: ${AGENT_FIT_RULE}); \`${cliInvocation()} models --for ${agent.bin}\` lists those that do`);
       }
     } else {
-      say(`no --model: ${agent.title} asks for its own default model names, which this gateway may not serve; \`anyrouter models --for ${agent.bin}\` lists those it does`);
+      say(`no --model: ${agent.title} asks for its own default model names, which this gateway may not serve; \`${cliInvocation()} models --for ${agent.bin}\` lists those it does`);
     }
     say(`${agent.title} -> ${gateway.url}${options.model !== undefined ? ` (model ${options.model})` : ''}`);
     const inherited = agentEnvironment(process.env, gateway.bundle);

@@ -1,4 +1,6 @@
 /** `anyrouter demo [--port N] [--host H] [--fault-rate R]`: the gateway over a simulated catalog, no provider key needed. */
+import { cliInvocation } from '../cli-invocation.js';
+import { portInUseMessage } from '../port-in-use.js';
 import { UsageError } from '../usage.js';
 
 /** The default share of calls the flaky provider fails. */
@@ -30,14 +32,15 @@ export const demoCommand = {
     const [{ startDemo }, { demoGuide }] = await Promise.all([import('../../demo/start-demo.js'), import('../../demo/demo-guide.js')]);
     const cwd = process.cwd();
     const demo = await startDemo({ dir: cwd, port, faultRate, ...(host !== undefined ? { host } : {}) }).catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-      process.stderr.write(`anyrouter demo: port ${port} is in use; pick another with --port N (0: any free port)\n`);
+      const inUse = portInUseMessage(error);
+      if (inUse === undefined) throw error;
+      process.stderr.write(`anyrouter demo: ${inUse}\n`);
       return undefined;
     });
     if (!demo) return 1;
     const { gateway } = demo;
     process.stdout.write(
-      demoGuide({ url: gateway.url, dbPath: demo.dbPath, configPath: demo.configPath, faultRate, cwd, ...(gateway.state.dashboardPath !== undefined ? { dashboardPath: gateway.state.dashboardPath } : {}) }) + '\n',
+      demoGuide({ url: gateway.url, dbPath: demo.dbPath, configPath: demo.configPath, faultRate, cwd, cli: cliInvocation(), ...(gateway.state.dashboardPath !== undefined ? { dashboardPath: gateway.state.dashboardPath } : {}) }) + '\n',
     );
     const signal = await stopped;
     process.stderr.write(`anyrouter demo: ${signal}: stopping the gateway and the simulated providers\n`);

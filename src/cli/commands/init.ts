@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { cliInvocation } from '../cli-invocation.js';
 import { scaffoldFiles } from '../init/scaffold-files.js';
 import { UsageError } from '../usage.js';
 
@@ -21,7 +22,8 @@ export const initCommand = {
       process.stdout.write(`wrote ${file}\n`);
     }
     const cd = path.resolve(dir) === process.cwd() ? '' : `cd ${dir} && `;
-    process.stdout.write(`\nnext: ${cd}anyrouter check && anyrouter build && OPENAI_API_KEY=... anyrouter serve\n`);
+    const cli = cliInvocation();
+    process.stdout.write(`\nnext: ${cd}${cli} check && ${cli} build && OPENAI_API_KEY=... ${cli} serve\n`);
     return 0;
   },
 } as const;

@@ -1,5 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
 import { UsageError } from '../usage.js';
+
+/** The budget periods `/api/keys` takes. */
+const BUDGET_PERIODS = ['day', 'week', 'month', 'total'];
 
 export function newGatewayKey(): string {
   return 'sk-ar-' + randomBytes(24).toString('base64url');
@@ -71,6 +75,11 @@ export const keysCommand = {
       if (!name) throw new UsageError('expected: keys create NAME');
       const usd = values['budget-usd'] === undefined ? undefined : Number(values['budget-usd']);
       if (usd !== undefined && !(usd > 0)) throw new UsageError('--budget-usd takes a positive amount');
+      const period = values['budget-period'];
+      if (period !== undefined && usd === undefined) throw new UsageError('--budget-period goes with --budget-usd X');
+      if (period !== undefined && (typeof period !== 'string' || !BUDGET_PERIODS.includes(period))) {
+        throw new UsageError(`--budget-period is one of ${BUDGET_PERIODS.join(', ')}, not '${String(period)}'${didYouMeanSuffix(String(period), BUDGET_PERIODS)}`);
+      }
       const rpm = positiveInt(values, 'rpm');
       const tpm = positiveInt(values, 'tpm');
       return callKeysApi(values, 'POST', '/api/keys', {
@@ -78,7 +87,7 @@ export const keysCommand = {
         models: modelGlobs(values),
         ...(rpm !== undefined ? { rpm } : {}),
         ...(tpm !== undefined ? { tpm } : {}),
-        ...(usd !== undefined ? { budget: { usd, period: typeof values['budget-period'] === 'string' ? values['budget-period'] : 'month' } } : {}),
+        ...(usd !== undefined ? { budget: { usd, period: typeof period === 'string' ? period : 'month' } } : {}),
         ...(typeof values.expires === 'string' ? { expires_at: values.expires } : {}),
       });
     }

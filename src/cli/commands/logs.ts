@@ -90,7 +90,8 @@ export const logsCommand = {
       if (typeof values.model === 'string') filter.model = values.model;
       const page = await store.listRequests(filter, { limit });
       const rows = await withAttempts(store, page.requests.slice().reverse());
-      if (rows.length === 0 && format === 'text') process.stdout.write('no requests logged yet\n');
+      const none = Object.keys(filter).length > 0 ? 'no requests match these filters' : 'no requests logged yet';
+      if (rows.length === 0 && format === 'text') process.stdout.write(none + '\n');
       else print(rows, true);
       if (!values.follow) return 0;
       const seen = new Set(rows.map((r) => r.id));

@@ -7,6 +7,7 @@
  */
 import type { BundleModel, RoutingBundle } from '../../bundle/format.js';
 import { AGENT_FIT_RULE, fitsCodingAgent } from '../agent-launch/agent-fit.js';
+import { cliInvocation } from '../cli-invocation.js';
 import { bundleInputOptions, loadBundleInput } from '../bundle-input.js';
 import { servabilityIn } from '../plan-from-environment.js';
 import { formatTable } from '../request-log-input.js';
@@ -78,8 +79,8 @@ function keyVariablesOf(bundle: RoutingBundle, models: readonly string[]): strin
 function suggestion(bundle: RoutingBundle, agent: string, listings: readonly AgentListing[]): string {
   const count = `${listings.length} for ${agent} (${AGENT_FIT_RULE})`;
   const usable = listings.find((l) => l.usable);
-  if (usable) return `${count}; run: anyrouter ${agent} --model ${usable.model}`;
-  if (listings.length === 0) return `${count}; run: anyrouter ${agent} --model MODEL`;
+  if (usable) return `${count}; run: ${cliInvocation()} ${agent} --model ${usable.model}`;
+  if (listings.length === 0) return `${count}; run: ${cliInvocation()} ${agent} --model MODEL`;
   const variables = keyVariablesOf(bundle, listings.filter((l) => l.kind === 'model').map((l) => l.model));
   return `${count}; none can be served now: no upstream of them has a key in this environment${variables.length > 0 ? ` (set one of ${variables.join(', ')})` : ''}`;
 }

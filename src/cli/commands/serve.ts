@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { RoutingBundle } from '../../bundle/format.js';
 import { readBundle } from '../../runtime/bundle-file.js';
 import { startGateway } from '../../runtime/server.js';
+import { portInUseMessage } from '../port-in-use.js';
 import { UsageError } from '../usage.js';
 import { DEFAULT_BUNDLE } from './build.js';
 import { DEFAULT_CONFIG } from './check.js';
@@ -77,6 +78,59 @@ async function wireReloads(values: Values, source: BundleSource, reload: (why: s
   };
 }
 
+/** Serves in this process, or on `workers` worker processes; rejects with the listen error when the port cannot be bound. */
+async function serve(values: Values, source: BundleSource, workers: number, listen: { host?: string; port?: number }): Promise<number> {
+  const { host, port } = listen;
+  if (workers > 1) {
+    const { superviseWorkers } = await import('../../runtime/workers/supervisor.js');
+    let unwire: (() => void) | undefined;
+    return superviseWorkers({
+      workers,
+      load: () => source.load(),
+      onReloadable: (reload) => {
+        void wireReloads(values, source, reload).then((u) => (unwire = u));
+        return () => unwire?.();
+      },
+      log: (line) => process.stderr.write(line + '\n'),
+    });
+  }
+  const bundle = await source.load();
+  if (!bundle) return 1;
+  const gateway = await startGateway({ bundle, ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) });
+  process.stderr.write(`anyrouter: serving ${bundle.models.length} models at ${gateway.url}/v1 (bundle ${bundle.hash.slice(0, 19)})\n`);
+
+  // SIGHUP and --watch: rebuild and swap atomically; a broken config keeps the old bundle serving
+  let reloading = Promise.resolve();
+  const reload = (why: string) => {
+    reloading = reloading.then(async () => {
+      try {
+        const next = await source.load();
+        if (!next) {
+          process.stderr.write(`anyrouter: ${why}: the new config has errors; still serving bundle ${gateway.state.table.bundle.hash.slice(0, 19)}\n`);
+          return;
+        }
+        if (next.hash === gateway.state.table.bundle.hash) return;
+        gateway.reload(next);
+        process.stderr.write(`anyrouter: ${why}: now serving bundle ${next.hash.slice(0, 19)} (${next.models.length} models)\n`);
+      } catch (error) {
+        process.stderr.write(`anyrouter: ${why}: reload failed (${(error as Error).message}); still serving the old bundle\n`);
+      }
+    });
+  };
+  const unwire = await wireReloads(values, source, reload);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`anyrouter: ${signal}: draining in-flight requests\n`);
+      unwire();
+      gateway.close().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
 export const serveCommand = {
   options: {
     bundle: { type: 'string', short: 'b' },
@@ -100,53 +154,13 @@ export const serveCommand = {
     }
     const workers = workerCount(values.workers);
     const source = bundleSource(values);
-    if (workers > 1) {
-      const { superviseWorkers } = await import('../../runtime/workers/supervisor.js');
-      let unwire: (() => void) | undefined;
-      return superviseWorkers({
-        workers,
-        load: () => source.load(),
-        onReloadable: (reload) => {
-          void wireReloads(values, source, reload).then((u) => (unwire = u));
-          return () => unwire?.();
-        },
-        log: (line) => process.stderr.write(line + '\n'),
-      });
+    try {
+      return await serve(values, source, workers, { ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) });
+    } catch (error) {
+      const inUse = portInUseMessage(error);
+      if (inUse === undefined) throw error;
+      process.stderr.write(`anyrouter serve: ${inUse}\n`);
+      return 1;
     }
-    const bundle = await source.load();
-    if (!bundle) return 1;
-    const gateway = await startGateway({ bundle, ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) });
-    process.stderr.write(`anyrouter: serving ${bundle.models.length} models at ${gateway.url}/v1 (bundle ${bundle.hash.slice(0, 19)})\n`);
-
-    // SIGHUP and --watch: rebuild and swap atomically; a broken config keeps the old bundle serving
-    let reloading = Promise.resolve();
-    const reload = (why: string) => {
-      reloading = reloading.then(async () => {
-        try {
-          const next = await source.load();
-          if (!next) {
-            process.stderr.write(`anyrouter: ${why}: the new config has errors; still serving bundle ${gateway.state.table.bundle.hash.slice(0, 19)}\n`);
-            return;
-          }
-          if (next.hash === gateway.state.table.bundle.hash) return;
-          gateway.reload(next);
-          process.stderr.write(`anyrouter: ${why}: now serving bundle ${next.hash.slice(0, 19)} (${next.models.length} models)\n`);
-        } catch (error) {
-          process.stderr.write(`anyrouter: ${why}: reload failed (${(error as Error).message}); still serving the old bundle\n`);
-        }
-      });
-    };
-    const unwire = await wireReloads(values, source, reload);
-
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        process.stderr.write(`anyrouter: ${signal}: draining in-flight requests\n`);
-        unwire();
-        gateway.close().then(resolve, resolve);
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    });
-    return 0;
   },
 } as const;

@@ -2,8 +2,9 @@
  * `anyrouter simulate [--requests N] [--model M] [--faults p=429:0.3,...] [--seed S] [--format json] [--min-success X]`:
  * a synthetic workload through the real planner and attempt loop; a CI gate with --min-success.
  */
-import { parseFaults } from '../../simulation/fault-spec.js';
-import { simulateWorkload, type SimulationReport } from '../../simulation/simulate-workload.js';
+import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
+import { parseFaults, type Fault } from '../../simulation/fault-spec.js';
+import { simulateWorkload, UnroutableModelError, type SimulationReport } from '../../simulation/simulate-workload.js';
 import { bundleInputOptions, loadBundleInput } from '../bundle-input.js';
 import { UsageError } from '../usage.js';
 
@@ -13,6 +14,13 @@ function numberOption(values: Record<string, string | boolean | undefined>, name
   const n = Number(raw);
   if (typeof raw !== 'string' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} takes a number, not '${String(raw)}'`);
   return n;
+}
+
+/** A fault on a provider the config does not have would test nothing: refuse it, with the likely name. */
+function checkFaultProviders(faults: readonly Fault[], providers: readonly string[]): void {
+  const known = new Set(providers.map((p) => p.toLowerCase()));
+  const unknown = faults.find((f) => !known.has(f.provider.toLowerCase()));
+  if (unknown) throw new UsageError(`unknown provider '${unknown.provider}' in --faults${didYouMeanSuffix(unknown.provider, providers)}`, { usage: false });
 }
 
 export function formatReport(r: SimulationReport): string {
@@ -72,10 +80,12 @@ export const simulateCommand = {
     };
     const bundle = await loadBundleInput(values);
     if (!bundle) return 1;
+    checkFaultProviders(faults, Object.keys(bundle.providers));
     let report: SimulationReport;
     try {
       report = await simulateWorkload(bundle, options);
     } catch (error) {
+      if (error instanceof UnroutableModelError) throw new UsageError(error.message, { usage: false });
       process.stderr.write(`anyrouter simulate: ${(error as Error).message}\n`);
       return 1;
     }

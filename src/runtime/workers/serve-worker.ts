@@ -56,7 +56,8 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   };
   process.on('message', (message: unknown) => {
     if (!isMessage<ToWorker>(message)) return;
-    if (gateway === undefined && message[TAG] !== 'start') queued.push(message);
+    // a shutdown is never queued: it also stops a worker whose gateway could not start
+    if (gateway === undefined && message[TAG] !== 'start' && message[TAG] !== 'shutdown') queued.push(message);
     else void handle(message);
   });
   process.once('SIGTERM', () => void stop());
@@ -69,7 +70,14 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   const bundle: RoutingBundle = start.bundle;
   // without Redis, marks travel through the primary; with it, each worker talks to Redis itself
   const shared = bundle.state?.redis ? undefined : new ClusterState(start.marks, start.totals);
-  gateway = await startGateway({ bundle, ...(options.host !== undefined ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}), ...(shared ? { shared } : {}) });
+  try {
+    gateway = await startGateway({ bundle, ...(options.host !== undefined ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}), ...(shared ? { shared } : {}) });
+  } catch (error) {
+    // the primary says it once for every worker and stops them all
+    const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    send({ [TAG]: 'listen-failed', message: e.message, ...(e.code !== undefined ? { code: e.code } : {}), ...(e.address !== undefined ? { address: e.address } : {}), ...(e.port !== undefined ? { port: e.port } : {}) });
+    return new Promise<number>(() => undefined); // until the primary's shutdown
+  }
   // /metrics speaks for every worker: the primary gathers and adds them up
   gateway.state.metricsOf = () =>
     new Promise((resolve, reject) => {

@@ -84,11 +84,19 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
     return { contentType: registry.contentType, body: `${await registry.metrics()}\n${own}\n` };
   };
 
+  /** Set while waiting for the workers: a worker that cannot listen fails the serve. */
+  let listenFailed: ((error: Error) => void) | undefined;
+
   const onMessage = (worker: Worker, message: unknown) => {
     if (!isMessage<FromWorker>(message)) return;
     switch (message[TAG]) {
       case 'ready':
-        send(worker, { [TAG]: 'start', bundle: bundle!, marks: marksInForce(), totals: counters.inForce() });
+        // a worker that was not listening yet when the shutdown went out never got it
+        if (shuttingDown) send(worker, { [TAG]: 'shutdown' });
+        else send(worker, { [TAG]: 'start', bundle: bundle!, marks: marksInForce(), totals: counters.inForce() });
+        return;
+      case 'listen-failed':
+        if (!announced) listenFailed?.(Object.assign(new Error(message.message), { code: message.code, address: message.address, port: message.port }));
         return;
       case 'listening':
         if (!announced) {
@@ -188,18 +196,24 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
   };
   const unwire = options.onReloadable?.(reload) ?? (() => undefined);
 
+  let failure: Error | undefined;
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
+    const stop = (signal: string | undefined) => {
       if (shuttingDown) return;
       shuttingDown = true;
       unwire();
-      options.log(`anyrouter: ${signal}: draining every worker`);
+      if (signal !== undefined) options.log(`anyrouter: ${signal}: draining every worker`);
       allGone = resolve;
       if (workers.size === 0) resolve();
       for (const w of workers) send(w, { [TAG]: 'shutdown' });
     };
+    listenFailed = (error) => {
+      failure ??= error;
+      stop(undefined);
+    };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  if (failure) throw failure;
   return 0;
 }

@@ -23,6 +23,8 @@ export type FromWorker =
   /** Its listener is on: the primary may send `start`. */
   | { [TAG]: 'ready' }
   | { [TAG]: 'listening'; url: string }
+  /** Its listener could not start (EADDRINUSE, EACCES): the primary stops every worker and fails. */
+  | { [TAG]: 'listen-failed'; code?: string; message: string; address?: string; port?: number }
   | { [TAG]: 'reloaded'; seq: number; hash: string }
   | { [TAG]: 'mark'; event: MarkEvent }
   | { [TAG]: 'stats'; batch: StatsBatch }
