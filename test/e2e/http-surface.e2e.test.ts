@@ -48,6 +48,10 @@ describe('e2e: bad input gets the OpenAI error envelope', () => {
   it('missing model is 400, missing or empty messages is 400', async () => {
     const { primary, gw } = await setup();
     await expectEnvelope(await gw.postChat({ messages }), 400, 'missing_model');
+    for (const model of [42, ['a'], { id: 'x' }, true]) {
+      const error = await expectEnvelope(await gw.postChat({ model, messages }), 400, 'invalid_model');
+      expect(error.message).toMatch(/^'model' must be a string .*, not an? (number|array|object|boolean)$/);
+    }
     await expectEnvelope(await gw.postChat({ model: MODEL }), 400, 'missing_messages');
     await expectEnvelope(await gw.postChat({ model: MODEL, messages: [] }), 400, 'missing_messages');
     expect(primary.requests).toHaveLength(0);

@@ -24,7 +24,10 @@ export function parseClientBody(raw: Buffer, client: ClientProtocolSpec): Parsed
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, error: { status: 400, code: 'invalid_request', message: 'request body must be a JSON object' } };
   const record = body as Record<string, unknown>;
   if (typeof record.model !== 'string' || record.model === '') {
-    if (typeof record.preset !== 'string') return { ok: false, error: { status: 400, code: 'missing_model', message: "'model' is required: a model id such as 'openai/gpt-5.4-mini', an alias, or '@preset/name'" } };
+    if (record.model !== undefined && record.model !== null && typeof record.model !== 'string') {
+      return { ok: false, error: { status: 400, code: 'invalid_model', message: `'model' must be a string (a model id or alias from GET /v1/models, or '@preset/name'), not ${Array.isArray(record.model) ? 'an array' : `a ${typeof record.model}`}` } };
+    }
+    if (typeof record.preset !== 'string') return { ok: false, error: { status: 400, code: 'missing_model', message: "'model' is required: a model id or alias from GET /v1/models, or '@preset/name'" } };
   }
   const content = client.checkContent(record);
   if (content) return { ok: false, error: content };
