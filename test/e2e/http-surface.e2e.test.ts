@@ -3,7 +3,7 @@
  * under /v1 and /api/v1 (ids with a slash), and /health after failures.
  */
 import { describe, expect, it } from 'vitest';
-import { ALIAS, MODEL, chatModel, messages, provider, useE2E, type GatewayErrorBody } from './harness.js';
+import { ALIAS, MODEL, chatModel, envName, messages, provider, useE2E, type GatewayErrorBody } from './harness.js';
 
 const e2e = useE2E();
 const BODY_LIMIT = 4096;
@@ -155,6 +155,16 @@ interface HealthBody {
 }
 
 describe('e2e: /health', () => {
+  it('counts the models some upstream can serve with a key in the environment', async () => {
+    const upstream = await e2e.mock();
+    const providers = { keyed: provider('keyed', upstream), keyless: provider('keyless', upstream) };
+    const models = [chatModel(['keyed', 'keyless']), chatModel(['keyless'], 'vendor/keyless-only', [])];
+    const partly = await e2e.gateway({ providers, models }, { [envName('keyless', 'main')]: '' });
+    expect(await (await fetch(`${partly.url}/health`)).json()).toMatchObject({ status: 'ok', models: 2, servableModels: 1 });
+    const none = await e2e.gateway({ providers, models }, { [envName('keyed', 'main')]: '', [envName('keyless', 'main')]: '' });
+    expect(await (await fetch(`${none.url}/health`)).json()).toMatchObject({ models: 2, servableModels: 0 });
+  });
+
   it('shows an ejected upstream, its outlier counters and a quarantined key after failures', async () => {
     const { primary, gw } = await setup({ outlier: { consecutive: 1 } });
     const before = (await (await fetch(`${gw.url}/health`)).json()) as HealthBody;

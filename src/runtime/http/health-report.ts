@@ -41,11 +41,16 @@ export function healthReport(state: GatewayState) {
       ...(lastError !== undefined && lastErrorAt !== undefined ? { lastError, lastErrorAt: iso(lastErrorAt) } : {}),
     };
   }
+  // a model can be served while one of its upstreams' providers has a key in the environment
+  const servable = new Set<string>();
+  for (const model of table.models.values()) if (model.candidates.some((c) => c.provider.pool.keys.some((k) => k.present))) servable.add(model.spec.id);
   return {
     status: 'ok',
     bundle: table.bundle.hash,
     uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
     models: table.bundle.models.length,
+    /** Models with at least one upstream whose provider has a key: 0 says the gateway has no key to call anything with. */
+    servableModels: servable.size,
     providers,
     upstreams,
     outlier: { ...outlier, cooldownMs: table.bundle.routing.cooldownMs },
