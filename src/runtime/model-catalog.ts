@@ -76,7 +76,7 @@ function viewOf(entries: readonly Entry[]): CatalogView {
 
 /** A model in OpenAI's list shape, with OpenRouter-style catalog fields (prices in USD per token, as strings). */
 function describeModel(m: BundleModel) {
-  const perToken = (usdPerMillion: number | undefined) => (usdPerMillion === undefined ? undefined : String(+(usdPerMillion / 1e6).toPrecision(12)));
+  const perToken = (usdPerMillion: number | undefined) => (usdPerMillion === undefined ? undefined : plainDecimal(+(usdPerMillion / 1e6).toPrecision(12)));
   return {
     id: m.id,
     object: 'model',
@@ -96,4 +96,16 @@ function describeModel(m: BundleModel) {
     },
     providers: m.candidates.map((c) => c.provider),
   };
+}
+
+/**
+ * A number as a plain decimal string (`0.0000001`, never `1e-7`), as OpenRouter's catalog writes prices: clients
+ * that read them with a decimal parser do not take exponents. Exact: the digits are moved, not recomputed.
+ */
+export function plainDecimal(value: number): string {
+  const text = String(value);
+  const exponent = /^(-?)(\d)(?:\.(\d+))?e-(\d+)$/.exec(text);
+  if (!exponent) return text;
+  const [, sign, first, rest = '', shift] = exponent;
+  return `${sign}0.${'0'.repeat(Number(shift) - 1)}${first}${rest}`;
 }
