@@ -16,7 +16,6 @@ import { headersFrom } from '../header-records.js';
 import type { BundleModel } from '../../bundle/format.js';
 import { mayUseModel } from '../model-catalog.js';
 import type { RoutingTable, ServeProvider } from '../routing-table.js';
-import type { RequestRecord } from '../observability/request-record.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { callUpstream } from '../upstream/http-transport.js';
 import { OPENAI_RELAYED_HEADERS, openAIHeaders } from '../upstream/openai-request.js';
@@ -77,10 +76,9 @@ export interface StoredResponseRoute {
   query: string;
 }
 
-/** What one stored-response call did, for its log record: the answer's status, the provider asked and a trace per key tried. */
+/** What one stored-response call did, for its log record: the answer's status and a trace per key tried (naming the provider). */
 export interface StoredResponseOutcome {
   status: number;
-  provider?: string;
   attempts: AttemptRecord[];
   /** The gateway's own error code when it answered without an upstream (no provider, no usable key ...). */
   errorCode?: string;
@@ -99,15 +97,13 @@ export async function serveStoredResponse(state: GatewayState, ctx: RequestConte
 export async function handleStoredResponse(state: GatewayState, ctx: RequestContext, route: StoredResponseRoute, req: IncomingMessage, res: ServerResponse): Promise<StoredResponseOutcome> {
   const { table, health, clock } = state;
   const attempts: AttemptRecord[] = [];
-  let servedBy: string | undefined;
   const fail = (error: GatewayError): StoredResponseOutcome => {
     sendGatewayError(res, 'openai', error, ctx.requestId, ctx.baseHeaders);
-    return { status: error.status, attempts, errorCode: error.code, ...(servedBy !== undefined ? { provider: servedBy } : {}) };
+    return { status: error.status, attempts, errorCode: error.code };
   };
   if (!RESPONSE_ID.test(route.id)) return fail({ status: 400, code: 'invalid_response_id', message: 'a response id is a token of letters, digits, _ and - (such as resp_123)' });
   const provider = storedResponsesProvider(table, pinnedProvider(req));
   if ('status' in provider) return fail(provider);
-  servedBy = provider.id;
   // a key limited by `models` globs reaches the stored responses of a provider that serves one of its models
   if (!responsesProviders(table).modelsOf.get(provider)!.some((model) => mayUseModel(ctx.identity, model))) {
     return fail({ status: 403, code: 'provider_not_allowed', message: `gateway key '${ctx.identity.name}' may use no model that provider '${provider.id}' serves` });
@@ -120,7 +116,7 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
   const routing = table.bundle.routing;
   const cancellation = new Cancellation();
   const onClose = () => cancellation.cancel();
-  const answered = (status: number, body: Buffer): StoredResponseOutcome => ({ status, provider: provider.id, attempts, ...(state.observability?.bodies === true ? { body } : {}) });
+  const answered = (status: number, body: Buffer): StoredResponseOutcome => ({ status, attempts, ...(state.observability?.bodies === true ? { body } : {}) });
   const relayError = (status: number, data: Buffer): StoredResponseOutcome => {
     const body = table.keyEchoes.redactBody(data);
     sendJson(res, status, body, headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id }), true);
@@ -154,7 +150,7 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
       if (outcome.kind === 'failure') {
         attempt.outcome = outcome.reason === 'aborted' ? 'client-aborted' : 'upstream-failed';
         attempt.errorClass = outcome.reason;
-        if (outcome.reason === 'aborted') return { status: 499, provider: provider.id, attempts };
+        if (outcome.reason === 'aborted') return { status: 499, attempts };
         return fail({ status: outcome.reason === 'timeout' ? 504 : 502, code: 'upstream_failed', message: `provider '${provider.id}' could not be reached (${outcome.reason})` });
       }
       const data = outcome.body.kind === 'buffer' ? outcome.body.data : Buffer.alloc(0);
