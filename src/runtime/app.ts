@@ -28,7 +28,7 @@ import type { GatewayError } from './http/openai-errors.js';
 import { openAIResponsesClient } from './http/openai-responses-client.js';
 import { openAIEmbeddingsClient } from './http/openai-embeddings-client.js';
 import { openAIResponsesCompactClient, openAIResponsesInputTokensClient } from './http/openai-responses-operations.js';
-import { handleStoredResponse, type StoredResponseAction } from './http/stored-responses.js';
+import { serveStoredResponse, type StoredResponseAction } from './http/stored-responses.js';
 import type { RequestContext } from './http/request-context.js';
 import { healthReport } from './http/health-report.js';
 import { keyRoutes } from './governance/key-routes.js';
@@ -217,7 +217,7 @@ export function createApp(getState: () => GatewayState): Hono<Env> {
     const storedResponse = (action: StoredResponseAction) => async (c: Context<Env>) => {
       const url = c.env.incoming.url ?? '';
       const query = url.indexOf('?');
-      await handleStoredResponse(getState(), c.get('ctx'), { action, id: c.req.param('id') ?? '', query: query < 0 ? '' : url.slice(query) }, c.env.incoming, c.env.outgoing);
+      await serveStoredResponse(getState(), c.get('ctx'), { action, id: c.req.param('id') ?? '', query: query < 0 ? '' : url.slice(query) }, c.env.incoming, c.env.outgoing);
       return RESPONSE_ALREADY_SENT;
     };
     app.get(`${base}/responses/:id`, authenticated, storedResponse('retrieve'));

@@ -88,6 +88,13 @@ describe.concurrent('usage errors', () => {
     [['check', '--nope'], "Unknown option '--nope'"],
     [['keys', 'create', 'ci', '--budget-usd', '5', '--budget-period', 'mnth'], "--budget-period is one of day, week, month, total, not 'mnth' (did you mean 'month'?)"],
     [['keys', 'create', 'ci', '--budget-period', 'day'], '--budget-period goes with --budget-usd X'],
+    // `keys new` refuses what it would ignore: the options of `keys create`, and gateway-key limits on an admin key
+    ...[['--budget-usd', '5'], ['--budget-period', 'day'], ['--expires', '2030-01-01'], ['--url', 'http://127.0.0.1:1'], ['--admin-key', 'sk-admin']].map(
+      ([option, value]): [string[], string] => [['keys', 'new', 'ci', option!, value!], `${option} belongs to \`keys create\` (against a running gateway), not \`keys new\``],
+    ),
+    ...[['--models', 'gpt-*'], ['--rpm', '10'], ['--tpm', '1000']].map(
+      ([option, value]): [string[], string] => [['keys', 'new', 'ops', '--admin', option!, value!], `${option} limits a gateway key: \`keys new --admin\` makes an admin key, which has no such limit`],
+    ),
   ];
   for (const [args, message] of cases) {
     it(`anyrouter ${args.join(' ')}: the message, then that command's usage and where the rest is`, async () => {

@@ -13,14 +13,14 @@ import { createHash } from 'node:crypto';
 import OpenAI, { BadRequestError, NotFoundError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { estimateInputTokens } from '../../src/runtime/http/token-estimate.js';
-import { MODEL, chatModel, messages, provider, useE2E, type GatewayFixture, type GatewayErrorBody } from './harness.js';
+import { MODEL, chatModel, messages, provider, useE2E, waitForRecord, type GatewayFixture, type GatewayErrorBody } from './harness.js';
 
 const e2e = useE2E();
 
 /** A gateway whose model is served by `up`, an `openai` provider with `responses: true` and two keys. */
-async function storedGateway() {
+async function storedGateway(logging?: { enabled: boolean; bodies?: boolean }) {
   const upstream = await e2e.mock();
-  const gw = await e2e.gateway({ providers: { up: provider('up', upstream, { responses: true, keys: ['main', 'spare'] }) }, models: [chatModel(['up'])] });
+  const gw = await e2e.gateway({ providers: { up: provider('up', upstream, { responses: true, keys: ['main', 'spare'] }) }, models: [chatModel(['up'])], ...(logging ? { logging } : {}) });
   return { upstream, gw, client: gw.client() };
 }
 
@@ -87,6 +87,48 @@ describe('e2e: stored responses (GET/DELETE /v1/responses/{id}, input_items, can
     const none = await send(gw, 'GET', `/v1/responses/${created.id}`);
     expect(none.status).toBe(503);
     expect(((await none.json()) as GatewayErrorBody).error.code).toBe('no_key_available');
+  });
+
+  it('a retrieve that failed over from a 429 key is in the request log with both attempts, and counted in /metrics; no key, no body', async () => {
+    const { upstream, gw, client } = await storedGateway({ enabled: true });
+    const created = await client.responses.create({ model: MODEL, input: 'Hello' });
+    upstream.script([{ status: 429, headers: { 'retry-after': '30' } }]);
+    const { data, response } = await client.responses.retrieve(created.id).withResponse();
+    expect(data.id).toBe(created.id);
+    const id = response.headers.get('x-anyrouter-request-id')!;
+
+    const record = await waitForRecord(gw, id);
+    expect(record).toMatchObject({ id, gatewayKey: 'anonymous', protocol: 'openai-responses', requestedModel: '', status: 200, stream: false });
+    expect(record).not.toHaveProperty('costUsd');
+    expect(record).not.toHaveProperty('errorClass');
+    expect(record.attempts).toEqual([
+      expect.objectContaining({ upstream: 'up', provider: 'up', keyName: 'main', outcome: 'key-rate-limited', status: 429, errorClass: 'http_429', nextBecause: expect.stringContaining('rate-limited') }),
+      expect.objectContaining({ upstream: 'up', provider: 'up', keyName: 'spare', outcome: 'success', status: 200 }),
+    ]);
+    const listed = (await (await fetch(`${gw.url}/api/requests`)).json()) as { data: Array<{ id: string }> };
+    expect(listed.data.find((r) => r.id === id)).toMatchObject({ protocol: 'openai-responses', status: 200, attemptCount: 2 });
+    // nothing secret, and no body with logging.bodies off
+    const text = JSON.stringify(record);
+    for (const key of ['main', 'spare']) expect(text).not.toContain(e2e.secretOf('up', key));
+    expect(record).not.toHaveProperty('bodies');
+    expect(text).not.toContain(created.output_text);
+
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/anyrouter_requests_total\{[^}]*model=""[^}]*status="200"[^}]*protocol="openai-responses"[^}]*\} 1$/m);
+  });
+
+  it('with logging.bodies on, the record of a stored-response call keeps the answer the client got; a refused one names the upstream status', async () => {
+    const { upstream, gw, client } = await storedGateway({ enabled: true, bodies: true });
+    const created = await client.responses.create({ model: MODEL, input: 'Hello' });
+    const { response } = await client.responses.retrieve(created.id).withResponse();
+    const record = await waitForRecord(gw, response.headers.get('x-anyrouter-request-id')!);
+    expect((record.bodies as { response: string }).response).toContain(created.id);
+
+    const unknown = await send(gw, 'GET', '/v1/responses/resp_unknown');
+    expect(unknown.status).toBe(404);
+    const missing = await waitForRecord(gw, unknown.headers.get('x-anyrouter-request-id')!);
+    expect(missing).toMatchObject({ status: 404, errorClass: 'http_404', attempts: [expect.objectContaining({ keyName: 'main', outcome: 'request-error', status: 404 })] });
+    expect(upstream.requests).toHaveLength(3);
   });
 
   it('HEAD answers as GET without a body; other methods are 405 with Allow; ids outside [A-Za-z0-9_-] are 400', async () => {

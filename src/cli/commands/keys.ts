@@ -52,6 +52,17 @@ async function callKeysApi(values: Values, method: string, path: string, body?: 
   return 0;
 }
 
+/** The options only `keys create` reads: `keys new` writes a config line and calls no gateway. */
+const CREATE_ONLY_OPTIONS = ['budget-usd', 'budget-period', 'expires', 'url', 'admin-key'];
+/** The options that limit a gateway key, which an admin key (`keys new --admin`) does not take. */
+const GATEWAY_KEY_OPTIONS = ['models', 'rpm', 'tpm'];
+
+/** A usage error for the first of `names` given, rather than ignoring it silently. */
+function refuseOptions(values: Values, names: readonly string[], why: string): void {
+  const given = names.find((option) => values[option] !== undefined);
+  if (given !== undefined) throw new UsageError(`--${given} ${why}`);
+}
+
 export const keysCommand = {
   options: {
     models: { type: 'string' },
@@ -92,6 +103,8 @@ export const keysCommand = {
       });
     }
     if (sub !== 'new' || !name) throw new UsageError('expected: keys new NAME, or keys create|list|revoke against a running gateway');
+    refuseOptions(values, CREATE_ONLY_OPTIONS, 'belongs to `keys create` (against a running gateway), not `keys new`');
+    if (values.admin) refuseOptions(values, GATEWAY_KEY_OPTIONS, 'limits a gateway key: `keys new --admin` makes an admin key, which has no such limit');
     const key = newGatewayKey();
     const parts = [`name: '${name}'`, `sha256: '${hashKey(key)}'`];
     if (!values.admin) {

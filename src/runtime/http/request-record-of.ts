@@ -5,6 +5,8 @@ import { attemptTraces, type AppAttribution, type RequestRecord } from '../obser
 import type { ClientProtocolSpec } from './client-protocol.js';
 import type { RequestSummary } from './handle-model-request.js';
 import type { GatewayRefusal } from './gateway-auth.js';
+import type { RequestContext } from './request-context.js';
+import type { StoredResponseOutcome } from './stored-responses.js';
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
@@ -76,6 +78,30 @@ export function refusedRecord(requestId: string, client: ClientProtocolSpec, ref
     latencyMs: 0,
     attempts: [],
   };
+}
+
+/**
+ * The record of a stored-response call (`GET/DELETE /v1/responses/{id}` ...): no model, so none asked or
+ * served and no tokens or cost (the metrics count it under model ''); the provider's keys tried are its
+ * attempts, named like a model route's (`upstream` is the provider id).
+ */
+export function storedResponseRecord(ctx: RequestContext, outcome: StoredResponseOutcome, headers: IncomingHttpHeaders, startedAt: number, endedAt: number, options: { bodies: boolean }): RequestRecord {
+  const record: RequestRecord = {
+    id: ctx.requestId,
+    time: startedAt,
+    gatewayKey: ctx.identity.name,
+    app: appAttribution(headers),
+    protocol: 'openai-responses',
+    requestedModel: '',
+    stream: false,
+    status: outcome.status,
+    latencyMs: endedAt - startedAt,
+    attempts: attemptTraces(outcome.attempts),
+  };
+  if (outcome.status === 499) record.errorClass = 'client_closed';
+  else if (outcome.status >= 400) record.errorClass = outcome.attempts.at(-1)?.errorClass ?? outcome.errorCode ?? `http_${outcome.status}`;
+  if (options.bodies && outcome.body !== undefined) record.bodies = { response: outcome.body.toString('utf8') };
+  return record;
 }
 
 /**

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRetryAfter } from '../engine/durations.js';
 import { keyId } from '../engine/health.js';
+import type { AttemptRecord } from '../engine/attempt-loop.js';
 import { classifyStatus } from '../engine/outcome.js';
 import type { GatewayState } from '../gateway-state.js';
 import { headersFrom } from '../header-records.js';
@@ -20,6 +21,7 @@ import { callUpstream } from '../upstream/http-transport.js';
 import { OPENAI_RELAYED_HEADERS, openAIHeaders } from '../upstream/openai-request.js';
 import type { GatewayError } from './openai-errors.js';
 import type { RequestContext } from './request-context.js';
+import { storedResponseRecord } from './request-record-of.js';
 import { relayedHeaders } from './upstream-requests.js';
 import { sendGatewayError, sendJson } from './respond.js';
 
@@ -74,9 +76,31 @@ export interface StoredResponseRoute {
   query: string;
 }
 
-export async function handleStoredResponse(state: GatewayState, ctx: RequestContext, route: StoredResponseRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** What one stored-response call did, for its log record: the answer's status and a trace per key tried (naming the provider). */
+export interface StoredResponseOutcome {
+  status: number;
+  attempts: AttemptRecord[];
+  /** The gateway's own error code when it answered without an upstream (no provider, no usable key ...). */
+  errorCode?: string;
+  /** The body the client got from the upstream (redacted), kept only when `logging.bodies` is on. */
+  body?: Buffer;
+}
+
+/** Serves the call, then records it like a model request (one record, every key tried as an attempt). */
+export async function serveStoredResponse(state: GatewayState, ctx: RequestContext, route: StoredResponseRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const startedAt = state.clock.now();
+  const outcome = await handleStoredResponse(state, ctx, route, req, res);
+  const observability = state.observability;
+  if (observability) observability.record(storedResponseRecord(ctx, outcome, req.headers, startedAt, state.clock.now(), { bodies: observability.bodies }));
+}
+
+export async function handleStoredResponse(state: GatewayState, ctx: RequestContext, route: StoredResponseRoute, req: IncomingMessage, res: ServerResponse): Promise<StoredResponseOutcome> {
   const { table, health, clock } = state;
-  const fail = (error: GatewayError) => sendGatewayError(res, 'openai', error, ctx.requestId, ctx.baseHeaders);
+  const attempts: AttemptRecord[] = [];
+  const fail = (error: GatewayError): StoredResponseOutcome => {
+    sendGatewayError(res, 'openai', error, ctx.requestId, ctx.baseHeaders);
+    return { status: error.status, attempts, errorCode: error.code };
+  };
   if (!RESPONSE_ID.test(route.id)) return fail({ status: 400, code: 'invalid_response_id', message: 'a response id is a token of letters, digits, _ and - (such as resp_123)' });
   const provider = storedResponsesProvider(table, pinnedProvider(req));
   if ('status' in provider) return fail(provider);
@@ -92,7 +116,12 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
   const routing = table.bundle.routing;
   const cancellation = new Cancellation();
   const onClose = () => cancellation.cancel();
-  const relayError = (status: number, data: Buffer) => sendJson(res, status, table.keyEchoes.redactBody(data), headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id }), true);
+  const answered = (status: number, body: Buffer): StoredResponseOutcome => ({ status, attempts, ...(state.observability?.bodies === true ? { body } : {}) });
+  const relayError = (status: number, data: Buffer): StoredResponseOutcome => {
+    const body = table.keyEchoes.redactBody(data);
+    sendJson(res, status, body, headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id }), true);
+    return answered(status, body);
+  };
   res.once('close', onClose);
   try {
     /** The last key's refusal (401, 403, 429 ...), answered when no key is left. */
@@ -101,6 +130,7 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
       const kid = key.healthId ?? keyId(provider.id, key.name);
       const usable = key.present && (key.tier !== 'shared' || (ctx.identity.byokOnly !== true && provider.spec.shared !== 'never'));
       if (!usable || health.keyQuarantinedUntil(kid, clock.now()) !== undefined) continue;
+      const startedAt = clock.now();
       const outcome = await callUpstream(state.pools, {
         method,
         origin: provider.origin,
@@ -115,17 +145,25 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
         deadline: Date.now() + Math.min(timeouts.totalMs, routing.requestTimeoutMs),
         signal: cancellation,
       });
+      const attempt: AttemptRecord = { upstream: provider.id, provider: provider.id, model: '', key: key.name, tier: key.tier, outcome: 'success', startedAt, endedAt: clock.now() };
+      attempts.push(attempt);
       if (outcome.kind === 'failure') {
-        if (outcome.reason === 'aborted') return;
+        attempt.outcome = outcome.reason === 'aborted' ? 'client-aborted' : 'upstream-failed';
+        attempt.errorClass = outcome.reason;
+        if (outcome.reason === 'aborted') return { status: 499, attempts };
         return fail({ status: outcome.reason === 'timeout' ? 504 : 502, code: 'upstream_failed', message: `provider '${provider.id}' could not be reached (${outcome.reason})` });
       }
       const data = outcome.body.kind === 'buffer' ? outcome.body.data : Buffer.alloc(0);
       const verdict = classifyStatus(outcome.status, table.policy);
       const now = clock.now();
+      attempt.outcome = verdict;
+      attempt.status = outcome.status;
+      if (verdict !== 'success') attempt.errorClass = `http_${outcome.status}`;
       if (verdict === 'key-rejected' || verdict === 'key-rate-limited') {
         const until = verdict === 'key-rejected' ? now + routing.keyQuarantineMs : now + (parseRetryAfter(outcome.headers['retry-after'], now) ?? routing.cooldownMs);
         health.quarantineKey(kid, until, `http_${outcome.status}`, now, verdict === 'key-rate-limited');
         refused = { status: outcome.status, data };
+        attempt.nextBecause = `key '${key.name}' was ${verdict === 'key-rejected' ? 'rejected' : 'rate-limited'} (${attempt.errorClass}); quarantined`;
         continue;
       }
       const type = outcome.headers['content-type'];
@@ -133,8 +171,10 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
       // a stored response as the upstream wrote it (an SSE text when the client asked `?stream=true`)
       res.writeHead(outcome.status, headersFrom(ctx.baseHeaders, { 'x-anyrouter-upstream': provider.id, 'content-type': type ?? 'application/json', 'content-length': String(data.length) }));
       res.end(data);
-      return;
+      return answered(outcome.status, data);
     }
+    // no key after the last refusal: the trace says why the loop moved on only where it did
+    if (attempts.length > 0) delete attempts[attempts.length - 1]!.nextBecause;
     if (refused !== undefined) return relayError(refused.status, refused.data);
     return fail({ status: 503, code: 'no_key_available', message: `provider '${provider.id}' has no key this request may use right now (missing, or quarantined)` });
   } finally {
