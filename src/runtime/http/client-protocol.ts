@@ -5,6 +5,7 @@
  * untouched. One descriptor per protocol: openai-chat-client.ts, anthropic-messages-client.ts,
  * openai-responses-client.ts, openai-embeddings-client.ts.
  */
+import type { BundleProvider } from '../../bundle/format.js';
 import type { ClientProtocol, ErrorKind, UpstreamType } from '../../protocols/index.js';
 import type { RequestTarget } from '../policy/request-target.js';
 import type { ErrorEnvelope } from './error-envelope.js';
@@ -49,6 +50,12 @@ export interface NativeRelay {
    * none: the gateway's refusal, or its own answer (JSON text and the headers that say what it is).
    */
   only?: { whenNone(body: Readonly<Record<string, unknown>>, target: RequestTarget): GatewayError | GatewayAnswer };
+}
+
+/** The provider speaks the client's protocol (its type's, and the opt-in flag where the relay needs one): it gets the client's bytes. */
+export function speaksNatively(native: NativeRelay | undefined, provider: Pick<BundleProvider, 'type' | 'responses'>): boolean {
+  if (native?.upstream !== provider.type) return false;
+  return native.optIn === undefined || provider[native.optIn] === true;
 }
 
 /** An answer the gateway makes itself (no upstream call). */

@@ -9,7 +9,7 @@ import type { ServeCandidate, ServeKey } from '../routing-table.js';
 import type { EmbeddingsOperation } from '../upstream/upstream-adapter.js';
 import { upstreamAdapters } from '../upstream/upstream-adapters.js';
 import { mergePreset } from './client-body.js';
-import type { ClientProtocolSpec } from './client-protocol.js';
+import { speaksNatively, type ClientProtocolSpec } from './client-protocol.js';
 import { NativeBodies } from './native-bodies.js';
 import type { GatewayError } from './openai-errors.js';
 import type { UpstreamRequest, UpstreamRequests, UpstreamRequestsInput, UpstreamRoute } from './upstream-requests.js';
@@ -81,7 +81,7 @@ export class EmbeddingsRequests implements UpstreamRequests {
   }
 
   isNative(candidate: ServeCandidate): boolean {
-    return this.client.native?.upstream === candidate.provider.spec.type;
+    return speaksNatively(this.client.native, candidate.provider.spec);
   }
 
   routeOf(candidate: ServeCandidate): UpstreamRoute {

@@ -19,7 +19,9 @@ import type { RoutingTable, ServeProvider } from '../routing-table.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { callUpstream } from '../upstream/http-transport.js';
 import { OPENAI_RELAYED_HEADERS, openAIHeaders } from '../upstream/openai-request.js';
+import { speaksNatively } from './client-protocol.js';
 import type { GatewayError } from './openai-errors.js';
+import { openAIResponsesClient } from './openai-responses-client.js';
 import type { RequestContext } from './request-context.js';
 import { storedResponseRecord } from './request-record-of.js';
 import { relayedHeaders } from './upstream-requests.js';
@@ -44,7 +46,7 @@ const nativeProviders = new WeakMap<RoutingTable, ResponsesProviders>();
 function responsesProviders(table: RoutingTable): ResponsesProviders {
   let found = nativeProviders.get(table);
   if (found === undefined) {
-    const providers = [...table.providers.values()].filter((p) => p.spec.type === 'openai' && p.spec.responses === true);
+    const providers = [...table.providers.values()].filter((p) => speaksNatively(openAIResponsesClient.native, p.spec));
     const modelsOf = new Map<ServeProvider, BundleModel[]>(providers.map((p) => [p, []]));
     for (const model of new Set(table.models.values())) {
       for (const provider of new Set(model.candidates.map((c) => c.provider))) modelsOf.get(provider)?.push(model.spec);

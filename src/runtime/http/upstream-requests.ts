@@ -12,7 +12,7 @@ import type { RequestTarget } from '../policy/request-target.js';
 import type { ServeCandidate, ServeKey } from '../routing-table.js';
 import { upstreamAdapters } from '../upstream/upstream-adapters.js';
 import { mergePreset } from './client-body.js';
-import type { ClientProtocolSpec } from './client-protocol.js';
+import { speaksNatively, type ClientProtocolSpec } from './client-protocol.js';
 import type { GatewayError } from './openai-errors.js';
 import { EmbeddingsRequests } from './embeddings-requests.js';
 import { NativeBodies } from './native-bodies.js';
@@ -99,9 +99,7 @@ class RequestBodies implements UpstreamRequests {
   }
 
   isNative(candidate: ServeCandidate): boolean {
-    const native = this.client.native;
-    if (native?.upstream !== candidate.provider.spec.type) return false;
-    return native.optIn === undefined || candidate.provider.spec[native.optIn] === true;
+    return speaksNatively(this.client.native, candidate.provider.spec);
   }
 
   routeOf(candidate: ServeCandidate): UpstreamRoute {
