@@ -9,7 +9,7 @@
  * (401/429) are skipped; when nothing else is left, the loop waits for the soonest quarantine to end if
  * that is before the deadline. Each (upstream, key) is tried at most once.
  */
-import { parseResetDuration, parseRetryAfter } from './durations.js';
+import { parseResetDuration, rateLimitWait } from './durations.js';
 import type { HealthState } from './health.js';
 import { keyId } from './health.js';
 import { classifyOutcome, errorClassOf, type FailoverPolicy, type OutcomeClass, type UpstreamOutcome } from './outcome.js';
@@ -232,7 +232,7 @@ export async function runAttempts<Body>(input: LoopInput<Body>): Promise<LoopRes
           case 'key-rate-limited': {
             health.recordUpstreamSuccess(candidate.upstream, endedAt, settings.outlier);
             const headers = outcome.kind === 'response' ? outcome.headers : {};
-            const wait = parseRetryAfter(headers['retry-after'], endedAt) ?? parseResetDuration(headers['x-ratelimit-reset-requests']) ?? settings.cooldownMs;
+            const wait = rateLimitWait(headers, endedAt, settings.cooldownMs);
             health.quarantineKey(kid, endedAt + wait, record.errorClass!, endedAt, true);
             retryAt = retryAt === undefined ? endedAt + wait : Math.min(retryAt, endedAt + wait);
             record.nextBecause = `key '${key.name}' was rate-limited; quarantined for ${wait} ms`;

@@ -26,3 +26,8 @@ export function parseResetDuration(value: string | undefined): number | undefine
   }
   return matched.length === trimmed.length && matched.length > 0 ? Math.round(total) : undefined;
 }
+
+/** How long a key rests after a 429: its `Retry-After`, else OpenAI's `x-ratelimit-reset-requests`, else `fallbackMs`. */
+export function rateLimitWait(headers: Readonly<Record<string, string | undefined>>, now: number, fallbackMs: number): number {
+  return parseRetryAfter(headers['retry-after'], now) ?? parseResetDuration(headers['x-ratelimit-reset-requests']) ?? fallbackMs;
+}

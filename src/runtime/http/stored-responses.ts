@@ -7,7 +7,7 @@
  * (the response may have been stored under another key's project), is the answer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseRetryAfter } from '../engine/durations.js';
+import { rateLimitWait } from '../engine/durations.js';
 import { keyId } from '../engine/health.js';
 import type { AttemptRecord } from '../engine/attempt-loop.js';
 import { classifyStatus } from '../engine/outcome.js';
@@ -15,6 +15,7 @@ import type { GatewayState } from '../gateway-state.js';
 import { headersFrom } from '../header-records.js';
 import type { BundleModel } from '../../bundle/format.js';
 import { mayUseModel } from '../model-catalog.js';
+import { keyUsableFor } from '../policy/plan-route.js';
 import type { RoutingTable, ServeProvider } from '../routing-table.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { callUpstream } from '../upstream/http-transport.js';
@@ -111,6 +112,7 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
     return fail({ status: 403, code: 'provider_not_allowed', message: `gateway key '${ctx.identity.name}' may use no model that provider '${provider.id}' serves` });
   }
 
+  const keyUsable = keyUsableFor(ctx.identity.byokOnly === true);
   const relayed = relayedHeaders(req.headers, OPENAI_RELAYED_HEADERS);
   const method = UPSTREAM_METHOD[route.action];
   const path = `${provider.basePath}/responses/${route.id}${PATH_SUFFIX[route.action]}${route.query}`;
@@ -130,7 +132,7 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
     let refused: { status: number; data: Buffer } | undefined;
     for (const key of provider.pool.keys) {
       const kid = key.healthId ?? keyId(provider.id, key.name);
-      const usable = key.present && (key.tier !== 'shared' || (ctx.identity.byokOnly !== true && provider.spec.shared !== 'never'));
+      const usable = key.present && keyUsable(key, provider);
       if (!usable || health.keyQuarantinedUntil(kid, clock.now()) !== undefined) continue;
       const startedAt = clock.now();
       const outcome = await callUpstream(state.pools, {
@@ -162,7 +164,7 @@ export async function handleStoredResponse(state: GatewayState, ctx: RequestCont
       attempt.status = outcome.status;
       if (verdict !== 'success') attempt.errorClass = `http_${outcome.status}`;
       if (verdict === 'key-rejected' || verdict === 'key-rate-limited') {
-        const until = verdict === 'key-rejected' ? now + routing.keyQuarantineMs : now + (parseRetryAfter(outcome.headers['retry-after'], now) ?? routing.cooldownMs);
+        const until = now + (verdict === 'key-rejected' ? routing.keyQuarantineMs : rateLimitWait(outcome.headers, now, routing.cooldownMs));
         health.quarantineKey(kid, until, `http_${outcome.status}`, now, verdict === 'key-rate-limited');
         refused = { status: outcome.status, data };
         attempt.nextBecause = `key '${key.name}' was ${verdict === 'key-rejected' ? 'rejected' : 'rate-limited'} (${attempt.errorClass}); quarantined`;

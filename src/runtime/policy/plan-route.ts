@@ -75,7 +75,7 @@ export function planRoute(input: RouteInput): RoutePlan | RouteError {
   });
   if (ranked.candidates.length === 0) return emptiedError(target, ranked.excludedBy, ranked.decisions);
 
-  const keyUsable = input.byokOnly === true ? byokKeysOnly : sharedKeysAllowed;
+  const keyUsable = keyUsableFor(input.byokOnly === true);
   // allow_fallbacks: false keeps its fail-fast contract: no ejected upstream, no waiting for a key
   const noFallbacks = target.preferences ? target.preferences.allow_fallbacks === false : target.models.some((m) => m.spec.provider?.allow_fallbacks === false);
   const plan = planAttempts({ candidates: ranked.candidates, health: input.health, now: input.now, keyUsable, failFast: noFallbacks, pinnedProvider: input.pinnedProvider });
@@ -97,6 +97,11 @@ function modelKindError(table: RoutingTable, target: RequestTarget, operation: '
 const sharedKeysAllowed = (key: EngineKey, provider: EngineProvider) => key.tier !== 'shared' || (provider as ServeProvider).spec.shared !== 'never';
 /** The gateway key says `shared: never`. */
 const byokKeysOnly = (key: EngineKey) => key.tier !== 'shared';
+
+/** Which of a provider's keys a request may use: BYOK ones always, shared ones unless the gateway key or the provider says never. */
+export function keyUsableFor(byokOnly: boolean): RoutePlan['keyUsable'] {
+  return byokOnly ? byokKeysOnly : sharedKeysAllowed;
+}
 
 /** A route whose reasons are built only when someone reads them (explain, tests), never per served request. */
 class ExplainedRoute implements RoutePlan {
