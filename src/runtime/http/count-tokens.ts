@@ -24,6 +24,7 @@ import { sendGatewayError, sendJson } from './respond.js';
 import { headersFrom } from '../header-records.js';
 import { estimateInputTokens } from './token-estimate.js';
 import { noKeyMessage } from './exhausted-error.js';
+import { keyUsableFor } from '../policy/plan-route.js';
 
 export async function handleCountTokens(state: GatewayState, ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { table } = state;
@@ -38,7 +39,7 @@ export async function handleCountTokens(state: GatewayState, ctx: RequestContext
   if (forbidden) return fail({ status: 403, code: 'model_not_allowed', message: `gateway key '${ctx.identity.name}' may not use model '${forbidden.spec.id}'` });
 
   // a model no request could be served with now: say so, as a request for it would (an estimate would hide it)
-  if (!target.models.some((m) => m.candidates.some((c) => c.provider.pool.keys.some((key) => key.present && keyAllowed(key, c.provider, ctx.identity))))) {
+  if (!target.models.some((m) => m.candidates.some((c) => c.provider.pool.keys.some((key) => key.present && keyUsableFor(ctx.identity.byokOnly === true)(key, c.provider))))) {
     return fail({ status: 503, code: 'no_upstream_available', message: noKeyMessage(target.models[0]!.spec.id, target.models.flatMap((m) => m.candidates)) });
   }
   const body = countedRequest(parsed.body, target);
@@ -88,11 +89,6 @@ function countedRequest(body: Record<string, unknown>, target: RequestTarget): R
   return target.system !== undefined ? anthropicMessagesClient.withSystem(counted, target.system) : counted;
 }
 
-/** The key's tier allows it for this gateway key (a shared key only where both the key and the provider allow it). */
-function keyAllowed(key: ServeKey, provider: ServeCandidate['provider'], identity: GatewayIdentity): boolean {
-  return key.tier !== 'shared' || (!identity.byokOnly && provider.spec.shared !== 'never');
-}
-
 /** The first Anthropic upstream of the request's models that is not cooling down, with a key this request may use. */
 function anthropicUpstream(state: GatewayState, target: RequestTarget, identity: GatewayIdentity): { candidate: ServeCandidate; key: ServeKey } | undefined {
   const now = state.clock.now();
@@ -102,7 +98,7 @@ function anthropicUpstream(state: GatewayState, target: RequestTarget, identity:
       if (provider.spec.type !== 'anthropic' || state.health.upstreamCoolingUntil(candidate.upstream, now) !== undefined) continue;
       const index = provider.pool.pick((i) => {
         const key = provider.pool.keys[i]!;
-        return key.present && keyAllowed(key, provider, identity) && state.health.keyQuarantinedUntil(keyId(provider.id, key.name), now) === undefined;
+        return key.present && keyUsableFor(identity.byokOnly === true)(key, provider) && state.health.keyQuarantinedUntil(keyId(provider.id, key.name), now) === undefined;
       });
       if (index >= 0) return { candidate, key: provider.pool.keys[index]! };
     }

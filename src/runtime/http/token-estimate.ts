@@ -15,6 +15,11 @@ const IMAGE_TYPES = new Set(['image', 'document', 'input_image', 'input_file']);
 /** Keys whose values are JSON the model reads as text. */
 const JSON_KEYS = new Set(['input', 'input_schema', 'parameters']);
 
+/** The estimate for one text the model reads on its own (an embeddings input). */
+export function estimateTextTokens(text: string): number {
+  return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
+
 export function estimateInputTokens(body: Readonly<Record<string, unknown>>): number {
   let images = 0;
   const chars = (value: unknown): number => {

@@ -8,11 +8,9 @@ import { encodeOpenAIEmbeddingsResponse, type EmbeddingsRequest } from '../../pr
 import type { EmbeddingsOperation } from '../upstream/upstream-adapter.js';
 import { sendGatewayError, sendJson } from './respond.js';
 import type { Answered, ServedAnswer } from './send-answer.js';
+import { estimateTextTokens } from './token-estimate.js';
 
 type Delivered = Pick<Answered, 'status' | 'error' | 'usage' | 'body' | 'costUsd'>;
-
-/** Characters per token, as the gateway's other estimates count them. */
-const CHARS_PER_TOKEN = 4;
 
 export function sendTranslatedEmbeddings(answer: ServedAnswer, decode: EmbeddingsOperation['decode'], request: EmbeddingsRequest, status: number, data: Buffer): Delivered {
   const decoded = decode?.(data.toString('utf8'));
@@ -38,5 +36,5 @@ export function sendTranslatedEmbeddings(answer: ServedAnswer, decode: Embedding
 
 function estimatePromptTokens(request: EmbeddingsRequest): number {
   if (request.input.kind === 'tokens') return request.input.tokens.reduce((n, ids) => n + ids.length, 0);
-  return request.input.texts.reduce((n, text) => n + Math.ceil(text.length / CHARS_PER_TOKEN), 0);
+  return request.input.texts.reduce((n, text) => n + estimateTextTokens(text), 0);
 }
