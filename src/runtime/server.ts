@@ -1,7 +1,7 @@
 /** Starting and stopping the gateway's HTTP server. */
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS, type RoutingBundle } from '../bundle/format.js';
+import type { RoutingBundle } from '../bundle/format.js';
 import { createRequestListener } from './app.js';
 import { createGatewayState, reloadGatewayState, type GatewayState } from './gateway-state.js';
 import { SERVED_PROVIDER_TYPES, keyValuesOf, resolveHeaders, type Env } from './routing-table.js';
@@ -71,7 +71,7 @@ async function startSharedState(bundle: RoutingBundle, env: Env, log: (line: str
     return undefined;
   }
   const { RedisState } = await import('./state/redis-state.js');
-  const state = new RedisState({ url, prefix: redis.prefix, commandTimeoutMs: redis.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS, log });
+  const state = new RedisState({ url, prefix: redis.prefix, commandTimeoutMs: redis.commandTimeoutMs, log });
   await state.start();
   return state;
 }

@@ -5,7 +5,8 @@
  * its first 8 hex digits, and a literal URL without its user info.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES, type BundleAdminKey, type BundleGatewayBudget, type BundleGatewayKey, type RoutingBundle } from '../../bundle/format.js';
+import { cacheBoundsOf } from '../../runtime/cache/response-cache.js';
+import type { BundleAdminKey, BundleGatewayBudget, BundleGatewayKey, RoutingBundle } from '../../bundle/format.js';
 import type { BundleChange, JsonValue, SubjectType } from './bundle-change.js';
 
 type Fields = Record<string, JsonValue | undefined>;
@@ -28,7 +29,7 @@ function sectionOf(bundle: RoutingBundle, section: (typeof SECTIONS)[number]): u
       return bundle.server;
     case 'cache':
       // absent: the default bounds, so spelling them out is no change
-      return bundle.cache ?? { maxBytes: DEFAULT_CACHE_MAX_BYTES, maxEntryBytes: DEFAULT_CACHE_MAX_ENTRY_BYTES };
+      return cacheBoundsOf(bundle.cache);
     case 'state':
       return bundle.state?.redis ? { redis: { ...bundle.state.redis, url: typeof bundle.state.redis.url === 'string' ? withoutUserInfo(bundle.state.redis.url) : bundle.state.redis.url } } : undefined;
     case 'logging':

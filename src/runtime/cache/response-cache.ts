@@ -6,7 +6,6 @@
  */
 import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES, type BundleCache } from '../../bundle/format.js';
 
-export { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES };
 
 export interface CachedAnswer {
   status: number;
