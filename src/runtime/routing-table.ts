@@ -71,8 +71,6 @@ export interface RoutingTable {
   models: Map<string, ServeModel>;
   /** Lowercased pool id -> pool. */
   pools: Map<string, ServePool>;
-  /** Every id and alias, for did-you-mean. */
-  names: string[];
   policy: FailoverPolicy;
   outlier: OutlierPolicy;
   /** What `GET /models` shows, serialised once (and once per gateway key limited to some models). */
@@ -162,7 +160,6 @@ export function buildRoutingTable(bundle: RoutingBundle, env: Env = process.env,
     providers,
     models,
     pools,
-    names: bundle.models.flatMap((m) => [m.id, ...m.aliases]),
     policy: { failoverStatuses: new Set(bundle.routing.failoverStatuses), failoverClasses: new Set(bundle.routing.failoverClasses) },
     outlier: Object.freeze(outlierPolicyOf(bundle.routing)),
     catalog: new ModelCatalog(bundle.models, bundle.lookup),

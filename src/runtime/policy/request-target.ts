@@ -132,14 +132,14 @@ export function resolveTarget(table: RoutingTable, request: TargetRequest, reade
   return target;
 }
 
-/** A name's catalog model, or the virtual model (pool) of that name. */
 /** The model and pool names a did-you-mean may offer `reader` (every name when it is not limited). */
 export function suggestableNames(table: RoutingTable, reader: CatalogReader | undefined): string[] {
   const pools = Object.keys(table.bundle.pools);
-  if (!reader?.scoped) return [...table.names, ...pools];
+  if (!reader?.scoped) return [...table.catalog.all.names, ...pools];
   return [...table.catalog.viewFor(reader).names, ...pools.filter((id) => reader.allows(id))];
 }
 
+/** A name's catalog model, or the virtual model (pool) of that name. */
 function lookup(table: RoutingTable, name: string): ServeModel | ServePool | undefined {
   const lowered = name.toLowerCase();
   return table.models.get(lowered) ?? table.pools.get(lowered);
