@@ -212,7 +212,9 @@ export interface BundleObservability {
   telemetry: { otlpEndpoint?: string; otlpHeaders: Record<string, string | EnvRef>; serviceName: string };
 }
 
-export type BudgetPeriod = 'day' | 'week' | 'month' | 'total';
+/** A budget's period: a UTC day, an ISO week, a calendar month, or all time. */
+export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const;
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 
 export interface BundleBudget {
   usd: number;

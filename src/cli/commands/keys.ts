@@ -1,9 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { didYouMeanSuffix } from '../../naming/did-you-mean.js';
+import { BUDGET_PERIODS } from '../../bundle/format.js';
 import { UsageError } from '../usage.js';
-
-/** The budget periods `/api/keys` takes. */
-const BUDGET_PERIODS = ['day', 'week', 'month', 'total'];
 
 export function newGatewayKey(): string {
   return 'sk-ar-' + randomBytes(24).toString('base64url');
@@ -88,7 +86,7 @@ export const keysCommand = {
       if (usd !== undefined && !(usd > 0)) throw new UsageError('--budget-usd takes a positive amount');
       const period = values['budget-period'];
       if (period !== undefined && usd === undefined) throw new UsageError('--budget-period goes with --budget-usd X');
-      if (period !== undefined && (typeof period !== 'string' || !BUDGET_PERIODS.includes(period))) {
+      if (period !== undefined && (typeof period !== 'string' || !(BUDGET_PERIODS as readonly string[]).includes(period))) {
         throw new UsageError(`--budget-period is one of ${BUDGET_PERIODS.join(', ')}, not '${String(period)}'${didYouMeanSuffix(String(period), BUDGET_PERIODS)}`);
       }
       const rpm = positiveInt(values, 'rpm');

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-
-export const budgetPeriods = ['day', 'week', 'month', 'total'] as const;
+import { BUDGET_PERIODS } from '../../bundle/format.js';
 
 /** Spend at most `usd` per `period` (UTC day, ISO week from Monday, calendar month, or ever). */
 export const budgetSchema = z
   .object({
     usd: z.number().positive(),
-    period: z.enum(budgetPeriods),
+    period: z.enum(BUDGET_PERIODS),
   })
   .strict();
 
