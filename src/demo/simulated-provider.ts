@@ -14,6 +14,7 @@ import { objectAt, parseJson } from '../protocols/json-reader.js';
 import { protocolCodecs } from '../protocols/protocol-registry.js';
 import { responseToStreamEvents } from '../protocols/response-to-stream-events.js';
 import { seededRandom } from '../simulation/seeded-random.js';
+import { readBody } from '../runtime/http/read-body.js';
 import { estimateInputTokens } from '../runtime/http/token-estimate.js';
 import { demoAnswer, type DemoProtocol } from './demo-answer.js';
 
@@ -42,19 +43,6 @@ const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
 const FAULT_STATUSES = [429, 500, 503] as const;
 const BODY_LIMIT = 10 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= BODY_LIMIT) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size <= BODY_LIMIT ? Buffer.concat(chunks).toString('utf8') : undefined));
-    req.on('error', () => resolve(undefined));
-  });
-}
-
 /** A stream's text deltas cut at word boundaries, as a model would stream them. */
 function inWords(events: CanonicalStreamEvent[]): CanonicalStreamEvent[] {
   return events.flatMap((e) => (e.type === 'text_delta' ? (e.text.match(/\S+\s*/g) ?? [e.text]).map((text): CanonicalStreamEvent => ({ type: 'text_delta', text })) : [e]));
@@ -75,7 +63,8 @@ export async function startSimulatedProvider(options: SimulatedProviderOptions):
     const path = (req.url ?? '').split('?')[0];
     const countTokens = protocol === 'anthropic-messages' && path === COUNT_TOKENS_PATH;
     if (req.method !== 'POST' || (path !== PATHS[protocol] && !countTokens)) return sendError(res, 404, `${name}: no route for ${req.method ?? ''} ${path ?? ''}`);
-    const text = await readBody(req);
+    const read = await readBody(req, BODY_LIMIT);
+    const text = read.ok ? read.body.toString('utf8') : undefined;
     if (!authorized(req)) return sendError(res, 401, `${name}: invalid API key`);
     const body = text === undefined ? undefined : objectAt(parseJson(text));
     if (body === undefined) return sendError(res, text === undefined ? 413 : 400, `${name}: the body is not a JSON object`);
