@@ -52,7 +52,7 @@ export async function launchAgent(agent: CodingAgent, values: Values, args: read
       }
       const servable: Servability = gateway.bundle ? servabilityIn(gateway.bundle, process.env)(options.model) : { servable: true };
       if (!servable.servable) {
-        say(`${servable.message}; \`anyrouter models --for ${agent.bin}\` marks the models usable now`);
+        say(`${servable.message}; \`${cliInvocation()} models --for ${agent.bin}\` marks the models usable now`);
         return 2;
       }
       if (check.listed?.capabilities && !fitsCodingAgent(check.listed.capabilities)) {

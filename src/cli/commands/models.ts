@@ -7,13 +7,14 @@
  */
 import type { BundleModel, RoutingBundle } from '../../bundle/format.js';
 import { AGENT_FIT_RULE, fitsCodingAgent } from '../agent-launch/agent-fit.js';
+import { claudeCode, codex } from '../agent-launch/coding-agents.js';
 import { cliInvocation } from '../cli-invocation.js';
 import { bundleInputOptions, loadBundleInput } from '../bundle-input.js';
 import { servabilityIn } from '../plan-from-environment.js';
 import { formatTable } from '../request-log-input.js';
 import { UsageError } from '../usage.js';
 
-const AGENTS = ['claude', 'codex'];
+const AGENTS = [claudeCode.bin, codex.bin];
 const FORMATS = ['text', 'json'];
 
 export interface ModelListing {
