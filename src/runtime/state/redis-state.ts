@@ -164,11 +164,7 @@ export class RedisState implements SharedState {
   }
 
   publishSticky(event: StickyEvent): void {
-    if (this.client.status !== 'ready') return;
-    const ttl = Math.ceil(event.until - Date.now());
-    if (ttl <= 0) return;
-    const text = JSON.stringify(event);
-    this.client.multi().set(`${this.options.prefix}sticky:${event.key}`, text, 'PX', ttl).publish(this.stickyChannel, text).exec().catch((error: unknown) => this.noteFailure(error));
+    this.setAndPublish(`${this.options.prefix}sticky:${event.key}`, this.stickyChannel, event);
   }
 
   onSticky(handler: (event: StickyEvent) => void): void {
@@ -209,16 +205,16 @@ export class RedisState implements SharedState {
   }
 
   publishMark(event: MarkEvent): void {
+    this.setAndPublish(this.markKey(event), this.channel, event);
+  }
+
+  /** An event in force until `event.until`: a key that expires with it (read on resync) and a publish on `channel`, in one round trip. */
+  private setAndPublish(key: string, channel: string, event: { until: number }): void {
     if (this.client.status !== 'ready') return;
     const ttl = Math.ceil(event.until - Date.now());
     if (ttl <= 0) return;
     const text = JSON.stringify(event);
-    this.client
-      .multi()
-      .set(this.markKey(event), text, 'PX', ttl)
-      .publish(this.channel, text)
-      .exec()
-      .catch((error: unknown) => this.noteFailure(error));
+    this.client.multi().set(key, text, 'PX', ttl).publish(channel, text).exec().catch((error: unknown) => this.noteFailure(error));
   }
 
   async takeTokens(key: string, tokens: number, limit: number, now: number): Promise<number | undefined> {
