@@ -77,9 +77,14 @@ export class ResponseCache implements AnswerStore {
   resize(bounds: CacheBounds): void {
     this.maxBytes = bounds.maxBytes;
     this.maxEntryBytes = Math.min(bounds.maxEntryBytes, bounds.maxBytes);
-    for (const [key, entry] of this.entries) {
-      if (this.used <= this.maxBytes) break;
-      this.remove(key, entry.bytes);
+    this.evictTo(this.maxBytes);
+  }
+
+  /** Drops the least recently used entries until at most `limit` bytes are held, counting each. */
+  private evictTo(limit: number): void {
+    while (this.used > limit) {
+      const [oldest, entry] = this.entries.entries().next().value!;
+      this.remove(oldest, entry.bytes);
       this.counts.evictions++;
     }
   }
@@ -113,11 +118,7 @@ export class ResponseCache implements AnswerStore {
     if (previous !== undefined) this.remove(key, previous.bytes);
     const bytes = entryBytes(key, answer);
     if (bytes > this.maxEntryBytes) return;
-    while (this.used + bytes > this.maxBytes) {
-      const [oldest, entry] = this.entries.entries().next().value!;
-      this.remove(oldest, entry.bytes);
-      this.counts.evictions++;
-    }
+    this.evictTo(this.maxBytes - bytes);
     this.entries.set(key, { answer, bytes });
     this.used += bytes;
     this.counts.stores++;
