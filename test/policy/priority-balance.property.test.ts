@@ -87,7 +87,7 @@ describe('balancing within a priority', () => {
         const stats = { ...NO_STATS, latencyEwma: (u: string) => 1000 - 100 * Number(u.slice(3, u.indexOf('/'))) };
         const random = seededRandom(seed);
         const first = new Map<string, number>();
-        for (let i = 0; i < 500; i++) {
+        for (let i = 0; i < 3000; i++) {
           const routed = route(table, { model: 'v/m' }, { random, stats });
           if (isRouteError(routed)) throw new Error(routed.message);
           const head = routed.ranked[0]!.provider.id;
